@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { CiEvent } from '../event/types.js';
+import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
+import type { Logger } from '../platform/types.js';
+import type { FieldName, Locale, MessageModel } from '../render/types.js';
+
+export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'lark', 'lark_app', 'email', 'webhook', 'jenkins'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** `notify_on` / `mention_on` words (DESIGN §3.1). */
+export type TriggerWord =
+  | 'always'
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'skipped'
+  | 'running'
+  | 'pending'
+  | 'unknown'
+  | 'changed'
+  | 'fixed'
+  | 'regressed'
+  | 'still_failing';
+
+/** Settings every target has, whatever its channel (validated by settings.ts). */
+export interface TargetSettings {
+  /** `name` from `channels`, else the channel type ("webhook", or "webhook#2" when repeated). */
+  name: string;
+  /** Position in `channels` (0 for flat inputs). */
+  index: number;
+  channel: ChannelType;
+  notify_on: TriggerWord[];
+  mention_on: TriggerWord[];
+  /** Templates ('' = the channel's default). */
+  title: string;
+  template: string;
+  /** '' = the channel's default type. */
+  msg_type: string;
+  /** null = every field the event has. */
+  fields: FieldName[] | null;
+  locale: Locale;
+  keyword: string;
+  at_mobiles: string[];
+  at_user_ids: string[];
+  at_all: boolean;
+  timeout_ms: number;
+  retries: number;
+  /** Every string input of this target (`env:` references resolved), for the channel's schema. */
+  raw: Record<string, string>;
+}
+
+export interface SendContext<O> {
+  options: O;
+  target: TargetSettings;
+  event: CiEvent;
+  /** The default message model for this target (locale, fields, title/template applied). */
+  message: MessageModel;
+  /** Renders a template against the event: 'text' inserts values as they are, 'json' JSON-escapes them. */
+  render(template: string, mode: 'text' | 'json'): string;
+  /** Whether @-mentions are wanted for this status (`mention_on`). */
+  mention: boolean;
+  http: HttpClient;
+  now(): Date;
+  log: Logger;
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One delivery's result; `receiver` is set when a target fans out (lark_app receivers). */
+export interface ChannelResult extends DeliveryOutcome {
+  receiver?: string;
+}
+
+/**
+ * A channel: one file in src/channels/ and one line in the registry. It reads top to bottom:
+ * its options schema, its limits, how it builds the request, how it reads the answer.
+ */
+export interface Channel<O = unknown> {
+  type: ChannelType;
+  /**
+   * Parses `target.raw` (string inputs by snake_case name) into typed options. Issues must carry
+   * the input name as their path so errors read "url: expected an http(s) URL".
+   */
+  options: z.ZodType<O>;
+  /** Secret values in the options (URLs, secrets, passwords, tokens); derived forms are added by the core. */
+  secrets(options: O): string[];
+  /** Offered `msg_type` values; the first is the default. Empty when the channel has no types. */
+  msgTypes: readonly string[];
+  send(ctx: SendContext<O>): Promise<ChannelResult | ChannelResult[]>;
+}

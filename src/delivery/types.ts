@@ -1,0 +1,64 @@
+/** What a channel asks the network for, and what comes back. Building a request is pure; the client executes it. */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
+export interface HttpRequestSpec {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  /** Serialised once, so a signature covers exactly the bytes that are sent. */
+  body?: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** `text` parsed as JSON when it is JSON, else undefined. */
+  json: unknown;
+}
+
+/**
+ * How a channel reads the platform's answer. `retry: true` only for "slow down"/transient codes;
+ * `retryAfterMs` overrides the backoff for that attempt.
+ */
+export type Verdict =
+  | { ok: true; note?: string }
+  | { ok: false; retry: boolean; error: string; hint?: string; retryAfterMs?: number };
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  /** Requests actually sent (0 in a dry run). */
+  attempts: number;
+  status_code: number | null;
+  /** One line, redacted, with the hint appended ("… — check keyword"). */
+  error: string | null;
+  duration_ms: number;
+  /** The last answer (for channels that need data from it, e.g. an access token). */
+  answer: HttpAnswer | null;
+  dry_run: boolean;
+}
+
+export interface DeliverOptions {
+  /** Per-request timeout; defaults to the run's `timeout`. */
+  timeoutMs?: number;
+  /** Retries on transient failures; defaults to the run's `retries`. */
+  retries?: number;
+  /** A label for log lines ("dingtalk ops-group"). */
+  label?: string;
+}
+
+export interface HttpClient {
+  /**
+   * Sends `request` (a factory is called again for every attempt, so time-based signatures are
+   * fresh), retries network errors, 408, 429, 5xx and verdicts with `retry: true` with exponential
+   * backoff and jitter honouring Retry-After; never other 4xx. `read` decides success from the
+   * platform's own answer (default: any 2xx). In a dry run it prints the redacted request and
+   * returns `{ ok: true, dry_run: true, attempts: 0 }`.
+   */
+  deliver(
+    request: HttpRequestSpec | (() => HttpRequestSpec),
+    read?: (answer: HttpAnswer) => Verdict,
+    options?: DeliverOptions,
+  ): Promise<DeliveryOutcome>;
+}

@@ -1,0 +1,38 @@
+import type { CiEvent } from '../event/types.js';
+
+/** Log lines pass through the redactor before they are written. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  /** A foldable group in the CI log (GitHub ::group::; a plain header elsewhere). */
+  group<T>(title: string, body: () => Promise<T>): Promise<T>;
+}
+
+/** Everything that differs between GitHub, GitLab and a plain CLI run. */
+export interface Platform {
+  name: 'github' | 'gitlab' | 'local';
+  /** Raw inputs by snake_case name, as strings ('' = not given). */
+  readInputs(): Record<string, string>;
+  /** Tell the CI to hide a value in its log (GitHub ::add-mask::); the redactor is separate. */
+  mask(secret: string): void;
+  /** Build the CiEvent from the CI environment. `status` is the normalised status from settings. */
+  buildEvent(input: EventInput): Promise<CiEvent>;
+  setOutput(name: string, value: string): void;
+  /** Markdown for the job summary (GitHub step summary); a no-op where there is none. */
+  writeSummary(markdown: string): void;
+  /** Mark the run failed with a message (exit code is decided by main). */
+  log: Logger;
+}
+
+export interface EventInput {
+  status: string;
+  params: Record<string, string>;
+  /** `${{ toJSON(needs) }}` text, if given. */
+  needs: string;
+  github_token: string;
+  /** Fresh uuid and clock for id/timestamp. */
+  id: string;
+  now: Date;
+}
