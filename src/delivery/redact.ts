@@ -4,6 +4,8 @@
  */
 
 const MASK = '***';
+/** Quoted answer bodies are cut with this marker; a secret may have been cut in half right before it. */
+const CUT_MARKER = '…';
 /** Below this length a value is too likely to occur by accident (and masking "1" would ruin logs). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -32,9 +34,11 @@ export class Redactor {
     if (!text || this.secrets.size === 0) return text;
     let out = text;
     // Longest first, so a URL is replaced whole before its token would be.
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of secrets) {
       if (out.includes(s)) out = out.split(s).join(MASK);
     }
+    if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
     return out;
   }
 
@@ -43,11 +47,31 @@ export class Redactor {
   }
 }
 
+/**
+ * A text cut to N characters ("HTTP 400: …body…") can end in the first half of a secret, which no
+ * whole-string match finds. Masks any tail of at least MIN_SECRET_LENGTH characters before the
+ * marker that is a prefix of a secret.
+ */
+function redactCutSecrets(text: string, secrets: string[]): string {
+  return text.replace(/([^\s]*)…/g, (match, before: string) => {
+    for (let start = 0; start <= before.length - MIN_SECRET_LENGTH; start++) {
+      const tail = before.slice(start);
+      if (secrets.some((s) => s.length > tail.length && s.startsWith(tail))) return `${before.slice(0, start)}${MASK}${CUT_MARKER}`;
+    }
+    return match;
+  });
+}
+
 /** The forms a secret can take in a log line, an error or a request dump. */
 export function derivedForms(secret: string): string[] {
   const forms = new Set<string>([secret]);
+  // Secrets pasted into CI variables often carry a trailing newline that the settings trim.
+  if (secret.trim() !== secret && secret.trim()) forms.add(secret.trim());
   forms.add(encodeURIComponent(secret));
-  forms.add(JSON.stringify(secret).slice(1, -1));
+  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+  forms.add(jsonEscaped);
+  // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
+  forms.add(JSON.stringify(jsonEscaped).slice(1, -1));
   forms.add(Buffer.from(secret).toString('base64'));
   try {
     forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
@@ -69,8 +93,14 @@ export function urlSecretParts(raw: string): string[] {
     return [];
   }
   const parts: string[] = [];
-  if (url.password) parts.push(url.password, decodeURIComponent(url.password));
-  if (url.username && url.password) parts.push(`${url.username}:${url.password}`);
+  if (url.password) parts.push(url.password, safeDecode(url.password));
+  if (url.username && url.password) {
+    parts.push(`${url.username}:${url.password}`);
+    // undici and curl turn URL credentials into a Basic header: its base64 is the same secret.
+    const user = safeDecode(url.username);
+    const password = safeDecode(url.password);
+    parts.push(Buffer.from(`${user}:${password}`).toString('base64'), `${user}:${password}`);
+  }
   for (const [, value] of url.searchParams) if (value.length >= 8) parts.push(value, encodeURIComponent(value));
   for (const seg of url.pathname.split('/')) {
     if (seg.length >= 16 || (seg.length >= 8 && /\d/.test(seg) && /[a-z]/i.test(seg))) parts.push(seg);
@@ -78,4 +108,12 @@ export function urlSecretParts(raw: string): string[] {
   // The URL without query and the URL as the platform prints it are both credentials.
   parts.push(url.toString());
   return parts.filter((p) => p.length >= MIN_SECRET_LENGTH);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -55,10 +55,19 @@ export interface HttpClient {
    * backoff and jitter honouring Retry-After; never other 4xx. `read` decides success from the
    * platform's own answer (default: any 2xx). In a dry run it prints the redacted request and
    * returns `{ ok: true, dry_run: true, attempts: 0 }`.
+   *
+   * Retry rule, exactly: an answer the verdict calls ok is final. Otherwise a 408, 429 or 5xx
+   * answer is retried (the server said "transient", whatever its body says); any other answer
+   * (2xx with a platform error code, 3xx, other 4xx) only when the verdict says `retry: true`.
+   * A timeout or network error before the answer's headers is retried; one after them is not
+   * (the platform got the request, and sending it again could duplicate the notification).
    */
   deliver(
     request: HttpRequestSpec | (() => HttpRequestSpec),
     read?: (answer: HttpAnswer) => Verdict,
     options?: DeliverOptions,
   ): Promise<DeliveryOutcome>;
+
+  /** Closes the connection pool (keep-alive sockets); a no-op when nothing was sent. */
+  close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { HttpClient } from '../delivery/types.js';
 import type { CiEvent } from '../event/types.js';
 
 /** Log lines pass through the redactor before they are written. */
@@ -35,4 +36,6 @@ export interface EventInput {
   /** Fresh uuid and clock for id/timestamp. */
   id: string;
   now: Date;
+  /** The run's HTTP client, for CI APIs (GitHub jobs of the run, previous status). */
+  http: HttpClient | null;
 }

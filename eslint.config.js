@@ -1,0 +1,70 @@
+// ESLint flat config. Errors are for real bugs (floating promises, misused promises, unused
+// code, unsafe calls); layout is Prettier's job (`prettier --check .` runs beside eslint).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/', 'node_modules/', 'coverage/', '.gitlab-ci-local/', 'schemas/', '**/*.d.ts'],
+  },
+
+  // Plain JavaScript (this file, jest.config.js, scripts/*.mjs): no type information.
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+  },
+
+  // TypeScript: type-aware rules, so a forgotten `await` on a delivery is an error.
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // The bugs we care most about: a delivery nobody awaits, a promise passed where a callback belongs.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-console': 'off',
+
+      // Platform answers and user YAML/JSON are `unknown` until zod parses them; these rules flag
+      // every step of that narrowing and add noise without finding bugs here.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      // Channel.send is async by contract even when a channel has nothing to await (dry run).
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
+      // `any` needs a reason: the one sanctioned place is the channel registry
+      // (`// eslint-disable-next-line @typescript-eslint/no-explicit-any` on that line).
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Harmless leftovers while code is being written; not bugs.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    },
+  },
+
+  // Tests: jest globals; `expect(obj.method)` and loose fixtures are normal there.
+  {
+    files: ['__tests__/**/*.ts'],
+    languageOptions: { globals: { ...globals.jest } },
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

@@ -1,0 +1,79 @@
+/**
+ * Reading a chat robot's answer. DingTalk, WeCom and Lark all answer HTTP 200 with their own JSON
+ * code for most failures (API_FACTS §A.6, §B.6, §C.6; USER_VOICES #3), so success is the
+ * platform's code, never the HTTP status. Each channel declares what its codes mean; this file
+ * turns an answer into a Verdict with the one-line hint the user needs.
+ */
+import type { HttpAnswer, Verdict } from '../delivery/types.js';
+import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
+
+/** What one failure code means for the user. */
+export interface CodeMeaning {
+  hint: string;
+  /** "Slow down" codes are retried with backoff; everything else fails at once. */
+  retry?: boolean;
+}
+
+export interface RobotAnswerRules {
+  /** "DingTalk", for error lines. */
+  platform: string;
+  /** The platform's result code, or undefined when the answer has none. */
+  code(json: Record<string, unknown>): number | undefined;
+  /** The platform's message text ("errmsg", "msg"). */
+  message(json: Record<string, unknown>): string;
+  /** The meaning of a failure code; `message` lets one code carry several causes (DingTalk 310000). */
+  meaning(code: number, message: string): CodeMeaning | undefined;
+}
+
+/** Longest platform message quoted in an error line. */
+const MESSAGE_CHARS = 160;
+
+export function readRobotAnswer(answer: HttpAnswer, rules: RobotAnswerRules): Verdict {
+  const json = isObject(answer.json) ? answer.json : null;
+  const code = json ? rules.code(json) : undefined;
+  if (json === null || code === undefined) {
+    // No platform code: a proxy, a gateway error page, or not the platform at all.
+    return {
+      ok: false,
+      retry: isTransientStatus(answer.status),
+      error: `${rules.platform} answered without a result code (${httpErrorLine(answer)})`,
+      hint: 'check that url points to the robot webhook',
+    };
+  }
+  if (code === 0) return { ok: true };
+  const message = firstLine(rules.message(json));
+  const meaning = rules.meaning(code, message);
+  return {
+    ok: false,
+    retry: meaning?.retry === true || isTransientStatus(answer.status),
+    error: `${rules.platform} error ${code}${message ? `: ${message}` : ''}`,
+    ...(meaning ? { hint: meaning.hint } : {}),
+  };
+}
+
+/** The first of several numeric fields present (Lark's `code`, then its legacy `StatusCode`). */
+export function numericField(json: Record<string, unknown>, ...names: string[]): number | undefined {
+  for (const name of names) {
+    const value = json[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+export function stringField(json: Record<string, unknown>, ...names: string[]): string {
+  for (const name of names) {
+    const value = json[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return '';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > MESSAGE_CHARS ? `${line.slice(0, MESSAGE_CHARS)}…` : line;
+}

@@ -1,0 +1,65 @@
+/**
+ * Every public input (DESIGN §5): action inputs, GitLab component inputs, NOTIFY_<NAME> variables,
+ * CLI flags and keys of each `channels` entry. action.yml must declare exactly these (a test checks).
+ */
+
+export interface InputSpec {
+  name: string;
+  description: string;
+  /** Default outside GitHub (the action's defaults come from action.yml). */
+  default: string;
+  secret: boolean;
+}
+
+export const INPUTS: readonly InputSpec[] = [
+  { name: "channel", description: "Target type for one target: dingtalk, wecom, lark, lark_app, email, webhook or jenkins. Use `channels` for several targets.", default: "", secret: false },
+  { name: "channels", description: "YAML or JSON list of targets, each {type, name?, ...any per-target input}. String values may be `env:NAME`.", default: "", secret: false },
+  { name: "status", description: "Outcome to report: success, failure, cancelled, skipped, ... (GitHub, GitLab, Jenkins and Flow spellings are accepted).", default: "", secret: false },
+  { name: "notify_on", description: "When to notify: always, success, failure, cancelled, skipped, changed, fixed, regressed, still_failing (comma/space/newline separated).", default: "always", secret: false },
+  { name: "mention_on", description: "When to add the @-mentions (same words as notify_on).", default: "always", secret: false },
+  { name: "title", description: "Title template, e.g. \"${status_emoji} ${repository.full_name} ${status_text}\". Default: the platform-native title.", default: "", secret: false },
+  { name: "template", description: "Body template. For msg_type customize and the webhook format template it is the raw request body (values JSON-escaped).", default: "", secret: false },
+  { name: "msg_type", description: "Message type of the platform (dingtalk: actionCard, markdown, text, link, feedCard, customize; wecom: markdown, text, markdown_v2, template_card, news, customize; lark: interactive, text, post, customize).", default: "", secret: false },
+  { name: "fields", description: "Facts to show: repository, pipeline, ref, commit, author, duration, trigger, jobs, params, link. Default: all the event has.", default: "", secret: false },
+  { name: "locale", description: "Language of the default message: en or zh.", default: "en", secret: false },
+  { name: "params", description: "Extra key=value lines, shown in the message and sent in the event as params.", default: "", secret: false },
+  { name: "url", description: "Webhook URL (treated as a secret). For dingtalk, wecom and lark the bare access token / key / hook id works too.", default: "", secret: true },
+  { name: "secret", description: "Signing secret: DingTalk SEC..., Lark signature secret, or the webhook HMAC key.", default: "", secret: true },
+  { name: "keyword", description: "DingTalk/Lark custom keyword; guaranteed to appear in the message.", default: "", secret: false },
+  { name: "at_mobiles", description: "Mobile numbers to @-mention (dingtalk, wecom), separated by comma, semicolon or whitespace.", default: "", secret: false },
+  { name: "at_user_ids", description: "User ids to @-mention (dingtalk userId, wecom userid, lark open_id/user_id).", default: "", secret: false },
+  { name: "at_all", description: "Mention everyone (true/false).", default: "false", secret: false },
+  { name: "method", description: "webhook: POST, PUT or GET.", default: "POST", secret: false },
+  { name: "headers", description: "webhook: extra request headers, one \"Name: value\" per line.", default: "", secret: false },
+  { name: "username", description: "webhook: basic-auth user name.", default: "", secret: false },
+  { name: "password", description: "webhook: basic-auth password.", default: "", secret: true },
+  { name: "format", description: "webhook body: json (the event), cdevents (CDEvents 0.5.1 pipelinerun event, CloudEvents binary mode) or template.", default: "json", secret: false },
+  { name: "signature", description: "webhook signature when secret is set: sha256 (X-Hub-Signature-256), sha1 (X-Hub-Signature) or standard (Standard Webhooks).", default: "sha256", secret: false },
+  { name: "token", description: "jenkins: the Generic Webhook Trigger token (sent as a bearer token).", default: "", secret: true },
+  { name: "build_args", description: "jenkins: JSON object merged into the request body at the top level.", default: "", secret: false },
+  { name: "query", description: "jenkins: extra query string appended to the URL (e.g. \"cause=ci-notify\").", default: "", secret: false },
+  { name: "smtp_url", description: "email: smtp://user:pass@host:587 or smtps://user:pass@host:465 (a secret). Or use smtp_host and friends.", default: "", secret: true },
+  { name: "smtp_host", description: "email: SMTP server host.", default: "", secret: false },
+  { name: "smtp_port", description: "email: SMTP port (default 587, or 465 with smtp_secure).", default: "", secret: false },
+  { name: "smtp_secure", description: "email: implicit TLS (true/false; default true for port 465). STARTTLS is used whenever the server offers it.", default: "", secret: false },
+  { name: "smtp_username", description: "email: SMTP user name.", default: "", secret: false },
+  { name: "smtp_password", description: "email: SMTP password.", default: "", secret: true },
+  { name: "from", description: "email: sender address, e.g. \"CI <ci@example.com>\".", default: "", secret: false },
+  { name: "to", description: "email: recipients (comma, semicolon or newline separated).", default: "", secret: false },
+  { name: "cc", description: "email: cc recipients.", default: "", secret: false },
+  { name: "bcc", description: "email: bcc recipients.", default: "", secret: false },
+  { name: "app_id", description: "lark_app: the self-built app id (cli_...).", default: "", secret: false },
+  { name: "app_secret", description: "lark_app: the app secret.", default: "", secret: true },
+  { name: "receive_id_type", description: "lark_app: open_id, user_id, union_id, email or chat_id.", default: "email", secret: false },
+  { name: "receive_ids", description: "lark_app: receivers (comma, semicolon or newline separated); each is its own delivery.", default: "", secret: false },
+  { name: "domain", description: "lark_app: feishu, lark or a base URL.", default: "feishu", secret: false },
+  { name: "dry_run", description: "Render and print (redacted) what would be sent; send nothing.", default: "false", secret: false },
+  { name: "fail_on_error", description: "Fail the step when any target could not be delivered (after every target was tried).", default: "true", secret: false },
+  { name: "timeout", description: "Per-request timeout in seconds.", default: "10", secret: false },
+  { name: "retries", description: "Retries on transient failures (network errors, 408, 429, 5xx, platform rate limits).", default: "3", secret: false },
+  { name: "github_token", description: "Token for the GitHub API (jobs of the run, previous status for notify_on changed/fixed).", default: "", secret: true },
+  { name: "needs", description: "Pass ${{ toJSON(needs) }} for a workflow-level report of the jobs this one needs.", default: "", secret: false },
+];
+
+export const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS.map((i) => i.name));
+export const SECRET_INPUTS: ReadonlySet<string> = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));

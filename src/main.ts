@@ -1,0 +1,250 @@
+/**
+ * run(): the flow of DESIGN §1, and the only place that decides the exit status.
+ *   inputs → Settings → CiEvent → for each target, concurrently: notify_on → message → send
+ *   → outputs, job summary, exit code.
+ */
+import type { ChannelResult, SendContext } from './channels/types.js';
+import { CHANNELS } from './channels/index.js';
+import { createHttpClient } from './delivery/http.js';
+import type { Redactor } from './delivery/redact.js';
+import type { HttpClient } from './delivery/types.js';
+import { parseParams } from './event/params.js';
+import { normalizeStatus } from './event/status.js';
+import { matchesTrigger } from './event/transition.js';
+import type { CiEvent } from './event/types.js';
+import type { Platform } from './platform/types.js';
+import { buildMessage } from './render/message.js';
+import { renderTemplate } from './render/template.js';
+import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
+import { USER_AGENT } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_DELIVERY_FAILED = 1;
+export const EXIT_BAD_CONFIG = 2;
+
+/** One entry of the `results` output (DESIGN §5). */
+export interface TargetResult {
+  name: string;
+  channel: string;
+  ok: boolean;
+  skipped: boolean;
+  dry_run: boolean;
+  attempts: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface RunDeps {
+  platform: Platform;
+  /** Raw inputs (platform inputs, NOTIFY_* variables and flags already merged). */
+  inputs: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  now?: () => Date;
+  uuid: () => string;
+  /** For tests: a client to use instead of the real one. */
+  http?: HttpClient;
+  /** For tests: backoff waits. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function run(deps: RunDeps): Promise<number> {
+  const { platform, env, redactor } = deps;
+  const log = platform.log;
+  const now = deps.now ?? (() => new Date());
+
+  await prepareYaml(deps.inputs);
+  const settings = loadSettings(deps.inputs, env, CHANNELS);
+  // Secrets are masked before the first line is printed (DESIGN §7).
+  for (const secret of settings.secrets) for (const form of redactor.add(secret)) platform.mask(form);
+
+  const params = parseParams(settings.params_text);
+  const runErrors = [...settings.errors, ...params.errors];
+  const status = normalizeStatus(settings.status);
+  if (status.warning && !runErrors.length) log.warn(status.warning);
+
+  if (runErrors.length) {
+    for (const e of runErrors) log.error(e);
+    setOutputs(platform, [], status.status, null);
+    return settings.fail_on_error ? EXIT_BAD_CONFIG : warnGreen(log, 'configuration errors');
+  }
+
+  const http =
+    deps.http ??
+    createHttpClient({
+      timeoutMs: settings.timeout_ms,
+      retries: settings.retries,
+      log,
+      redactor,
+      dryRun: settings.dry_run,
+      env,
+      userAgent: USER_AGENT,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
+
+  let results: TargetResult[];
+  let event: CiEvent;
+  try {
+    event = await platform.buildEvent({
+      status: status.status,
+      params: params.params,
+      needs: settings.needs,
+      github_token: settings.github_token,
+      id: deps.uuid(),
+      now: now(),
+      http,
+    });
+    if (settings.github_token) redactor.add(settings.github_token);
+
+    const planned = settings.targets.map((target) => deliverTarget(target, event, settings, http, deps, now));
+    const invalid = settings.invalid.map((t): TargetResult[] => {
+      for (const e of t.errors) log.error(e);
+      return [failed(t.name, t.channel || 'unknown', t.errors.join('; '))];
+    });
+    results = [...(await Promise.all(planned)).flat(), ...invalid.flat()];
+  } finally {
+    await http.close?.();
+  }
+
+  for (const r of results) log.info(redactor.redact(resultLine(r)));
+  setOutputs(platform, results, event.status, event);
+  platform.writeSummary(redactor.redact(summaryMarkdown(event, results, env)));
+
+  const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
+  if (settings.invalid.length) {
+    return settings.fail_on_error ? EXIT_BAD_CONFIG : warnGreen(log, 'configuration errors');
+  }
+  if (failedCount) {
+    return settings.fail_on_error ? EXIT_DELIVERY_FAILED : warnGreen(log, `${failedCount} failed deliveries`);
+  }
+  return EXIT_OK;
+}
+
+async function deliverTarget(
+  target: PlannedTarget,
+  event: CiEvent,
+  settings: Settings,
+  http: HttpClient,
+  deps: RunDeps,
+  now: () => Date,
+): Promise<TargetResult[]> {
+  const { settings: t, channel } = target;
+  const log = deps.platform.log;
+  const started = Date.now();
+  if (!matchesTrigger(t.notify_on, event)) {
+    log.info(`${t.name}: not notified (notify_on: ${t.notify_on.join(', ')}; status ${event.status}${event.transition ? `, ${event.transition}` : ''})`);
+    return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
+  }
+  const warn = (m: string) => log.warn(`${t.name}: ${m}`);
+  try {
+    const message = buildMessage(event, {
+      locale: t.locale,
+      fields: t.fields,
+      title: t.title,
+      template: t.template,
+      env: deps.env,
+      warn,
+    });
+    const ctx: SendContext<unknown> = {
+      options: target.options,
+      target: t,
+      event,
+      message,
+      render: (template, mode) => renderTemplate(template, { event, env: deps.env, locale: t.locale }, mode, warn),
+      mention: matchesTrigger(t.mention_on, event),
+      http: withTargetDefaults(http, t.timeout_ms, t.retries, `${t.channel} ${t.name}`),
+      now,
+      log: prefixed(log, t.name),
+      dryRun: settings.dry_run,
+      env: deps.env,
+    };
+    const out = await channel.send(ctx);
+    return (Array.isArray(out) ? out : [out]).map((r) => fromChannel(t.name, t.channel, r));
+  } catch (err) {
+    // A channel bug or an unexpected failure stays with its target; the others go on.
+    const message = err instanceof Error ? err.message : String(err);
+    return [{ ...failed(t.name, t.channel, deps.redactor.redact(message)), duration_ms: Date.now() - started }];
+  }
+}
+
+function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {
+  return {
+    ...http,
+    deliver: (request, read, options) => http.deliver(request, read, { timeoutMs, retries, label, ...options }),
+  };
+}
+
+function prefixed(log: Platform['log'], name: string): Platform['log'] {
+  return {
+    info: (m) => log.info(`${name}: ${m}`),
+    warn: (m) => log.warn(`${name}: ${m}`),
+    error: (m) => log.error(`${name}: ${m}`),
+    debug: (m) => log.debug(`${name}: ${m}`),
+    group: (title, body) => log.group(title, body),
+  };
+}
+
+function base(name: string, channel: string): TargetResult {
+  return { name, channel, ok: false, skipped: false, dry_run: false, attempts: 0, status_code: null, error: null, duration_ms: 0 };
+}
+
+function failed(name: string, channel: string, error: string): TargetResult {
+  return { ...base(name, channel), error };
+}
+
+function fromChannel(name: string, channel: string, r: ChannelResult): TargetResult {
+  return {
+    name: r.receiver ? `${name} → ${r.receiver}` : name,
+    channel,
+    ok: r.ok,
+    skipped: false,
+    dry_run: r.dry_run,
+    attempts: r.attempts,
+    status_code: r.status_code,
+    error: r.ok ? null : r.error,
+    duration_ms: r.duration_ms,
+  };
+}
+
+function warnGreen(log: Platform['log'], what: string): number {
+  log.warn(`fail_on_error is false: ${what} do not fail this step`);
+  return EXIT_OK;
+}
+
+function setOutputs(platform: Platform, results: TargetResult[], status: string, event: CiEvent | null): void {
+  const delivered = results.filter((r) => r.ok && !r.skipped && !r.dry_run).length;
+  const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
+  platform.setOutput('results', JSON.stringify(results));
+  platform.setOutput('delivered', String(delivered));
+  platform.setOutput('failed', String(failedCount));
+  platform.setOutput('status', status);
+  platform.setOutput('event', event ? JSON.stringify(event) : '');
+}
+
+function resultLine(r: TargetResult): string {
+  const what = r.skipped ? 'skipped' : r.dry_run ? 'dry run (nothing sent)' : r.ok ? 'delivered' : `failed: ${r.error ?? 'unknown error'}`;
+  const attempts = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
+  return `${r.ok ? (r.skipped ? '⏭️' : '✅') : '❌'} ${r.name} (${r.channel}): ${what}${r.ok ? attempts : ''} [${r.duration_ms} ms]`;
+}
+
+function summaryMarkdown(event: CiEvent, results: TargetResult[], env: NodeJS.ProcessEnv): string {
+  const message = buildMessage(event, { locale: 'en', fields: null, title: '', template: '', env, warn: () => {} });
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const rows = results.map((r) => {
+    const result = r.skipped
+      ? '⏭️ skipped (notify_on)'
+      : r.dry_run
+        ? '🧪 dry run'
+        : r.ok
+          ? '✅ delivered'
+          : `❌ ${r.error ?? 'failed'}`;
+    return `| ${cell(r.name)} | ${r.channel} | ${cell(result)} | ${r.attempts} | ${r.duration_ms} ms |`;
+  });
+  return [
+    `### ${message.status_emoji} ${cell(message.headline)} — notifications`,
+    '| target | channel | result | attempts | time |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}

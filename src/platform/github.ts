@@ -1,0 +1,77 @@
+/**
+ * GitHub Actions: inputs from INPUT_*, outputs and the job summary through the runner's file
+ * commands, masking with ::add-mask::. The runner protocol is written out here instead of loading
+ * @actions/core: its bundle pulls in an HTTP client and costs ~110 ms at every start (measured with
+ * `npm run bench`), for the four file commands below.
+ */
+import { appendFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { githubEvent } from '../event/github.js';
+import { INPUTS } from '../inputs.js';
+import type { EventInput, Logger, Platform } from './types.js';
+
+export interface PlatformIo {
+  stdout(line: string): void;
+}
+
+/** Escapes data of a workflow command (actions/toolkit command.ts escapeData). */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function githubLogger(io: PlatformIo, redact: (s: string) => string, debugEnabled: boolean): Logger {
+  return {
+    info: (m) => io.stdout(redact(m)),
+    warn: (m) => io.stdout(`::warning::${escapeData(redact(m))}`),
+    error: (m) => io.stdout(`::error::${escapeData(redact(m))}`),
+    debug: (m) => {
+      if (debugEnabled) io.stdout(`::debug::${escapeData(redact(m))}`);
+    },
+    async group(title, body) {
+      io.stdout(`::group::${escapeData(redact(title))}`);
+      try {
+        return await body();
+      } finally {
+        io.stdout('::endgroup::');
+      }
+    },
+  };
+}
+
+export function githubPlatform(env: NodeJS.ProcessEnv, io: PlatformIo, redact: (s: string) => string): Platform {
+  const log = githubLogger(io, redact, env.RUNNER_DEBUG === '1' || env.ACTIONS_STEP_DEBUG === 'true');
+  return {
+    name: 'github',
+    log,
+    readInputs() {
+      const inputs: Record<string, string> = {};
+      for (const { name } of INPUTS) {
+        // The runner upper-cases the name and replaces spaces with underscores.
+        const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+        if (value !== undefined) inputs[name] = value.trim();
+      }
+      return inputs;
+    },
+    mask(secret) {
+      // A multi-line secret is masked line by line, as the runner matches per line.
+      for (const line of secret.split(/\r?\n/)) if (line.trim()) io.stdout(`::add-mask::${escapeData(line)}`);
+    },
+    async buildEvent(input: EventInput) {
+      return githubEvent(input, env, { readFile: (p: string) => readFile(p, 'utf8'), warn: log.warn });
+    },
+    setOutput(name, value) {
+      const file = env.GITHUB_OUTPUT;
+      if (!file) {
+        io.stdout(`::set-output name=${name}::${escapeData(value)}`);
+        return;
+      }
+      const delimiter = `ghadelimiter_${randomUUID()}`;
+      appendFileSync(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`, 'utf8');
+    },
+    writeSummary(markdown) {
+      const file = env.GITHUB_STEP_SUMMARY;
+      if (file) appendFileSync(file, `${markdown}\n`, 'utf8');
+    },
+  };
+}

@@ -1,0 +1,397 @@
+/**
+ * Inputs → Settings. One loader for every surface: flat inputs (one target) or `channels` (a YAML
+ * or JSON list of targets). Every problem is collected and reported together, each naming the input
+ * (and the target) and what is expected — never the value of a secret.
+ */
+import { z } from 'zod';
+import type { Channel, ChannelType, TargetSettings, TriggerWord } from './channels/types.js';
+import { CHANNEL_TYPES } from './channels/types.js';
+import { INPUT_NAMES, SECRET_INPUTS } from './inputs.js';
+import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
+
+export const TRIGGER_WORDS: readonly TriggerWord[] = [
+  'always',
+  'success',
+  'failure',
+  'cancelled',
+  'skipped',
+  'running',
+  'pending',
+  'unknown',
+  'changed',
+  'fixed',
+  'regressed',
+  'still_failing',
+];
+
+/** Inputs that a `channels` entry inherits from the top level when it does not set them itself. */
+const INHERITED = [
+  'notify_on',
+  'mention_on',
+  'title',
+  'template',
+  'fields',
+  'locale',
+  'timeout',
+  'retries',
+  'keyword',
+  'at_mobiles',
+  'at_user_ids',
+  'at_all',
+] as const;
+
+/** Inputs that belong to the run, not to a target; a `channels` entry may not set them. */
+const RUN_INPUTS = new Set(['channel', 'channels', 'status', 'params', 'dry_run', 'fail_on_error', 'github_token', 'needs']);
+
+export interface PlannedTarget {
+  settings: TargetSettings;
+  channel: Channel<unknown>;
+  options: unknown;
+}
+
+export interface InvalidTarget {
+  name: string;
+  index: number;
+  channel: string;
+  errors: string[];
+}
+
+export interface Settings {
+  status: string;
+  params_text: string;
+  needs: string;
+  github_token: string;
+  dry_run: boolean;
+  fail_on_error: boolean;
+  timeout_ms: number;
+  retries: number;
+  targets: PlannedTarget[];
+  invalid: InvalidTarget[];
+  /** Problems with the run's own inputs (no target can be built); non-empty = bad configuration. */
+  errors: string[];
+  /** Every secret value found in the inputs (after env: resolution), to mask before any log line. */
+  secrets: string[];
+}
+
+/** Raw per-target inputs before validation: strings by snake_case name. */
+type RawTarget = { index: number; where: string; values: Record<string, string> };
+
+const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+
+export function splitList(text: string, separators: RegExp = /[\s,;]+/): string[] {
+  return text
+    .split(separators)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function parseBoolean(value: string): boolean | null {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', 'y', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'n', 'off', '0', ''].includes(v)) return false;
+  return null;
+}
+
+/**
+ * Loads settings. `registry` maps channel types to their definitions; a type the registry does
+ * not know is reported as an unknown channel. Never throws for bad input.
+ */
+export function loadSettings(
+  raw: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+  registry: Partial<Record<ChannelType, Channel<any>>>,
+): Settings {
+  const errors: string[] = [];
+  const secrets: string[] = [];
+  const get = (name: string): string => (raw[name] ?? '').trim();
+
+  // Secret inputs may be env:NAME so secrets never pass through YAML text.
+  const resolve = (name: string, value: string, where: string, problems: string[]): string => {
+    const m = ENV_REF.exec(value.trim());
+    if (!m) return value;
+    const envName = m[1] as string;
+    const v = env[envName];
+    if (v === undefined || v === '') {
+      problems.push(`${where}${name}: env:${envName} is not set (set the environment variable ${envName}, e.g. from a secret)`);
+      return '';
+    }
+    return v;
+  };
+
+  const top: Record<string, string> = {};
+  for (const name of Object.keys(raw)) {
+    const value = get(name);
+    if (value === '') continue;
+    top[name] = SECRET_INPUTS.has(name) || name === 'channels' ? resolve(name, value, '', errors) : value;
+    if (SECRET_INPUTS.has(name) && top[name]) secrets.push(top[name] as string);
+  }
+
+  const dryRun = parseBoolean(top.dry_run ?? 'false');
+  if (dryRun === null) errors.push('dry_run: expected true or false');
+  const failOnError = parseBoolean(top.fail_on_error ?? 'true');
+  if (failOnError === null) errors.push('fail_on_error: expected true or false');
+  const timeout = parseTimeout(top.timeout ?? '10', '', errors);
+  const retries = parseRetries(top.retries ?? '3', '', errors);
+
+  // Build the raw targets: `channels` wins; else the flat inputs are one target.
+  const rawTargets: RawTarget[] = [];
+  if (top.channels) {
+    const list = parseChannelsText(top.channels, errors);
+    if (list) {
+      list.forEach((entry, index) => {
+        const where = `channels[${index}]`;
+        const problems: string[] = [];
+        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+          errors.push(`${where}: expected a mapping like {type: webhook, url: env:HOOK_URL}`);
+          return;
+        }
+        const values: Record<string, string> = {};
+        for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+          const name = key.trim().replace(/-/g, '_');
+          if (name === 'type' || name === 'name') {
+            values[name] = stringify(value);
+            continue;
+          }
+          if (!INPUT_NAMES.has(name)) {
+            problems.push(`${where}.${key}: not an input (see the inputs table in the README)`);
+            continue;
+          }
+          if (RUN_INPUTS.has(name)) {
+            problems.push(`${where}.${key}: applies to the whole run; set it outside channels`);
+            continue;
+          }
+          // env:NAME is allowed in any string value of a channels entry.
+          const text = resolve(name, name === 'headers' ? headerLines(value) : stringify(value), `${where}.`, problems);
+          values[name] = text;
+          if (SECRET_INPUTS.has(name) && text) secrets.push(text);
+        }
+        for (const name of INHERITED) if (values[name] === undefined && top[name] !== undefined) values[name] = top[name];
+        if (problems.length) {
+          rawTargets.push({ index, where, values: { ...values, __problems: JSON.stringify(problems) } });
+        } else {
+          rawTargets.push({ index, where, values });
+        }
+      });
+      if (list.length === 0) errors.push('channels: the list is empty; give at least one {type: …} entry');
+    }
+  } else if (top.channel) {
+    const values: Record<string, string> = { ...top, type: top.channel };
+    for (const name of RUN_INPUTS) delete values[name];
+    rawTargets.push({ index: 0, where: '', values });
+  } else if (!errors.length) {
+    errors.push(`channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`);
+  }
+
+  // Names: given, else the type, with #N when a type repeats.
+  const typeCount = new Map<string, number>();
+  for (const t of rawTargets) {
+    const type = (t.values.type ?? '').trim().toLowerCase();
+    typeCount.set(type, (typeCount.get(type) ?? 0) + 1);
+  }
+  const seen = new Map<string, number>();
+
+  const targets: PlannedTarget[] = [];
+  const invalid: InvalidTarget[] = [];
+  for (const t of rawTargets) {
+    const type = (t.values.type ?? '').trim().toLowerCase();
+    const n = (seen.get(type) ?? 0) + 1;
+    seen.set(type, n);
+    const name = t.values.name?.trim() || ((typeCount.get(type) ?? 0) > 1 ? `${type || 'target'}#${n}` : type || `target#${t.index}`);
+    const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
+    const problems: string[] = t.values.__problems ? (JSON.parse(t.values.__problems) as string[]) : [];
+    const channel = registry[type as ChannelType];
+    if (!type) {
+      problems.push(`${t.where ? 'type' : 'channel'}: missing; expected one of ${CHANNEL_TYPES.join(', ')}`);
+    } else if (!channel) {
+      problems.push(
+        `${t.where ? 'type' : 'channel'}: unknown channel "${type.slice(0, 40)}"; expected one of ${Object.keys(registry).join(', ')}`,
+      );
+    }
+    const common = parseCommon(t.values, timeout, retries, problems);
+    let options: unknown = undefined;
+    if (channel && common) {
+      const raw = withoutMeta(t.values);
+      if (common.msg_type && channel.msgTypes.length && !channel.msgTypes.includes(common.msg_type)) {
+        const match = channel.msgTypes.find((m) => m.toLowerCase() === common.msg_type.toLowerCase());
+        if (match) common.msg_type = match;
+        else problems.push(`msg_type: "${common.msg_type.slice(0, 30)}" is not a ${type} message type; expected one of ${channel.msgTypes.join(', ')}`);
+      }
+      const parsed = channel.options.safeParse(raw);
+      if (parsed.success) {
+        options = parsed.data;
+        for (const s of channel.secrets(options)) if (s) secrets.push(s);
+      } else {
+        problems.push(...formatIssues(parsed.error));
+      }
+    }
+    if (problems.length || !channel || !common) {
+      invalid.push({ name, index: t.index, channel: type, errors: problems.map((p) => `${prefix}${p}`) });
+      continue;
+    }
+    targets.push({
+      settings: { ...common, name, index: t.index, channel: type as ChannelType, raw: withoutMeta(t.values) },
+      channel,
+      options,
+    });
+  }
+
+  return {
+    status: top.status ?? '',
+    params_text: top.params ?? '',
+    needs: top.needs ?? '',
+    github_token: top.github_token ?? '',
+    dry_run: dryRun ?? false,
+    fail_on_error: failOnError ?? true,
+    timeout_ms: timeout,
+    retries,
+    targets,
+    invalid,
+    errors,
+    secrets,
+  };
+}
+
+type Common = Omit<TargetSettings, 'name' | 'index' | 'channel' | 'raw'>;
+
+function parseCommon(v: Record<string, string>, timeoutDefault: number, retriesDefault: number, problems: string[]): Common | null {
+  const before = problems.length;
+  const words = (name: 'notify_on' | 'mention_on'): TriggerWord[] => {
+    const list = splitList((v[name] ?? 'always').toLowerCase().replace(/-/g, '_'));
+    const bad = list.filter((w) => !TRIGGER_WORDS.includes(w as TriggerWord));
+    if (bad.length) problems.push(`${name}: "${bad.join(', ').slice(0, 60)}" not understood; expected ${TRIGGER_WORDS.join(', ')}`);
+    return (list.length ? list : ['always']) as TriggerWord[];
+  };
+  const notifyOn = words('notify_on');
+  const mentionOn = words('mention_on');
+  const locale = (v.locale ?? 'en').trim().toLowerCase().replace(/[-_].*$/, '');
+  if (locale !== 'en' && locale !== 'zh') problems.push(`locale: "${locale.slice(0, 20)}" not supported; expected en or zh`);
+  let fields: FieldName[] | null = null;
+  if (v.fields) {
+    const list = splitList(v.fields.toLowerCase());
+    const bad = list.filter((f) => !FIELD_NAMES.includes(f as FieldName));
+    if (bad.length) problems.push(`fields: "${bad.join(', ').slice(0, 60)}" unknown; expected any of ${FIELD_NAMES.join(', ')}`);
+    fields = list.filter((f) => FIELD_NAMES.includes(f as FieldName)) as FieldName[];
+  }
+  const atAll = parseBoolean(v.at_all ?? 'false');
+  if (atAll === null) problems.push('at_all: expected true or false');
+  const timeoutMs = v.timeout !== undefined ? parseTimeout(v.timeout, '', problems) : timeoutDefault;
+  const retries = v.retries !== undefined ? parseRetries(v.retries, '', problems) : retriesDefault;
+  if (problems.length > before) return null;
+  return {
+    notify_on: notifyOn,
+    mention_on: mentionOn,
+    title: v.title ?? '',
+    template: v.template ?? '',
+    msg_type: (v.msg_type ?? '').trim(),
+    fields,
+    locale: locale as Locale,
+    keyword: (v.keyword ?? '').trim(),
+    at_mobiles: splitList(v.at_mobiles ?? ''),
+    at_user_ids: splitList(v.at_user_ids ?? ''),
+    at_all: atAll ?? false,
+    timeout_ms: timeoutMs,
+    retries,
+  };
+}
+
+function parseTimeout(text: string, where: string, problems: string[]): number {
+  const n = Number(text.trim().replace(/s$/i, ''));
+  if (!Number.isFinite(n) || n <= 0 || n > 600) {
+    problems.push(`${where}timeout: expected seconds between 1 and 600, e.g. 10`);
+    return 10_000;
+  }
+  return Math.round(n * 1000);
+}
+
+function parseRetries(text: string, where: string, problems: string[]): number {
+  const n = Number(text.trim());
+  if (!Number.isInteger(n) || n < 0 || n > 10) {
+    problems.push(`${where}retries: expected a whole number from 0 to 10`);
+    return 3;
+  }
+  return n;
+}
+
+/**
+ * `channels` is YAML (a superset of JSON). The parser's own messages quote the offending text,
+ * which may be a secret URL, so only the position is reported.
+ */
+function parseChannelsText(text: string, errors: string[]): unknown[] | null {
+  let value: unknown;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (value === undefined) {
+    try {
+      value = yamlParse(trimmed);
+    } catch (err) {
+      const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+      errors.push(
+        `channels: not a valid YAML or JSON list${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}; expected e.g. "- type: webhook\\n  url: env:HOOK_URL"`,
+      );
+      return null;
+    }
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) value = [value];
+  if (!Array.isArray(value)) {
+    errors.push('channels: expected a list of targets, each {type, name?, …}');
+    return null;
+  }
+  return value;
+}
+
+/**
+ * yaml is needed only when `channels` is YAML. It is required lazily so the common single-target
+ * run never pays for loading it (startup time is measured).
+ */
+let yamlParse: (text: string) => unknown = (text: string) => {
+  throw new Error(`yaml not loaded: ${text.length}`);
+};
+export async function prepareYaml(raw: Record<string, string>): Promise<void> {
+  const text = (raw.channels ?? '').trim();
+  if (!text) return;
+  try {
+    JSON.parse(text);
+    return; // JSON needs no YAML parser
+  } catch {
+    /* YAML */
+  }
+  const yaml = await import('yaml');
+  yamlParse = (t: string) => yaml.parse(t, { prettyErrors: false });
+}
+
+function stringify(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(stringify).join('\n');
+  return JSON.stringify(value);
+}
+
+/** `headers` may be a mapping in `channels`; the webhook channel reads "Name: value" lines. */
+function headerLines(value: unknown): string {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${stringify(v)}`)
+      .join('\n');
+  }
+  return stringify(value);
+}
+
+function withoutMeta(values: Record<string, string>): Record<string, string> {
+  const { type: _type, name: _name, __problems: _p, ...rest } = values;
+  return rest;
+}
+
+/** zod issues → "url: expected an http(s) URL" (the path names the input). */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
