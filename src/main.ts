@@ -14,7 +14,7 @@ import { matchesTrigger } from './event/transition.js';
 import type { CiEvent } from './event/types.js';
 import type { Platform } from './platform/types.js';
 import { buildMessage } from './render/message.js';
-import { renderTemplate } from './render/template.js';
+import { renderTemplate, warnOnce } from './render/template.js';
 import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
 
@@ -136,7 +136,7 @@ async function deliverTarget(
     log.info(`${t.name}: not notified (notify_on: ${t.notify_on.join(', ')}; status ${event.status}${event.transition ? `, ${event.transition}` : ''})`);
     return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
   }
-  const warn = (m: string) => log.warn(`${t.name}: ${m}`);
+  const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
   try {
     const message = buildMessage(event, {
       locale: t.locale,

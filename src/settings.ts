@@ -153,15 +153,15 @@ export function loadSettings(
             continue;
           }
           if (!INPUT_NAMES.has(name)) {
-            problems.push(`${where}.${key}: not an input (see the inputs table in the README)`);
+            problems.push(`${key}: not an input (see the inputs table in the README)`);
             continue;
           }
           if (RUN_INPUTS.has(name)) {
-            problems.push(`${where}.${key}: applies to the whole run; set it outside channels`);
+            problems.push(`${key}: applies to the whole run; set it outside channels`);
             continue;
           }
           // env:NAME is allowed in any string value of a channels entry.
-          const text = resolve(name, name === 'headers' ? headerLines(value) : stringify(value), `${where}.`, problems);
+          const text = resolve(name, name === 'headers' ? headerLines(value) : stringify(value), '', problems);
           values[name] = text;
           if (SECRET_INPUTS.has(name) && text) secrets.push(text);
         }
@@ -178,7 +178,7 @@ export function loadSettings(
     const values: Record<string, string> = { ...top, type: top.channel };
     for (const name of RUN_INPUTS) delete values[name];
     rawTargets.push({ index: 0, where: '', values });
-  } else if (!errors.length) {
+  } else if (!top.channels) {
     errors.push(`channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`);
   }
 
@@ -362,7 +362,7 @@ export async function prepareYaml(raw: Record<string, string>): Promise<void> {
     /* YAML */
   }
   const yaml = await import('yaml');
-  yamlParse = (t: string) => yaml.parse(t, { prettyErrors: false });
+  yamlParse = (t: string) => yaml.parse(t, { prettyErrors: true });
 }
 
 function stringify(value: unknown): string {

@@ -31,9 +31,24 @@ export function sampleEvent(overrides: Partial<CiEvent> = {}): CiEvent {
       url: 'https://github.com/acme/api/actions/runs/4242/job/90001',
     },
     jobs: [
-      { name: 'build', status: 'success', url: 'https://github.com/acme/api/actions/runs/4242/job/90000', duration_ms: 31000 },
-      { name: 'test', status: 'failure', url: 'https://github.com/acme/api/actions/runs/4242/job/90001', duration_ms: 52000 },
-      { name: 'lint', status: 'failure', url: 'https://github.com/acme/api/actions/runs/4242/job/90002', duration_ms: 1200 },
+      {
+        name: 'build',
+        status: 'success',
+        url: 'https://github.com/acme/api/actions/runs/4242/job/90000',
+        duration_ms: 31000,
+      },
+      {
+        name: 'test',
+        status: 'failure',
+        url: 'https://github.com/acme/api/actions/runs/4242/job/90001',
+        duration_ms: 52000,
+      },
+      {
+        name: 'lint',
+        status: 'failure',
+        url: 'https://github.com/acme/api/actions/runs/4242/job/90002',
+        duration_ms: 1200,
+      },
     ],
     repository: {
       name: 'api',

@@ -8,7 +8,7 @@
  * the user's templates goes through `escapeHtml`, and only http(s) URLs become links.
  */
 import type { Fact, Locale, MessageModel } from '../render/types.js';
-import { escapeHtml, oneLine } from '../render/text.js';
+import { escapeHtml, oneLine, safeUrl } from '../render/text.js';
 
 const FOOTER: Record<Locale, string> = { en: 'sent by ci-notify', zh: '由 ci-notify 发送' };
 
@@ -40,7 +40,7 @@ export function renderEmailHtml(message: MessageModel): string {
       `<tr><td style="padding:8px 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:14px;line-height:20px;">${tableFacts.map(factRow).join('')}</table></td></tr>`,
     );
   }
-  const linkUrl = message.link ? httpUrl(message.link.url) : null;
+  const linkUrl = message.link ? safeUrl(message.link.url) : null;
   if (message.link && linkUrl) {
     rows.push(
       `<tr><td style="padding:16px 24px 24px 24px;"><a href="${escapeHtml(linkUrl)}" style="display:inline-block;padding:10px 20px;background-color:${colour};color:#ffffff;font-size:14px;font-weight:600;line-height:20px;text-decoration:none;border-radius:6px;">${escapeHtml(message.link.label)}</a></td></tr>`,
@@ -80,7 +80,7 @@ export function renderEmailText(message: MessageModel): string {
     }
     lines.push('');
   }
-  const linkUrl = message.link ? httpUrl(message.link.url) : null;
+  const linkUrl = message.link ? safeUrl(message.link.url) : null;
   if (message.link && linkUrl) lines.push(`${message.link.label}:`, linkUrl, '');
   // "-- " (with the space) is the standard signature separator; clients fold what follows.
   lines.push('-- ', FOOTER[message.locale]);
@@ -88,7 +88,7 @@ export function renderEmailText(message: MessageModel): string {
 }
 
 function commitQuote(fact: Fact): string {
-  const url = fact.url ? httpUrl(fact.url) : null;
+  const url = fact.url ? safeUrl(fact.url) : null;
   const sha = fact.link_text ? escapeHtml(oneLine(fact.link_text)) : '';
   const shaHtml =
     sha === ''
@@ -100,24 +100,13 @@ function commitQuote(fact: Fact): string {
 }
 
 function factRow(fact: Fact): string {
-  const url = fact.url ? httpUrl(fact.url) : null;
+  const url = fact.url ? safeUrl(fact.url) : null;
   const text = escapeHtml(oneLine(fact.link_text ? `${fact.link_text} ${fact.value}` : fact.value));
   const value = url ? `<a href="${escapeHtml(url)}" style="color:#0969da;text-decoration:none;">${text}</a>` : text;
   return (
     `<tr><td style="padding:4px 16px 4px 0;width:140px;vertical-align:top;color:${MUTED_COLOUR};white-space:nowrap;">${escapeHtml(fact.label)}</td>` +
     `<td style="padding:4px 0;vertical-align:top;color:${TEXT_COLOUR};">${value}</td></tr>`
   );
-}
-
-/** Only http(s) URLs become links: a `javascript:` or `data:` URL from an event must never be clickable. */
-function httpUrl(url: string): string | null {
-  if (!/^https?:\/\//i.test(url)) return null;
-  try {
-    new URL(url);
-    return url;
-  } catch {
-    return null;
-  }
 }
 
 /** The colour comes from our own table, but it lands in a style attribute: accept only #rgb/#rrggbb. */

@@ -147,16 +147,12 @@ const LARK_MD_ENTITIES: Record<string, string> = {
   '`': '&#96;',
   '[': '&#91;',
   ']': '&#93;',
-  '(': '&#40;',
-  ')': '&#41;',
-  '#': '&#35;',
   '\\': '&#92;',
-  '|': '&#124;',
 };
 
 /** Untrusted inline text → card markdown that shows exactly that text and mentions nobody. */
 export function escapeLarkMd(text: string): string {
-  return neutralizeMentions(oneLine(text)).replace(/[&<>*_~`[\]()#\\|]/g, (c) => LARK_MD_ENTITIES[c] as string);
+  return neutralizeMentions(oneLine(text)).replace(/[&<>*_~`[\]\\]/g, (c) => LARK_MD_ENTITIES[c] as string);
 }
 
 /** The user's rendered template is markdown by intent; only mentions are taken out of it. */

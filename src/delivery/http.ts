@@ -66,8 +66,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const elapsed = () => Math.round(performance.now() - started);
 
     if (options.dryRun) {
-      log.info(redactor.redact(describeRequest(label, withUserAgent(build(), userAgent))));
-      return { ok: true, dry_run: true, attempts: 0, status_code: null, error: null, answer: null, duration_ms: elapsed() };
+      let spec: HttpRequestSpec;
+      try {
+        spec = withUserAgent(build(), userAgent);
+      } catch (error) {
+        const message = redactor.redact(oneLine(`could not build the request: ${errorMessage(error)}`));
+        return {
+          ok: false,
+          dry_run: true,
+          attempts: 0,
+          status_code: null,
+          error: message,
+          answer: null,
+          duration_ms: elapsed(),
+        };
+      }
+      log.info(redactor.redact(describeRequest(label, spec)));
+      return {
+        ok: true,
+        dry_run: true,
+        attempts: 0,
+        status_code: null,
+        error: null,
+        answer: null,
+        duration_ms: elapsed(),
+      };
     }
 
     const { undici, dispatcher } = await connect();
@@ -75,8 +98,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let last: { answer: HttpAnswer | null; error: string; hint?: string } = { answer: null, error: 'not sent' };
 
     while (attempts < maxAttempts) {
+      let spec: HttpRequestSpec;
+      try {
+        spec = withUserAgent(build(), userAgent);
+      } catch (error) {
+        last = { answer: null, error: `could not build the request: ${errorMessage(error)}` };
+        break;
+      }
       attempts++;
-      const spec = withUserAgent(build(), userAgent);
       const result = await sendOnce(undici, dispatcher, spec, timeoutMs);
 
       let wait: number | null;
@@ -85,7 +114,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const verdict = safeRead(read, result.answer);
         if (verdict.ok) {
           if (verdict.note) log.info(redactor.redact(`${label}: ${verdict.note}`));
-          return { ok: true, dry_run: false, attempts, status_code: result.answer.status, error: null, answer: result.answer, duration_ms: elapsed() };
+          return {
+            ok: true,
+            dry_run: false,
+            attempts,
+            status_code: result.answer.status,
+            error: null,
+            answer: result.answer,
+            duration_ms: elapsed(),
+          };
         }
         last = { answer: result.answer, error: verdict.error, ...(verdict.hint ? { hint: verdict.hint } : {}) };
         const retryable = isTransientStatus(result.answer.status) || verdict.retry;
@@ -95,14 +132,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } else {
         last = { answer: null, error: result.error };
         // After the headers arrived the platform has the request: sending it again could post twice.
-        if (!result.beforeAnswer) break;
+        if (!result.retry) break;
         wait = null;
         reason = result.error;
       }
       if (attempts >= maxAttempts) break;
 
       const waitMs = Math.min(wait ?? backoffDelay(attempts, random), RETRY_AFTER_CAP_MS);
-      log.debug(redactor.redact(`${label}: attempt ${attempts + 1}/${maxAttempts} after ${reason}, waiting ${formatSeconds(waitMs)}`));
+      log.debug(
+        redactor.redact(
+          `${label}: attempt ${attempts + 1}/${maxAttempts} after ${reason}, waiting ${formatSeconds(waitMs)}`,
+        ),
+      );
       await sleep(waitMs);
     }
 
@@ -119,9 +160,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
   }
 
-  type Attempt = { kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; error: string; beforeAnswer: boolean };
+  /** `retry: false` after the answer's headers arrived, or when the request itself is invalid. */
+  type Attempt = { kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; error: string; retry: boolean };
 
-  async function sendOnce(undici: Undici, dispatcher: Dispatcher, spec: HttpRequestSpec, timeoutMs: number): Promise<Attempt> {
+  async function sendOnce(
+    undici: Undici,
+    dispatcher: Dispatcher,
+    spec: HttpRequestSpec,
+    timeoutMs: number,
+  ): Promise<Attempt> {
     // One timer for the whole exchange (connect, headers, body): "10 s" means 10 s, whichever phase hangs.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -136,12 +183,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
       headersArrived = true;
       const text = await readCapped(response.body);
-      return { kind: 'answer', answer: { status: response.statusCode, headers: flattenHeaders(response.headers), text, json: parseJson(text) } };
+      return {
+        kind: 'answer',
+        answer: { status: response.statusCode, headers: flattenHeaders(response.headers), text, json: parseJson(text) },
+      };
     } catch (error) {
       const timedOut = controller.signal.aborted;
       const what = timedOut ? `timed out after ${formatSeconds(timeoutMs)}` : describeNetworkError(error);
-      const phase = headersArrived ? ' while reading the answer (the request may have been delivered; not retried to avoid a duplicate)' : '';
-      return { kind: 'failed', error: `${what}${phase}`, beforeAnswer: !headersArrived };
+      const phase = headersArrived
+        ? ' while reading the answer (the request may have been delivered; not retried to avoid a duplicate)'
+        : '';
+      const invalid = errorCode(error) === 'UND_ERR_INVALID_ARG';
+      return {
+        kind: 'failed',
+        error: invalid ? `invalid request: ${errorMessage(error)}` : `${what}${phase}`,
+        retry: !headersArrived && !invalid,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -227,7 +284,11 @@ function safeRead(read: (answer: HttpAnswer) => Verdict, answer: HttpAnswer): Ve
   try {
     return read(answer);
   } catch (error) {
-    return { ok: false, retry: false, error: `could not read the answer (${errorMessage(error)}): ${httpErrorLine(answer)}` };
+    return {
+      ok: false,
+      retry: false,
+      error: `could not read the answer (${errorMessage(error)}): ${httpErrorLine(answer)}`,
+    };
   }
 }
 
@@ -279,6 +340,8 @@ const NETWORK_ERRORS: Record<string, string> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain contains a self-signed certificate (set NODE_EXTRA_CA_CERTS?)',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate could not be verified (set NODE_EXTRA_CA_CERTS?)',
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  ERR_SSL_WRONG_VERSION_NUMBER:
+    'TLS handshake failed: the server does not speak HTTPS on this port (http:// instead of https://?)',
 };
 
 function describeNetworkError(error: unknown): string {
@@ -312,7 +375,8 @@ const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key/i;
 /** The dry-run dump: method, URL, headers (credentials masked) and the body, pretty when JSON. */
 function describeRequest(label: string, spec: HttpRequestSpec): string {
   const lines = [`[dry run] ${label}: ${spec.method} ${spec.url}`];
-  for (const [name, value] of Object.entries(spec.headers)) lines.push(`  ${name}: ${SECRET_HEADER.test(name) ? '***' : value}`);
+  for (const [name, value] of Object.entries(spec.headers))
+    lines.push(`  ${name}: ${SECRET_HEADER.test(name) ? '***' : value}`);
   if (spec.body !== undefined && spec.method !== 'GET') {
     let body = spec.body;
     try {

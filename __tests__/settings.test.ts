@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { Channel } from '../src/channels/types.js';
+import { loadSettings, prepareYaml } from '../src/settings.js';
+
+/** A registry with two small channels whose option schemas behave like the real ones. */
+const hook: Channel<{ url: string; secret?: string | undefined }> = {
+  type: 'webhook',
+  options: z.object({
+    url: z.string({ error: 'required; expected an http(s) URL' }).url({ error: 'expected an http(s) URL' }),
+    secret: z.string().optional(),
+  }),
+  secrets: (o) => [o.url, o.secret ?? ''],
+  msgTypes: [],
+  send: async () => {
+    throw new Error('not used');
+  },
+};
+const robot: Channel<{ url: string }> = {
+  ...(hook as unknown as Channel<{ url: string }>),
+  type: 'dingtalk',
+  options: z.object({ url: z.string().min(1, { error: 'required' }) }),
+  secrets: (o) => [o.url],
+  msgTypes: ['actionCard', 'markdown', 'text'],
+};
+const registry = { webhook: hook, dingtalk: robot };
+
+async function load(raw: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  await prepareYaml(raw);
+  return loadSettings(raw, env, registry);
+}
+
+describe('settings', () => {
+  it('turns flat inputs into one target with typed common settings', async () => {
+    const s = await load({
+      channel: 'webhook',
+      url: 'https://hooks.example.com/abc',
+      status: 'failed',
+      notify_on: 'failure, fixed',
+      mention_on: 'failure',
+      at_mobiles: '138; 139\n140',
+      fields: 'repository commit',
+      locale: 'zh-CN',
+      timeout: '5',
+      retries: '1',
+    });
+    expect(s.errors).toEqual([]);
+    expect(s.invalid).toEqual([]);
+    expect(s.targets).toHaveLength(1);
+    expect(s.targets[0]?.settings).toEqual({
+      name: 'webhook',
+      index: 0,
+      channel: 'webhook',
+      notify_on: ['failure', 'fixed'],
+      mention_on: ['failure'],
+      title: '',
+      template: '',
+      msg_type: '',
+      fields: ['repository', 'commit'],
+      locale: 'zh',
+      keyword: '',
+      at_mobiles: ['138', '139', '140'],
+      at_user_ids: [],
+      at_all: false,
+      timeout_ms: 5000,
+      retries: 1,
+      raw: {
+        url: 'https://hooks.example.com/abc',
+        notify_on: 'failure, fixed',
+        mention_on: 'failure',
+        at_mobiles: '138; 139\n140',
+        fields: 'repository commit',
+        locale: 'zh-CN',
+        timeout: '5',
+        retries: '1',
+      },
+    });
+    expect(s.targets[0]?.options).toEqual({ url: 'https://hooks.example.com/abc' });
+    expect(s.secrets).toContain('https://hooks.example.com/abc');
+  });
+
+  it('reads a YAML channels list, resolves env: references and inherits run-wide inputs', async () => {
+    const s = await load(
+      {
+        channels: '- type: webhook\n  name: deploy\n  url: env:HOOK\n  secret: env:HOOK_SECRET\n- type: dingtalk\n  url: env:DING\n  msg_type: MARKDOWN\n',
+        notify_on: 'failure',
+        locale: 'zh',
+      },
+      { HOOK: 'https://h.example.com/x', HOOK_SECRET: 's3cr3t-value', DING: 'dingtoken123456' },
+    );
+    expect(s.errors).toEqual([]);
+    expect(s.invalid).toEqual([]);
+    expect(s.targets.map((t) => [t.settings.name, t.settings.channel, t.settings.notify_on, t.settings.locale, t.settings.msg_type])).toEqual([
+      ['deploy', 'webhook', ['failure'], 'zh', ''],
+      ['dingtalk', 'dingtalk', ['failure'], 'zh', 'markdown'],
+    ]);
+    expect(s.targets[0]?.options).toEqual({ url: 'https://h.example.com/x', secret: 's3cr3t-value' });
+    expect(s.secrets).toEqual(expect.arrayContaining(['https://h.example.com/x', 's3cr3t-value', 'dingtoken123456']));
+  });
+
+  it('reads a JSON channels list without loading the YAML parser', async () => {
+    const s = await load({ channels: '[{"type":"webhook","url":"https://a.example.com/1"},{"type":"webhook","url":"https://a.example.com/2"}]' });
+    expect(s.targets.map((t) => t.settings.name)).toEqual(['webhook#1', 'webhook#2']);
+  });
+
+  it('reports an unparsable channels input by position, never quoting its text', async () => {
+    const s = await load({ channels: '- type: webhook\n  url: https://secret.example.com/TOKEN123\n - bad: [' });
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toMatch(/^channels: not a valid YAML or JSON list \(line \d+, column \d+\)/);
+    expect(s.errors[0]).not.toContain('TOKEN123');
+  });
+
+  it('reports every bad target with its index and name, and keeps the good ones', async () => {
+    const s = await load(
+      {
+        channels: JSON.stringify([
+          { type: 'webhook', name: 'good', url: 'https://ok.example.com/' },
+          { type: 'slack', name: 'later', url: 'https://x' },
+          { type: 'webhook', name: 'broken', url: 'not a url', locale: 'fr' },
+          { type: 'webhook', url: 'env:MISSING_VAR' },
+          { type: 'dingtalk', url: 't', msg_type: 'poster' },
+        ]),
+      },
+      {},
+    );
+    expect(s.errors).toEqual([]);
+    expect(s.targets.map((t) => t.settings.name)).toEqual(['good']);
+    expect(s.invalid).toEqual([
+      {
+        name: 'later',
+        index: 1,
+        channel: 'slack',
+        errors: ['channels[1] "later" type: unknown channel "slack"; expected one of webhook, dingtalk'],
+      },
+      {
+        name: 'broken',
+        index: 2,
+        channel: 'webhook',
+        errors: ['channels[2] "broken" locale: "fr" not supported; expected en or zh'],
+      },
+      {
+        name: 'webhook#3',
+        index: 3,
+        channel: 'webhook',
+        errors: [
+          'channels[3] url: env:MISSING_VAR is not set (set the environment variable MISSING_VAR, e.g. from a secret)',
+          'channels[3] url: expected an http(s) URL',
+        ],
+      },
+      {
+        name: 'dingtalk',
+        index: 4,
+        channel: 'dingtalk',
+        errors: ['channels[4] msg_type: "poster" is not a dingtalk message type; expected one of actionCard, markdown, text'],
+      },
+    ]);
+  });
+
+  it('names the input for an unknown channel and for a missing target, and collects run-level problems together', async () => {
+    expect((await load({ channel: 'pager' })).invalid[0]?.errors).toEqual([
+      'channel: unknown channel "pager"; expected one of webhook, dingtalk',
+    ]);
+    const s = await load({ timeout: 'soon', retries: '99', dry_run: 'maybe' });
+    expect(s.errors).toEqual([
+      'dry_run: expected true or false',
+      'timeout: expected seconds between 1 and 600, e.g. 10',
+      'retries: expected a whole number from 0 to 10',
+      'channel: no target given; set channel (one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins) or channels (a list of targets)',
+    ]);
+  });
+
+  it('rejects run-wide inputs and unknown keys inside a channels entry', async () => {
+    const s = await load({ channels: '[{"type":"webhook","url":"https://a.example.com","status":"failure","colour":"red"}]' });
+    expect(s.invalid[0]?.errors).toEqual([
+      'channels[0] status: applies to the whole run; set it outside channels',
+      'channels[0] colour: not an input (see the inputs table in the README)',
+    ]);
+  });
+
+  it('turns a headers mapping in channels into Name: value lines', async () => {
+    const s = await load({ channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Team: core\n    X-Env: prod\n' });
+    expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\nX-Env: prod');
+  });
+});

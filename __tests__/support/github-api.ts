@@ -1,0 +1,169 @@
+/**
+ * A loopback stand-in for the GitHub REST API endpoints ci-notify reads (src/event/github-api.ts):
+ * it checks the bearer token like GitHub (401 "Bad credentials"), serves a run, its jobs per
+ * attempt, the workflow's runs filtered by branch/status newest first, and commits; anything else
+ * is GitHub's 404 `{"message":"Not Found"}`. `failNext`-style injection returns a chosen status.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandInRun {
+  id: number;
+  name: string;
+  run_number: number;
+  workflow_id: number;
+  head_branch: string;
+  head_repository: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  run_started_at: string;
+  created_at: string;
+}
+
+export interface StandInJob {
+  id: number;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting';
+  conclusion: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  html_url: string;
+  runner_name: string | null;
+}
+
+export interface StandInCommit {
+  sha: string;
+  message: string;
+  author: { name: string; email: string };
+  login: string | null;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface GitHubApiStandIn {
+  url: string;
+  requests: RecordedRequest[];
+  runs: StandInRun[];
+  /** Jobs by `${runId}/${attempt}`. */
+  jobs: Map<string, StandInJob[]>;
+  commits: StandInCommit[];
+  /** Answer every request whose path starts with this prefix with this status (GitHub's error body). */
+  failures: { prefix: string; status: number; message: string }[];
+  close(): Promise<void>;
+}
+
+export async function startGitHubApi(options: { repository: string; token: string }): Promise<GitHubApiStandIn> {
+  const requests: RecordedRequest[] = [];
+  const state = {
+    runs: [] as StandInRun[],
+    jobs: new Map<string, StandInJob[]>(),
+    commits: [] as StandInCommit[],
+    failures: [] as GitHubApiStandIn['failures'],
+  };
+  const repoPrefix = `/repos/${options.repository}`;
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, headers: req.headers });
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(body));
+    };
+
+    if (req.headers.authorization !== `Bearer ${options.token}`) {
+      return send(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
+    }
+    const failure = state.failures.find((f) => url.pathname.startsWith(f.prefix));
+    if (failure)
+      return send(failure.status, { message: failure.message, documentation_url: 'https://docs.github.com/rest' });
+    if (req.method !== 'GET' || !url.pathname.startsWith(`${repoPrefix}/`)) return send(404, { message: 'Not Found' });
+    const rest = url.pathname.slice(repoPrefix.length);
+
+    let m = /^\/actions\/runs\/(\d+)$/.exec(rest);
+    if (m) {
+      const run = state.runs.find((r) => r.id === Number(m![1]));
+      return run ? send(200, runJson(run, options.repository)) : send(404, { message: 'Not Found' });
+    }
+    m = /^\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/.exec(rest);
+    if (m) {
+      const jobs = state.jobs.get(`${m[1]}/${m[2]}`);
+      if (!jobs) return send(404, { message: 'Not Found' });
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      return send(200, {
+        total_count: jobs.length,
+        jobs: jobs.slice(0, perPage).map((j) => ({ ...j, run_id: Number(m![1]) })),
+      });
+    }
+    m = /^\/actions\/workflows\/([^/]+)\/runs$/.exec(rest);
+    if (m) {
+      const branch = url.searchParams.get('branch');
+      const status = url.searchParams.get('status');
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const runs = state.runs
+        .filter((r) => String(r.workflow_id) === m![1])
+        .filter((r) => !branch || r.head_branch === branch)
+        .filter((r) => !status || r.status === status || r.conclusion === status)
+        .sort((a, b) => b.created_at.localeCompare(a.created_at))
+        .slice(0, perPage);
+      return send(200, { total_count: runs.length, workflow_runs: runs.map((r) => runJson(r, options.repository)) });
+    }
+    m = /^\/commits\/([0-9a-f]{7,40})$/.exec(rest);
+    if (m) {
+      const commit = state.commits.find((c) => c.sha.startsWith(m![1]!));
+      if (!commit) return send(422, { message: `No commit found for SHA: ${m[1]}` });
+      return send(200, {
+        sha: commit.sha,
+        html_url: `https://github.com/${options.repository}/commit/${commit.sha}`,
+        commit: { message: commit.message, author: { ...commit.author, date: '2026-12-01T09:58:00Z' } },
+        author: commit.login ? { login: commit.login, id: 1 } : null,
+      });
+    }
+    return send(404, { message: 'Not Found' });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get runs() {
+      return state.runs;
+    },
+    set runs(value) {
+      state.runs = value;
+    },
+    jobs: state.jobs,
+    get commits() {
+      return state.commits;
+    },
+    set commits(value) {
+      state.commits = value;
+    },
+    failures: state.failures,
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+function runJson(run: StandInRun, repository: string) {
+  return {
+    id: run.id,
+    name: run.name,
+    run_number: run.run_number,
+    workflow_id: run.workflow_id,
+    head_branch: run.head_branch,
+    head_repository: { full_name: run.head_repository },
+    status: run.status,
+    conclusion: run.conclusion,
+    run_started_at: run.run_started_at,
+    created_at: run.created_at,
+    html_url: `https://github.com/${repository}/actions/runs/${run.id}`,
+  };
+}

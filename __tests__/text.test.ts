@@ -1,0 +1,181 @@
+import {
+  TRUNCATION_MARKER,
+  escapeDingTalkMarkdown,
+  escapeHtml,
+  escapeLarkMd,
+  escapeMarkdownInline,
+  escapeWeComMarkdown,
+  neutralizeMentions,
+  oneLine,
+  safeUrl,
+  truncateUtf8,
+  utf8Bytes,
+} from '../src/render/text.js';
+
+const WJ = '\u2060';
+
+/** No lone surrogate: a cut inside a surrogate pair would leave one. */
+const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+
+describe('utf8Bytes', () => {
+  it('counts UTF-8 bytes, not characters: ASCII 1, Chinese 3, emoji 4', () => {
+    expect([utf8Bytes('a'), utf8Bytes('失'), utf8Bytes('😀'), utf8Bytes('构建失败')]).toEqual([1, 3, 4, 12]);
+  });
+});
+
+describe('truncateUtf8', () => {
+  it('returns text that fits unchanged, without a marker', () => {
+    expect(truncateUtf8('Fix payment path', 16)).toBe('Fix payment path');
+  });
+
+  it('cuts ASCII and appends the marker, the marker counting toward the limit', () => {
+    // marker "…(truncated)" is 14 bytes (… is 3), so 20 bytes leave 6 for the text
+    expect(utf8Bytes(TRUNCATION_MARKER)).toBe(14);
+    expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', 20)).toBe('abcdef…(truncated)');
+  });
+
+  it('never splits a Chinese character: 3-byte characters are dropped whole', () => {
+    // 20 - 14 = 6 bytes: two characters; 21 - 14 = 7 bytes: still two
+    expect(truncateUtf8('构建失败了请查看日志', 20)).toBe('构建…(truncated)');
+    expect(truncateUtf8('构建失败了请查看日志', 21)).toBe('构建…(truncated)');
+    expect(truncateUtf8('构建失败了请查看日志', 23)).toBe('构建失…(truncated)');
+  });
+
+  it('never splits a surrogate pair (4-byte emoji)', () => {
+    // 24 bytes > 21; 21 - 14 = 7: one 4-byte emoji fits, the second would need 8
+    const out = truncateUtf8('😀😀😀😀😀😀', 21);
+    expect(out).toBe('😀…(truncated)');
+    expect(wellFormed(out)).toBe(true);
+    expect(wellFormed('😀'.slice(0, 1))).toBe(false); // the check itself can fail
+  });
+
+  it('never separates a grapheme cluster (ZWJ family, flag, skin tone)', () => {
+    const family = '👨‍👩‍👧'; // 18 bytes: three emoji joined by ZWJ
+    expect(truncateUtf8(`${family}${family}`, 14 + 20)).toBe(`${family}…(truncated)`);
+    expect(truncateUtf8(`${family}${family}`, 14 + 17)).toBe('…(truncated)');
+    // a flag is two 4-byte regional indicators: 9 bytes of budget hold one flag, not one and a half
+    expect(truncateUtf8('🇨🇳🇺🇸🇯🇵', 14 + 9)).toBe('🇨🇳…(truncated)');
+    expect(truncateUtf8('👍🏽👍🏽👍🏽', 14 + 7)).toBe('…(truncated)'); // not a bare 👍 without its tone
+  });
+
+  it('keeps the result within max even when max is smaller than the marker', () => {
+    expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', 5)).toBe('…(t');
+    expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', 2)).toBe('');
+    expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', 0)).toBe('');
+    expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', -3)).toBe('');
+  });
+
+  it('uses a custom marker and keeps every result within the limit for every max', () => {
+    const text = 'Fix 支付 path 😀 again 构建';
+    for (let max = 0; max <= utf8Bytes(text) + 2; max++) {
+      const out = truncateUtf8(text, max, ' [cut]');
+      expect(utf8Bytes(out)).toBeLessThanOrEqual(max);
+      expect(wellFormed(out)).toBe(true);
+    }
+    expect(truncateUtf8(text, 15, ' [cut]')).toBe('Fix 支 [cut]');
+  });
+});
+
+describe('neutralizeMentions', () => {
+  it('breaks DingTalk @mobile, @userid, @all and @所有人 with an invisible word joiner', () => {
+    expect(neutralizeMentions('ping @13800000000 @manager7675 @all @所有人')).toBe(
+      `ping @${WJ}13800000000 @${WJ}manager7675 @${WJ}all @${WJ}所有人`,
+    );
+  });
+
+  it('breaks WeCom <@userid> and <@all>', () => {
+    expect(neutralizeMentions('cc <@zhangsan> and < @all>')).toBe(`cc ‹@${WJ}zhangsan> and ‹ @${WJ}all>`);
+  });
+
+  it('breaks Lark <at user_id="all">, <at id=all>, <at email=…> in any case', () => {
+    expect(neutralizeMentions('<at user_id="all">所有人</at> <AT id=all></at> <at email=boss@example.com></at>')).toBe(
+      `‹at user_id="all">所有人</at> ‹AT id=all></at> ‹at email=boss@${WJ}example.com></at>`,
+    );
+  });
+
+  it('breaks entity-encoded tags too: &lt;at, &#60;@, &#x3c;at', () => {
+    expect(neutralizeMentions('&lt;at id=all&gt;&lt;/at&gt; &#60;@zhangsan&#62; &#x3C;at id=all>')).toBe(
+      `‹at id=all&gt;&lt;/at&gt; ‹@${WJ}zhangsan&#62; ‹at id=all>`,
+    );
+  });
+
+  it('is idempotent and leaves text without mentions alone', () => {
+    const once = neutralizeMentions('mail mona@example.com <at id=all>');
+    expect(neutralizeMentions(once)).toBe(once);
+    expect(neutralizeMentions('a < b, <attic> is fine, Fix 支付')).toBe('a < b, <attic> is fine, Fix 支付');
+  });
+});
+
+describe('escapeDingTalkMarkdown / escapeWeComMarkdown', () => {
+  it('stops a commit message from closing a <font> tag or opening a link, keeping it readable', () => {
+    const evil = 'x</font><font color="info">ok</font> [click](https://evil.example) ![](https://t.example/p.png)';
+    const expected = 'x＜/font＞＜font color="info"＞ok＜/font＞ ［click］(https://evil.example) !［］(https://t.example/p.png)';
+    expect(escapeWeComMarkdown(evil)).toBe(expected);
+    expect(escapeDingTalkMarkdown(evil)).toBe(expected);
+  });
+
+  it('removes mentions, newlines, code spans, bold runs and a leading heading', () => {
+    expect(escapeWeComMarkdown('# Fix **all** `the` things\n<@zhangsan> @all\r\nmore')).toBe(
+      `＃ Fix ∗∗all∗∗ ˋtheˋ things ‹@${WJ}zhangsan＞ @${WJ}all more`,
+    );
+  });
+
+  it('defuses HTML entities that a client could decode back into markup', () => {
+    expect(escapeDingTalkMarkdown('AT&T &lt;font&gt; &#60;@x&#62;')).toBe(`AT&T ＆lt;font＆gt; ‹@${WJ}x＆#62;`);
+  });
+
+  it('leaves branch-like text with underscores, dashes and dots unchanged', () => {
+    expect(escapeDingTalkMarkdown('feature/fix_payment-path v1.2.3 构建')).toBe('feature/fix_payment-path v1.2.3 构建');
+  });
+});
+
+describe('escapeLarkMd', () => {
+  it('writes every markdown and HTML character as an entity, on one line, without mentions', () => {
+    expect(escapeLarkMd('**bold** [a](b) <at id=all></at> _x_ ~y~ `z` # \\ |\nnext & @all')).toBe(
+      `&#42;&#42;bold&#42;&#42; &#91;a&#93;&#40;b&#41; ‹at id=all&gt;&lt;/at&gt; &#95;x&#95; &#126;y&#126; &#96;z&#96; &#35; &#92; &#124; next &amp; @${WJ}all`,
+    );
+  });
+
+  it('shows an entity-encoded mention as text instead of decoding it into a tag', () => {
+    expect(escapeLarkMd('&lt;at id=all&gt;')).toBe('‹at id=all&amp;gt;');
+  });
+});
+
+describe('escapeMarkdownInline (CommonMark)', () => {
+  it('backslash-escapes inline structure and joins lines', () => {
+    expect(escapeMarkdownInline('a|b *c* [d](e) <f> !g\r\nh')).toBe('a\\|b \\*c\\* \\[d\\]\\(e\\) \\<f\\> \\!g h');
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<script>alert("x" & 'y')</script>`)).toBe(
+      '&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;',
+    );
+  });
+});
+
+describe('oneLine', () => {
+  it('turns newlines, tabs, control and line-separator characters into single spaces and trims', () => {
+    expect(oneLine('  Fix\r\npayment\tpath\u0000now\u2028ok  ')).toBe('Fix payment path now ok');
+  });
+});
+
+describe('safeUrl', () => {
+  it('accepts http and https URLs and returns them normalised', () => {
+    expect(safeUrl('https://github.com/acme/api/actions/runs/4242')).toBe('https://github.com/acme/api/actions/runs/4242');
+    expect(safeUrl(' HTTP://Example.com/a b')).toBe('http://example.com/a%20b');
+  });
+
+  it('percent-encodes characters that would end a markdown link or an HTML attribute', () => {
+    expect(safeUrl('https://ci.example/job/(1)?q="x"&r=\'y\'')).toBe('https://ci.example/job/%281%29?q=%22x%22&r=%27y%27');
+  });
+
+  it('refuses javascript:, data:, file:, relative and malformed URLs', () => {
+    expect(
+      ['javascript:alert(1)', 'JAVASCRIPT://x%0aalert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', '/relative/path', 'https://', 'not a url', '', null, undefined].map(
+        (u) => safeUrl(u),
+      ),
+    ).toEqual([null, null, null, null, null, null, null, null, null, null]);
+  });
+});

@@ -1,0 +1,19 @@
+import type { Channel, ChannelType } from './types.js';
+import { dingtalk } from './dingtalk.js';
+import { wecom } from './wecom.js';
+import { lark } from './lark.js';
+import { email } from './email.js';
+import { larkApp } from './lark-app.js';
+import { webhook } from './webhook.js';
+import { jenkins } from './jenkins.js';
+
+/** One line per channel. */
+export const CHANNELS: Partial<Record<ChannelType, Channel<any>>> = {
+  dingtalk,
+  wecom,
+  lark,
+  email,
+  lark_app: larkApp,
+  webhook,
+  jenkins,
+};

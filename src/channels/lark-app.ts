@@ -1,0 +1,300 @@
+/**
+ * `lark_app`: a Feishu/Lark self-built app sends the notification to people or chats
+ * (API_FACTS §D; USER_VOICES #20). One tenant_access_token per app per run (§D.1), then one
+ * `im/v1/messages` call per receiver (§D.2), each its own delivery with its own result.
+ * The message is the same card (or post/text) as the `lark` robot, built by lark-card.ts, but sent
+ * as a JSON STRING in `content` — im/v1 rejects an object there.
+ * Reads top to bottom: options, limits, token, request builder, answer reader, send.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
+import { httpErrorLine } from '../delivery/http.js';
+import { oneLine } from '../render/text.js';
+import type { MessageModel } from '../render/types.js';
+import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
+import { isEmailAddress } from './email.js';
+import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
+import type { Channel, ChannelResult, SendContext } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export const RECEIVE_ID_TYPES = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'] as const;
+export type ReceiveIdType = (typeof RECEIVE_ID_TYPES)[number];
+
+export const LARK_APP_MSG_TYPES = ['interactive', 'post', 'text'] as const;
+export type LarkAppMsgType = (typeof LARK_APP_MSG_TYPES)[number];
+
+const DOMAINS: Record<string, string> = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com', larksuite: 'https://open.larksuite.com' };
+
+export interface LarkAppOptions {
+  appId: string;
+  appSecret: string;
+  receiveIdType: ReceiveIdType;
+  receiveIds: string[];
+  /** API base without a trailing slash: https://open.feishu.cn, https://open.larksuite.com or a gateway. */
+  baseUrl: string;
+}
+
+export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.string()).transform((raw, ctx) => {
+  const get = (name: string): string => (raw[name] ?? '').trim();
+  const problem = (input: string, message: string): void => ctx.addIssue({ code: 'custom', path: [input], message });
+
+  const appId = get('app_id');
+  if (appId === '') problem('app_id', 'missing; give the app id of the self-built app (cli_…, on the Credentials page of the developer console)');
+  const appSecret = get('app_secret');
+  if (appSecret === '') problem('app_secret', 'missing; give the app secret (best as a secret: env:LARK_APP_SECRET)');
+
+  const typeText = get('receive_id_type').toLowerCase() || 'email';
+  const receiveIdType = RECEIVE_ID_TYPES.find((t) => t === typeText);
+  if (!receiveIdType) problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
+
+  const receiveIds = [...new Set(get('receive_ids').split(/[\s,;]+/).filter((id) => id !== ''))];
+  if (receiveIds.length === 0) problem('receive_ids', `missing; give who receives the message (${receiveIdType ?? 'email'} values, comma separated)`);
+  if (receiveIdType === 'email') {
+    for (const id of receiveIds) if (!isEmailAddress(id)) problem('receive_ids', `"${id.slice(0, 100)}" is not an e-mail address (receive_id_type is email)`);
+  }
+
+  const domainText = get('domain') || 'feishu';
+  let baseUrl = DOMAINS[domainText.toLowerCase()] ?? null;
+  if (!baseUrl && /^https?:\/\/[^\s?#]+$/i.test(domainText)) baseUrl = domainText.replace(/\/+$/, '');
+  if (!baseUrl) problem('domain', 'expected feishu, lark or a base URL such as https://open.feishu.cn');
+
+  if (!receiveIdType || !baseUrl || appId === '' || appSecret === '' || receiveIds.length === 0) return z.NEVER;
+  return { appId, appSecret, receiveIdType, receiveIds, baseUrl };
+});
+
+// ---------------------------------------------------------------------------------------------
+// Limits (§D.2): text ≤ 150 KB, card and post ≤ 30 KB, measured on the request body.
+
+const BODY_LIMIT: Record<LarkAppMsgType, number> = { interactive: 30_000, post: 30_000, text: 150_000 };
+
+// ---------------------------------------------------------------------------------------------
+// Token (§D.1): one per app per run, shared by every target and receiver
+
+interface TokenGrant {
+  token: string;
+  expiresAtMs: number;
+}
+type TokenResult = { ok: true; grant: TokenGrant } | { ok: false; outcome: DeliveryOutcome };
+
+/** Keyed by base URL + app id + a hash of the secret (never the secret itself). */
+const tokenCache = new Map<string, Promise<TokenResult>>();
+/** A token is re-requested when less than this is left (Lark issues a new one in the last 30 min). */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+
+/** Forgets every cached token (tests; a new run in a long-lived process gets fresh ones anyway on expiry). */
+export function forgetLarkAppTokens(): void {
+  tokenCache.clear();
+}
+
+function tokenKey(options: LarkAppOptions): string {
+  return `${options.baseUrl}\n${options.appId}\n${createHash('sha256').update(options.appSecret).digest('hex')}`;
+}
+
+export function tokenRequest(options: LarkAppOptions): HttpRequestSpec {
+  return {
+    method: 'POST',
+    url: `${options.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ app_id: options.appId, app_secret: options.appSecret }),
+  };
+}
+
+/** Lark's "slow down" codes: API frequency limit (99991400) and per-receiver message limit (230020). */
+const RATE_CODES = new Set([99991400, 230020]);
+const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668, 99991671]);
+
+export function readTokenAnswer(answer: HttpAnswer): Verdict {
+  const json = asObject(answer.json);
+  const code = json ? numberField(json, 'code') : undefined;
+  if (json && code === 0 && typeof json.tenant_access_token === 'string' && json.tenant_access_token !== '') return { ok: true };
+  if (code === undefined) {
+    return { ok: false, retry: false, error: `tenant_access_token: no Lark answer (${httpErrorLine(answer)})`, hint: 'check domain (feishu, lark or the base URL of the API)' };
+  }
+  return {
+    ok: false,
+    retry: RATE_CODES.has(code),
+    error: `tenant_access_token: code ${code}${messageOf(json)}`,
+    hint: RATE_CODES.has(code) ? 'rate limited' : 'check app_id/app_secret (Credentials page of the self-built app) and domain (feishu or lark)',
+  };
+}
+
+async function tenantToken(ctx: SendContext<LarkAppOptions>, refresh: boolean): Promise<TokenResult> {
+  const key = tokenKey(ctx.options);
+  const nowMs = ctx.now().getTime();
+  const cached = refresh ? undefined : tokenCache.get(key);
+  if (cached) {
+    const result = await cached;
+    if (!result.ok || result.grant.expiresAtMs - TOKEN_MARGIN_MS > nowMs) return result;
+  }
+  const pending = (async (): Promise<TokenResult> => {
+    const outcome = await ctx.http.deliver(tokenRequest(ctx.options), readTokenAnswer, { label: `lark_app ${ctx.target.name} token` });
+    const json = asObject(outcome.answer?.json);
+    if (!outcome.ok || !json || typeof json.tenant_access_token !== 'string') return { ok: false, outcome };
+    const expire = numberField(json, 'expire') ?? 7200;
+    return { ok: true, grant: { token: json.tenant_access_token, expiresAtMs: nowMs + expire * 1000 } };
+  })();
+  tokenCache.set(key, pending);
+  const result = await pending;
+  // A failure is shared by the receivers waiting on it, but not kept for the next run.
+  if (!result.ok && tokenCache.get(key) === pending) tokenCache.delete(key);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+/** ≤ 50 characters (§D.2), the same for a retry of the same (event, receiver): Lark sends it once. */
+export function messageUuid(eventId: string, receiveIdType: ReceiveIdType, receiveId: string): string {
+  return createHash('sha256').update(`${eventId}\n${receiveIdType}\n${receiveId}`).digest('hex').slice(0, 36);
+}
+
+/** The `content` object for the message type; the caller serialises it into a string. */
+export function larkAppContent(message: MessageModel, type: LarkAppMsgType, mentions: LarkMentions, clip: Clip): unknown {
+  switch (type) {
+    case 'interactive':
+      return larkCard(message, mentions, { clip });
+    case 'post':
+      return larkPost(message, mentions, { clip });
+    case 'text':
+      return larkText(message, mentions, { clip });
+  }
+}
+
+export interface LarkAppMessageBody {
+  receive_id: string;
+  msg_type: LarkAppMsgType;
+  /** JSON-serialised content: im/v1 wants a string here, unlike the custom bot (§D.2). */
+  content: string;
+  uuid: string;
+}
+
+export function messageBody(receiveId: string, type: LarkAppMsgType, content: unknown, uuid: string): LarkAppMessageBody {
+  return { receive_id: receiveId, msg_type: type, content: JSON.stringify(content), uuid };
+}
+
+export function messageRequest(options: LarkAppOptions, token: string, body: LarkAppMessageBody): HttpRequestSpec {
+  return {
+    method: 'POST',
+    url: `${options.baseUrl}/open-apis/im/v1/messages?receive_id_type=${options.receiveIdType}`,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer (§D.2: errors come as HTTP 400 with a code, success is code 0)
+
+const MESSAGE_HINTS: Record<number, string> = {
+  230001: 'invalid parameter (see the message): check receive_id_type and receive_ids',
+  230002: "the app's bot is not in this chat: add the bot to the group",
+  230006: 'the app has no bot: enable the Bot capability and publish a new version',
+  230013: "the receiver is not in the app's availability scope (or has left): add them under Availability and publish a new version, or check the id",
+  230017: 'the bot is not the owner of this resource',
+  230018: 'the group settings do not allow the bot to post',
+  230025: 'the message is too long for Lark (30 KB card/post, 150 KB text): shorten the template',
+  230027: 'the app lacks a permission: enable im:message:send_as_bot (user_id also needs contact:user.employee_id:readonly) and publish a new version',
+  230029: 'the receiver has left the organisation',
+  230034: 'the receive_id does not fit receive_id_type: check both',
+  230035: 'the bot may not send to this receiver (muted or blocked)',
+  230038: 'cross-tenant direct messages are not allowed',
+  230053: 'the receiver has turned off messages from this bot',
+  232009: 'the chat has been dissolved',
+};
+
+export function readMessageAnswer(answer: HttpAnswer): Verdict {
+  const json = asObject(answer.json);
+  const code = json ? numberField(json, 'code') : undefined;
+  if (code === 0) {
+    const data = asObject(json?.data);
+    return { ok: true, ...(typeof data?.message_id === 'string' ? { note: `message ${data.message_id}` } : {}) };
+  }
+  if (json === null || code === undefined) {
+    return { ok: false, retry: false, error: `no Lark answer (${httpErrorLine(answer)})`, hint: 'check domain (feishu, lark or the base URL of the API)' };
+  }
+  const error = `code ${code}${messageOf(json)}`;
+  if (RATE_CODES.has(code)) return { ok: false, retry: true, error, hint: 'rate limited (5 messages per second per receiver)' };
+  if (TOKEN_CODES.has(code)) return { ok: false, retry: false, error, hint: 'the tenant_access_token was refused: check app_id/app_secret' };
+  const hint = MESSAGE_HINTS[code];
+  return { ok: false, retry: false, error, ...(hint ? { hint } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Send
+
+export const larkApp: Channel<LarkAppOptions> = {
+  type: 'lark_app',
+  options: larkAppOptions,
+  secrets: (options) => [options.appSecret],
+  msgTypes: LARK_APP_MSG_TYPES,
+
+  async send(ctx: SendContext<LarkAppOptions>): Promise<ChannelResult[]> {
+    const { options, target, message } = ctx;
+    const type = (LARK_APP_MSG_TYPES.find((t) => t === target.msg_type) ?? 'interactive') as LarkAppMsgType;
+    // Mentions mean something in a group chat only; in a direct message the receiver is notified anyway.
+    const mentions: LarkMentions =
+      ctx.mention && options.receiveIdType === 'chat_id' ? { userIds: target.at_user_ids, all: target.at_all } : { userIds: [], all: false };
+    const fitted = fitWithinBytes(
+      (clip) => larkAppContent(message, type, mentions, clip),
+      (content) => Buffer.byteLength(JSON.stringify(messageBody('x'.repeat(64), type, content, 'x'.repeat(36)))),
+      BODY_LIMIT[type],
+      truncationMarker(message.locale),
+    );
+    const bodies = options.receiveIds.map((id) => messageBody(id, type, fitted.value, messageUuid(ctx.event.id, options.receiveIdType, id)));
+    const label = (id: string): string => `lark_app ${target.name} → ${id}`;
+
+    if (ctx.dryRun) {
+      // No token is fetched in a dry run: nothing leaves the runner.
+      const results: ChannelResult[] = [];
+      for (const body of bodies) {
+        const outcome = await ctx.http.deliver(messageRequest(options, '<tenant_access_token>', body), readMessageAnswer, { label: label(body.receive_id) });
+        results.push({ ...outcome, receiver: body.receive_id });
+      }
+      return results;
+    }
+
+    const first = await tenantToken(ctx, false);
+    if (!first.ok) {
+      const failed = first.outcome;
+      return bodies.map((body) => ({ ...failed, attempts: 0, answer: null, receiver: body.receive_id }));
+    }
+    let token = first.grant.token;
+
+    return Promise.all(
+      bodies.map(async (body): Promise<ChannelResult> => {
+        let outcome = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, { label: label(body.receive_id) });
+        const code = numberField(asObject(outcome.answer?.json) ?? {}, 'code');
+        if (!outcome.ok && code !== undefined && TOKEN_CODES.has(code)) {
+          // The cached token was revoked or expired early: fetch a new one once and resend (same uuid).
+          const again = await tenantToken(ctx, true);
+          if (again.ok) {
+            token = again.grant.token;
+            const retried = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, { label: label(body.receive_id) });
+            outcome = { ...retried, attempts: outcome.attempts + retried.attempts };
+          }
+        }
+        return { ...outcome, receiver: body.receive_id };
+      }),
+    );
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Small readers
+
+function asObject(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function numberField(json: Record<string, unknown>, name: string): number | undefined {
+  const v = json[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** ": msg" from Lark's answer, one line and short. */
+function messageOf(json: Record<string, unknown> | null): string {
+  const msg = json && typeof json.msg === 'string' ? oneLine(json.msg).slice(0, 160) : '';
+  return msg ? `: ${msg}` : '';
+}

@@ -1,0 +1,267 @@
+import type { HttpAnswer, HttpClient, Verdict } from '../delivery/types.js';
+import { USER_AGENT } from '../version.js';
+import { normalizeStatus } from './status.js';
+import type { JobSummary, Person, Status } from './types.js';
+
+/**
+ * The few GitHub REST reads that make a notification richer: the run's jobs, when the run started,
+ * the previous run's outcome and a commit's message. Plain JSON over the project's HttpClient
+ * (no @actions/github / Octokit: four GETs do not need a 1 MB client in the bundle's cold start).
+ *
+ * Best effort: a short timeout and no retries (a notification should not wait on a slow API), and
+ * every failure is a `GitHubApiError` whose message names what was read and the likely fix — never
+ * the token. The caller turns it into a warning and nulls.
+ */
+
+export class GitHubApiError extends Error {
+  override name = 'GitHubApiError';
+  /** True when nothing was sent because the HTTP client is in dry-run mode: not worth a warning. */
+  constructor(
+    message: string,
+    readonly dryRun = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface GitHubRunDetails {
+  name: string | null;
+  started_at: string | null;
+  workflow_id: number | null;
+  head_branch: string | null;
+  head_repository: string | null;
+}
+
+export interface GitHubRunJobs {
+  /** Every job of the attempt except the one running ci-notify right now. */
+  jobs: JobSummary[];
+  /** The job running ci-notify, when it could be recognised. */
+  current: { name: string; url: string | null } | null;
+}
+
+export interface GitHubCommitDetails {
+  message: string | null;
+  author: Person | null;
+}
+
+/** Identifies the job that runs ci-notify: it is in progress on this runner (RUNNER_NAME). */
+export interface SelfJob {
+  runnerName: string | null;
+  /** GITHUB_JOB: the job's key in the workflow, equal to its name unless `name:` is set. */
+  jobKey: string | null;
+}
+
+export interface PreviousRunQuery {
+  workflowId: number;
+  branch: string;
+  currentRunId: string;
+  currentRunNumber: number | null;
+  /** `owner/repo` the current run's code came from; runs from other forks with the same branch name are not ours. */
+  headRepository: string | null;
+}
+
+export interface GitHubApi {
+  run(runId: string): Promise<GitHubRunDetails>;
+  runJobs(runId: string, attempt: number, self: SelfJob): Promise<GitHubRunJobs>;
+  /** Outcome (success or failure) of the latest earlier completed run, or null when there is none. */
+  previousStatus(query: PreviousRunQuery): Promise<Status | null>;
+  commit(sha: string): Promise<GitHubCommitDetails>;
+}
+
+export interface GitHubApiOptions {
+  http: HttpClient;
+  /** GITHUB_API_URL, e.g. https://api.github.com or https://ghe.example.com/api/v3. */
+  apiUrl: string;
+  /** `owner/repo`. */
+  repository: string;
+  token: string;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+/** Enough to look past a few cancelled/skipped runs without paging. */
+const PREVIOUS_RUNS_PAGE = 20;
+/** The jobs endpoint pages at 100; a run with more jobs loses the rest from the list (rare; noted in the README). */
+const JOBS_PAGE = 100;
+
+/** Builds the client from the runner environment, or null when there is no token to read with. */
+export function githubApiFromEnv(
+  env: NodeJS.ProcessEnv,
+  token: string,
+  http: HttpClient,
+  timeoutMs?: number,
+): GitHubApi | null {
+  const repository = env.GITHUB_REPOSITORY;
+  if (!token || !repository) return null;
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const apiUrl =
+    env.GITHUB_API_URL || (server === 'https://github.com' ? 'https://api.github.com' : `${server}/api/v3`);
+  return createGitHubApi({ http, apiUrl, repository, token, timeoutMs });
+}
+
+export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
+  const base = `${options.apiUrl.replace(/\/+$/, '')}/repos/${options.repository.split('/').map(encodeURIComponent).join('/')}`;
+
+  async function get(path: string, what: string): Promise<unknown> {
+    const outcome = await options.http.deliver(
+      {
+        method: 'GET',
+        url: `${base}${path}`,
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${options.token}`,
+          'x-github-api-version': '2022-11-28',
+          'user-agent': USER_AGENT,
+        },
+      },
+      readGitHubAnswer,
+      { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, retries: 0, label: `github api ${what}` },
+    );
+    if (outcome.dry_run) throw new GitHubApiError(`github api: ${what} not read in a dry run`, true);
+    if (!outcome.ok || !outcome.answer) {
+      throw new GitHubApiError(`github api: could not read ${what}: ${outcome.error ?? 'no answer'}`);
+    }
+    if (typeof outcome.answer.json !== 'object' || outcome.answer.json === null) {
+      throw new GitHubApiError(`github api: could not read ${what}: the answer is not JSON`);
+    }
+    return outcome.answer.json;
+  }
+
+  return {
+    async run(runId) {
+      const run = asRecord(await get(`/actions/runs/${encodeURIComponent(runId)}`, 'the workflow run'));
+      return {
+        name: str(run.name),
+        started_at: str(run.run_started_at),
+        workflow_id: num(run.workflow_id),
+        head_branch: str(run.head_branch),
+        head_repository: str(asRecord(run.head_repository).full_name),
+      };
+    },
+
+    async runJobs(runId, attempt, self) {
+      const body = asRecord(
+        await get(
+          `/actions/runs/${encodeURIComponent(runId)}/attempts/${attempt}/jobs?per_page=${JOBS_PAGE}`,
+          "the run's jobs",
+        ),
+      );
+      const raw = Array.isArray(body.jobs) ? body.jobs.map(asRecord) : [];
+      const selfIndex = findSelf(raw, self);
+      const current = selfIndex >= 0 ? raw[selfIndex] : undefined;
+      return {
+        jobs: raw.filter((_, i) => i !== selfIndex).map(jobSummary),
+        current: current ? { name: str(current.name) ?? self.jobKey ?? '', url: str(current.html_url) } : null,
+      };
+    },
+
+    async previousStatus(query) {
+      const params = new URLSearchParams({
+        branch: query.branch,
+        status: 'completed',
+        per_page: String(PREVIOUS_RUNS_PAGE),
+      });
+      const body = asRecord(
+        await get(
+          `/actions/workflows/${query.workflowId}/runs?${params.toString()}`,
+          'the previous runs of this workflow',
+        ),
+      );
+      const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
+      for (const run of runs) {
+        if (String(run.id) === query.currentRunId) continue;
+        const number = num(run.run_number);
+        // The list is newest first and may hold runs that started after ours and finished already.
+        if (query.currentRunNumber !== null && number !== null && number >= query.currentRunNumber) continue;
+        const headRepository = str(asRecord(run.head_repository).full_name);
+        if (query.headRepository && headRepository && headRepository !== query.headRepository) continue;
+        const status = normalizeStatus(str(run.conclusion)).status;
+        // Cancelled and skipped runs say nothing about the code: look further back.
+        if (status === 'success' || status === 'failure') return status;
+      }
+      return null;
+    },
+
+    async commit(sha) {
+      const body = asRecord(await get(`/commits/${encodeURIComponent(sha)}`, 'the commit'));
+      const commit = asRecord(body.commit);
+      const author = asRecord(commit.author);
+      const login = str(asRecord(body.author).login);
+      const name = str(author.name);
+      const email = str(author.email);
+      return {
+        message: str(commit.message),
+        author: name || email || login ? { name, email, login } : null,
+      };
+    },
+  };
+}
+
+/** GitHub answers errors as `{"message": "Bad credentials", "documentation_url": …}`. */
+function readGitHubAnswer(answer: HttpAnswer): Verdict {
+  if (answer.status >= 200 && answer.status < 300) return { ok: true };
+  const said = str(asRecord(answer.json).message)?.slice(0, 120);
+  const error = `HTTP ${answer.status}${said ? ` (${said})` : ''}`;
+  switch (answer.status) {
+    case 401:
+      return {
+        ok: false,
+        retry: false,
+        error,
+        hint: 'github_token was not accepted; leave it at its default ${{ github.token }}',
+      };
+    case 403:
+      return {
+        ok: false,
+        retry: false,
+        error,
+        hint: 'github_token lacks permission (the job needs `permissions: actions: read`) or the API rate limit is used up',
+      };
+    case 404:
+      return {
+        ok: false,
+        retry: false,
+        error,
+        hint: 'not visible with this github_token (private repository without `actions: read`?)',
+      };
+    default:
+      // No retries here: this is decoration for a message, not worth delaying the notification.
+      return { ok: false, retry: false, error };
+  }
+}
+
+function findSelf(jobs: Record<string, unknown>[], self: SelfJob): number {
+  const running = (job: Record<string, unknown>) => job.status === 'in_progress';
+  if (self.runnerName) {
+    const byRunner = jobs.findIndex((job) => running(job) && job.runner_name === self.runnerName);
+    if (byRunner >= 0) return byRunner;
+  }
+  if (self.jobKey) return jobs.findIndex((job) => running(job) && job.name === self.jobKey);
+  return -1;
+}
+
+function jobSummary(job: Record<string, unknown>): JobSummary {
+  const finished = job.status === 'completed';
+  const status = normalizeStatus(str(finished ? job.conclusion : job.status)).status;
+  const started = Date.parse(str(job.started_at) ?? '');
+  const completed = Date.parse(str(job.completed_at) ?? '');
+  return {
+    name: str(job.name) ?? '',
+    status,
+    url: str(job.html_url),
+    duration_ms:
+      finished && Number.isFinite(started) && Number.isFinite(completed) ? Math.max(0, completed - started) : null,
+  };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

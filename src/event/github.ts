@@ -1,0 +1,364 @@
+import type { EventInput } from '../platform/types.js';
+import {
+  GitHubApiError,
+  githubApiFromEnv,
+  type GitHubApi,
+  type GitHubCommitDetails,
+  type GitHubRunDetails,
+  type GitHubRunJobs,
+} from './github-api.js';
+import { normalizeStatus } from './status.js';
+import { transitionOf } from './transition.js';
+import {
+  EVENT_SCHEMA_ID,
+  type ChangeRequestInfo,
+  type CiEvent,
+  type JobSummary,
+  type Person,
+  type RefInfo,
+  type Status,
+} from './types.js';
+
+/**
+ * GitHub Actions → `ci-notify.event/v1` (DESIGN §3). Reads the runner's GITHUB_* variables and the
+ * webhook payload at GITHUB_EVENT_PATH; the REST API (when a token is given) adds the jobs, the
+ * start time and the previous run's outcome. A value none of these give is null, never guessed.
+ */
+
+export interface GitHubEventDeps {
+  readFile(path: string): Promise<string>;
+  /**
+   * Absent: built from GITHUB_API_URL, `input.github_token` and `input.http` when both are given.
+   * null: do not use the API (no jobs list from it, no duration, no transitions).
+   */
+  api?: GitHubApi | null;
+  warn(message: string): void;
+}
+
+type Payload = Record<string, unknown>;
+
+/** `before` of a push that created the branch: not a commit. */
+const NO_COMMIT = /^0+$/;
+
+export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, deps: GitHubEventDeps): Promise<CiEvent> {
+  const payload = await readPayload(env.GITHUB_EVENT_PATH, deps);
+  const server = text(env.GITHUB_SERVER_URL)?.replace(/\/+$/, '') ?? null;
+  const repository = text(env.GITHUB_REPOSITORY) ?? text(record(payload.repository).full_name);
+  const repoUrl = server && repository ? `${server}/${repository}` : null;
+  const eventName = text(env.GITHUB_EVENT_NAME);
+  const runId = text(env.GITHUB_RUN_ID);
+  const runNumber = count(env.GITHUB_RUN_NUMBER);
+  const attempt = count(env.GITHUB_RUN_ATTEMPT);
+
+  const pullRequest = 'pull_request' in payload ? record(payload.pull_request) : null;
+  const ref = refOf(env, payload, pullRequest, repoUrl);
+  const sha = (pullRequest ? text(record(pullRequest.head).sha) : null) ?? text(env.GITHUB_SHA) ?? text(payload.after);
+  const headCommit = record(payload.head_commit);
+  const payloadCommit = sha && headCommit.id === sha ? headCommit : null;
+
+  const warn = (message: string) => deps.warn(message);
+  const needsJobs = jobsFromNeeds(input.needs, warn);
+  const status = resolveStatus(input.status, needsJobs, warn);
+
+  const api =
+    deps.api === undefined ? (input.http ? githubApiFromEnv(env, input.github_token, input.http) : null) : deps.api;
+  const facts = await readApiFacts(api, warn, input.github_token, {
+    runId,
+    attempt: attempt ?? 1,
+    runNumber,
+    runnerName: text(env.RUNNER_NAME),
+    jobKey: text(env.GITHUB_JOB),
+    branch: ref.type === 'pull_request' ? ref.name : (text(env.GITHUB_REF_NAME) ?? ref.name),
+    // The payload's head commit already has the text; ask the API only when it does not.
+    commitSha: payloadCommit ? null : sha,
+  });
+
+  const startedAt = facts.run?.started_at ?? null;
+  const startedMs = startedAt ? Date.parse(startedAt) : NaN;
+  const commitText = payloadCommit ? commitFromPayload(payloadCommit) : facts.commit;
+  const jobKey = text(env.GITHUB_JOB);
+
+  return {
+    schema: EVENT_SCHEMA_ID,
+    id: input.id,
+    timestamp: input.now.toISOString(),
+    provider: 'github',
+    status,
+    previous_status: facts.previous,
+    transition: transitionOf(status, facts.previous),
+    pipeline: {
+      id: runId,
+      number: runNumber,
+      attempt,
+      name: text(env.GITHUB_WORKFLOW) ?? facts.run?.name ?? null,
+      url:
+        repoUrl && runId
+          ? `${repoUrl}/actions/runs/${runId}${attempt && attempt > 1 ? `/attempts/${attempt}` : ''}`
+          : null,
+      trigger: eventName,
+      started_at: startedAt,
+      // The run is still going while its notification step runs.
+      finished_at: null,
+      duration_ms: Number.isFinite(startedMs) ? Math.max(0, input.now.getTime() - startedMs) : null,
+    },
+    job:
+      jobKey || facts.jobs?.current
+        ? { id: jobKey, name: facts.jobs?.current?.name ?? jobKey, stage: null, url: facts.jobs?.current?.url ?? null }
+        : null,
+    // The API knows every job with its link and duration; `needs` only the direct dependencies.
+    jobs: facts.jobs?.jobs ?? needsJobs ?? [],
+    repository: {
+      name: repository ? (repository.split('/').pop() ?? null) : null,
+      full_name: repository,
+      namespace: text(env.GITHUB_REPOSITORY_OWNER) ?? (repository?.includes('/') ? repository.split('/')[0]! : null),
+      url: repoUrl,
+    },
+    ref,
+    commit: {
+      sha,
+      short_sha: sha ? sha.slice(0, 7) : null,
+      title: commitText?.message ? firstLine(commitText.message) : null,
+      message: commitText?.message ?? null,
+      url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null,
+      before_sha: beforeSha(payload.before),
+      author: commitText?.author ?? null,
+    },
+    change_request: changeRequestOf(env, payload, pullRequest, repoUrl),
+    actor: text(env.GITHUB_ACTOR) ? { login: text(env.GITHUB_ACTOR), name: null, email: null } : null,
+    params: { ...dispatchInputs(eventName, payload), ...input.params },
+    server_url: server,
+  };
+}
+
+async function readPayload(path: string | undefined, deps: GitHubEventDeps): Promise<Payload> {
+  if (!path) return {};
+  try {
+    return record(JSON.parse(await deps.readFile(path)));
+  } catch {
+    deps.warn(
+      'event: could not read the GitHub event payload (GITHUB_EVENT_PATH); commit and pull request details are left empty',
+    );
+    return {};
+  }
+}
+
+function refOf(env: NodeJS.ProcessEnv, payload: Payload, pullRequest: Payload | null, repoUrl: string | null): RefInfo {
+  const fullRef = text(env.GITHUB_REF) ?? '';
+  const pullNumber = /^refs\/pull\/(\d+)\//.exec(fullRef)?.[1];
+  if (pullRequest || pullNumber) {
+    // The source branch is what people call a pull request's ref; GITHUB_REF_NAME would be "12/merge".
+    return {
+      name: text(record(pullRequest?.head).ref) ?? text(env.GITHUB_HEAD_REF),
+      type: 'pull_request',
+      url: text(pullRequest?.html_url) ?? (repoUrl && pullNumber ? `${repoUrl}/pull/${pullNumber}` : null),
+    };
+  }
+  const release = record(payload.release);
+  if (text(env.GITHUB_EVENT_NAME) === 'release' && text(release.tag_name)) {
+    return { name: text(release.tag_name), type: 'tag', url: text(release.html_url) };
+  }
+  const type =
+    env.GITHUB_REF_TYPE === 'branch' || env.GITHUB_REF_TYPE === 'tag'
+      ? env.GITHUB_REF_TYPE
+      : fullRef.startsWith('refs/heads/')
+        ? 'branch'
+        : fullRef.startsWith('refs/tags/')
+          ? 'tag'
+          : null;
+  const name = text(env.GITHUB_REF_NAME) ?? (text(fullRef.replace(/^refs\/(heads|tags)\//, '')) || null);
+  return { name, type, url: repoUrl && name && type ? `${repoUrl}/tree/${encodePath(name)}` : null };
+}
+
+function changeRequestOf(
+  env: NodeJS.ProcessEnv,
+  payload: Payload,
+  pullRequest: Payload | null,
+  repoUrl: string | null,
+): ChangeRequestInfo | null {
+  if (pullRequest) {
+    return {
+      number: whole(pullRequest.number) ?? whole(payload.number),
+      title: text(pullRequest.title),
+      url: text(pullRequest.html_url),
+      source_branch: text(record(pullRequest.head).ref),
+      target_branch: text(record(pullRequest.base).ref),
+    };
+  }
+  const pullNumber = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1];
+  if (!pullNumber) return null;
+  return {
+    number: Number(pullNumber),
+    title: null,
+    url: repoUrl ? `${repoUrl}/pull/${pullNumber}` : null,
+    source_branch: text(env.GITHUB_HEAD_REF),
+    target_branch: text(env.GITHUB_BASE_REF),
+  };
+}
+
+function commitFromPayload(headCommit: Payload): GitHubCommitDetails {
+  const author = record(headCommit.author);
+  const person: Person = { name: text(author.name), email: text(author.email), login: text(author.username) };
+  return { message: text(headCommit.message), author: person.name || person.email || person.login ? person : null };
+}
+
+/**
+ * `${{ toJSON(needs) }}`: `{"build":{"result":"success","outputs":{}}}` → one job per need.
+ * Not given → null (as opposed to given but empty → []).
+ */
+function jobsFromNeeds(needs: string, warn: (message: string) => void): JobSummary[] | null {
+  if (!needs || needs.trim() === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(needs);
+  } catch {
+    warn('needs: expected the JSON of ${{ toJSON(needs) }}; ignoring it');
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    warn('needs: expected the JSON of ${{ toJSON(needs) }}; ignoring it');
+    return null;
+  }
+  return Object.entries(parsed as Record<string, unknown>).map(([name, need]) => ({
+    name,
+    status: normalizeStatus(text(record(need).result)).status,
+    url: null,
+    duration_ms: null,
+  }));
+}
+
+/**
+ * The status input, or what `needs` says. The action's default status is `${{ job.status }}`,
+ * which in a final `needs:` report job is that job's own (green) status: so when `needs` shows a
+ * failed or cancelled dependency, that wins over a "success" input. An explicit failure or
+ * cancelled input always stands.
+ */
+function resolveStatus(given: string, needsJobs: JobSummary[] | null, warn: (message: string) => void): Status {
+  const fromNeeds = needsJobs && needsJobs.length > 0 ? outcomeOfNeeds(needsJobs) : null;
+  if (!given || given.trim() === '') {
+    if (fromNeeds) return fromNeeds;
+    warn(
+      'status: no status given (and no `needs` to derive it from); reporting "unknown" — pass status: ${{ job.status }}',
+    );
+    return 'unknown';
+  }
+  const normalized = normalizeStatus(given);
+  if (normalized.warning) warn(normalized.warning);
+  if (normalized.status === 'success' && (fromNeeds === 'failure' || fromNeeds === 'cancelled')) return fromNeeds;
+  return normalized.status;
+}
+
+function outcomeOfNeeds(jobs: JobSummary[]): Status {
+  const statuses = new Set(jobs.map((job) => job.status));
+  if (statuses.has('failure')) return 'failure';
+  if (statuses.has('cancelled')) return 'cancelled';
+  if ([...statuses].every((s) => s === 'skipped')) return 'skipped';
+  if ([...statuses].every((s) => s === 'success' || s === 'skipped')) return 'success';
+  return 'unknown';
+}
+
+interface ApiQuery {
+  runId: string | null;
+  attempt: number;
+  runNumber: number | null;
+  runnerName: string | null;
+  jobKey: string | null;
+  branch: string | null;
+  commitSha: string | null;
+}
+
+interface ApiFacts {
+  run: GitHubRunDetails | null;
+  jobs: GitHubRunJobs | null;
+  previous: Status | null;
+  commit: GitHubCommitDetails | null;
+}
+
+/** All reads run at once; each one that fails is one warning and a null, never a failed notification. */
+async function readApiFacts(
+  api: GitHubApi | null,
+  warn: (message: string) => void,
+  token: string,
+  query: ApiQuery,
+): Promise<ApiFacts> {
+  if (!api) return { run: null, jobs: null, previous: null, commit: null };
+  const attempt = <T>(read: () => Promise<T>): Promise<T | null> =>
+    read().catch((error: unknown) => {
+      // A dry-run client sends nothing, reads included; the preview simply lacks API facts.
+      if (!(error instanceof GitHubApiError && error.dryRun)) warn(apiWarning(error, token));
+      return null;
+    });
+
+  const runId = query.runId;
+  const runAndPrevious = runId
+    ? attempt(() => api.run(runId)).then(async (run) => {
+        const branch = run?.head_branch ?? query.branch;
+        if (!run || run.workflow_id === null || !branch) return { run, previous: null };
+        const previous = await attempt(() =>
+          api.previousStatus({
+            workflowId: run.workflow_id!,
+            branch,
+            currentRunId: runId,
+            currentRunNumber: query.runNumber,
+            headRepository: run.head_repository,
+          }),
+        );
+        return { run, previous };
+      })
+    : Promise.resolve({ run: null, previous: null });
+  const jobs = runId
+    ? attempt(() => api.runJobs(runId, query.attempt, { runnerName: query.runnerName, jobKey: query.jobKey }))
+    : Promise.resolve(null);
+  const sha = query.commitSha;
+  const commit = sha ? attempt(() => api.commit(sha)) : Promise.resolve(null);
+
+  const [{ run, previous }, jobList, commitDetails] = await Promise.all([runAndPrevious, jobs, commit]);
+  return { run, jobs: jobList, previous, commit: commitDetails };
+}
+
+function apiWarning(error: unknown, token: string): string {
+  const message =
+    error instanceof GitHubApiError
+      ? error.message
+      : `github api: unexpected error (${error instanceof Error ? error.message : String(error)})`;
+  // Defence in depth: the logger redacts too, but this line must never carry the token.
+  return token ? message.split(token).join('***') : message;
+}
+
+/** workflow_dispatch inputs are the run's parameters; an explicit `params` line wins over an input of the same name. */
+function dispatchInputs(eventName: string | null, payload: Payload): Record<string, string> {
+  if (eventName !== 'workflow_dispatch') return {};
+  return Object.fromEntries(
+    Object.entries(record(payload.inputs))
+      .filter(([, value]) => value !== null && value !== undefined)
+      .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+  );
+}
+
+function beforeSha(value: unknown): string | null {
+  const sha = text(value);
+  return sha && !NO_COMMIT.test(sha) ? sha : null;
+}
+
+function firstLine(message: string): string | null {
+  return text(message.split(/\r?\n/, 1)[0]?.trim()) ?? null;
+}
+
+function encodePath(name: string): string {
+  return name.split('/').map(encodeURIComponent).join('/');
+}
+
+function record(value: unknown): Payload {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Payload) : {};
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function count(value: string | undefined): number | null {
+  return value && /^\d+$/.test(value.trim()) ? Number(value.trim()) : null;
+}
+
+function whole(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}
