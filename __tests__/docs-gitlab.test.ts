@@ -49,14 +49,19 @@ function componentIncludes(text: string): Include[] {
   const entries = Array.isArray(raw) ? raw : raw ? [raw] : [];
   return entries.filter(
     (e): e is Include =>
-      typeof e === 'object' && e !== null && (typeof (e as Include).component === 'string' || (e as Include).local === 'templates/notify.yml'),
+      typeof e === 'object' &&
+      e !== null &&
+      (typeof (e as Include).component === 'string' || (e as Include).local === 'templates/notify.yml'),
   );
 }
 
 /** What is wrong with one include, as readable lines. */
 function problems(include: Include, declared: Record<string, InputSpec>): string[] {
   const found: string[] = [];
-  if (include.component !== undefined && !new RegExp(`/notify@${VERSION.replace(/\./g, '\\.')}$`).test(include.component)) {
+  if (
+    include.component !== undefined &&
+    !new RegExp(`/notify@${VERSION.replace(/\./g, '\\.')}$`).test(include.component)
+  ) {
     found.push(`component "${include.component}" is not .../notify@${VERSION}`);
   }
   for (const [name, value] of Object.entries(include.inputs ?? {})) {
@@ -91,7 +96,13 @@ describe('GitLab snippets in the docs', () => {
 
   it('reports an undeclared input, a wrongly typed value and another version', () => {
     const include = parse(
-      ['component: gitlab.com/ci-notify/ci-notify/notify@0.9.0', 'inputs:', '  url: https://x', '  at_mobiles: 13800000000', '  dry_run: true'].join('\n'),
+      [
+        'component: gitlab.com/ci-notify/ci-notify/notify@0.9.0',
+        'inputs:',
+        '  url: https://x',
+        '  at_mobiles: 13800000000',
+        '  dry_run: true',
+      ].join('\n'),
     ) as Include;
     expect(problems(include, declared)).toEqual([
       `component "gitlab.com/ci-notify/ci-notify/notify@0.9.0" is not .../notify@${VERSION}`,

