@@ -8,7 +8,7 @@
  * Node ≥ 22 for gitlab-ci-local (scripts/node24.mjs installs one).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,7 @@ async function runPipeline(
   replacements: Record<string, string> = {},
 ): Promise<PipelineRun & { dir: string }> {
   const { dir, headSha } = makeProject(pipelineFixture, replacements);
+  mkdirSync(join(dir, '.gcl-tmp'));
   const args = [
     GITLAB_CI_LOCAL,
     // The component names a Node image; here node comes from the PATH, as on a shell runner.
@@ -103,6 +104,8 @@ async function runPipeline(
   const env = {
     PATH: `${dirname(GCL_NODE)}:${process.env.PATH ?? ''}`,
     HOME: join(dir, '.gcl-home'),
+    // The component downloads an https:// bundle under TMPDIR: keep it inside the throw-away project.
+    TMPDIR: join(dir, '.gcl-tmp'),
     LANG: 'C.UTF-8',
   };
   return new Promise((resolve, reject) => {
@@ -158,7 +161,13 @@ async function hostBundle(dir: string): Promise<BundleHost> {
     url: `https://127.0.0.1:${port}/dist/index.js`,
     caFile,
     requested,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          rmSync(dirname(caFile), { recursive: true, force: true });
+          resolve();
+        }),
+      ),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redactor } from '../src/delivery/redact.js';
@@ -83,6 +83,16 @@ describe('gitlabLogger', () => {
 });
 
 describe('gitlabPlatform', () => {
+  const tempDirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-dotenv-'));
+    tempDirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reads inputs from NOTIFY_<NAME> variables, skipping empty ones and unknown names', () => {
     const platform = gitlabPlatform(
       {
@@ -114,7 +124,7 @@ describe('gitlabPlatform', () => {
   });
 
   it('writes delivered, failed and status to the NOTIFY_DOTENV file as CI_NOTIFY_* once each', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-dotenv-'));
+    const dir = tempDir();
     const file = join(dir, 'ci-notify.env');
     const platform = gitlabPlatform({ NOTIFY_DOTENV: file }, () => undefined);
     for (const run of [
@@ -131,7 +141,7 @@ describe('gitlabPlatform', () => {
   });
 
   it('writes no dotenv file unless NOTIFY_DOTENV is set', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-dotenv-'));
+    const dir = tempDir();
     const platform = gitlabPlatform({ CI_PROJECT_DIR: dir }, () => undefined);
     platform.setOutput('delivered', '1');
     expect(existsSync(join(dir, 'ci-notify.env'))).toBe(false);
