@@ -328,7 +328,7 @@ describe('dingtalk limits, types and locale', () => {
   });
 
   it('reports a customize template that is not JSON without sending', async () => {
-    const { result } = await send({ url: server.url }, { target: { msg_type: 'customize', template: '{"msgtype": ${ref.name}}' } });
+    const { result } = await send({ url: server.url }, { target: { msg_type: 'customize', template: '{"msgtype": "text", ${ref.name}' } });
     expect(result).toMatchObject({ ok: false, attempts: 0 });
     expect(result.error).toMatch(/^template: the rendered customize body is not valid JSON/);
     expect(server.requests).toEqual([]);

