@@ -209,7 +209,7 @@ describe('dingtalk mentions', () => {
       },
     ]);
     expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-      `dingtalk dingtalk: ${msgType} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
+      `${msgType} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
     ]);
   });
 

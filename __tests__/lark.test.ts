@@ -192,7 +192,7 @@ describe('lark mentions', () => {
     await start();
     const { log } = await send({ url: server.url }, { target: { at_mobiles: ['13800000000'] } });
     expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-      'lark lark: Lark custom bots cannot mention by mobile number; use at_user_ids with open_ids, or the lark_app channel',
+      'Lark custom bots cannot mention by mobile number; use at_user_ids with open_ids, or the lark_app channel',
     ]);
     await send({ url: server.url }, { target: people, mention: false });
     expect(JSON.stringify(server.received)).not.toContain('<at');

@@ -156,7 +156,7 @@ describe('wecom mentions', () => {
       { msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan>` } },
       { msgtype: 'text', text: { content: TITLE, mentioned_mobile_list: ['13800001111'] } },
     ]);
-    expect(warnings(log)).toEqual(['wecom wecom: markdown cannot carry every requested mention; they follow in a separate text message']);
+    expect(warnings(log)).toEqual(['markdown cannot carry every requested mention; they follow in a separate text message']);
   });
 
   it.each(['markdown_v2', 'news', 'template_card'])('notifies people asked for with %s through a follow-up text', async (msg_type) => {
@@ -169,7 +169,7 @@ describe('wecom mentions', () => {
       msgtype: 'text',
       text: { content: TITLE, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
     });
-    expect(warnings(log)).toEqual([`wecom wecom: ${msg_type} cannot carry every requested mention; they follow in a separate text message`]);
+    expect(warnings(log)).toEqual([`${msg_type} cannot carry every requested mention; they follow in a separate text message`]);
   });
 
   it('mentions nobody when mention_on does not match', async () => {

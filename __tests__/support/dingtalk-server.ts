@@ -7,6 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { randomToken, startRobotServer, textValues, type PlatformAnswer } from './robot-server.js';
 
 export interface DingTalkServerOptions {
+  /** Answer after this many ms, like a slow platform. */
+  delayMs?: number;
   /** access_token the robot accepts (random by default). */
   token?: string;
   /** "SEC…" signing secret; when set, timestamp + sign are required and verified. */
@@ -72,7 +74,7 @@ export async function startDingTalkServer(options: DingTalkServerOptions = {}): 
       return refuse(310000, 'keywords not in content');
     }
     return { answer: answer(0, 'ok'), accepted: true };
-  }, options.now);
+  }, { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 });
   return {
     url: `${core.origin}/robot/send?access_token=${token}`,
     token,

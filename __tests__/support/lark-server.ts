@@ -7,6 +7,8 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { startRobotServer, textValues, type PlatformAnswer, type RecordedRequest } from './robot-server.js';
 
 export interface LarkServerOptions {
+  /** Answer after this many ms, like a slow platform. */
+  delayMs?: number;
   hookId?: string;
   /** Signature secret; when set, body.timestamp + body.sign are required and verified. */
   secret?: string;
@@ -62,7 +64,7 @@ export async function startLarkServer(options: LarkServerOptions = {}): Promise<
       if (!textValues(message).some((t) => t.includes(options.keyword as string))) return refuse(19024, 'Key Words Not Found');
     }
     return { answer: { json: { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, msg: 'success' } }, accepted: true };
-  }, options.now);
+  }, { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 });
   return {
     url: `${core.origin}${HOOK_PREFIX}${hookId}`,
     hookId,

@@ -18,6 +18,9 @@ export interface RecordedRequest {
   json: unknown;
   /** What the stand-in answered. */
   answer: { status: number; json: unknown };
+  /** When the request arrived and when it was answered (ms since epoch), to observe concurrency. */
+  arrivedAt: number;
+  answeredAt: number;
 }
 
 export interface PlatformAnswer {
@@ -52,10 +55,18 @@ export interface RobotServerCore {
   close(): Promise<void>;
 }
 
+export interface RobotServerTiming {
+  /** The stand-in's clock (signature skew checks). */
+  now?: () => number;
+  /** Wait this long before answering, like a slow platform. */
+  delayMs?: number;
+}
+
 export async function startRobotServer(
   handle: (request: RobotRequest) => { answer: PlatformAnswer; accepted: boolean },
-  now: () => number = Date.now,
+  timing: RobotServerTiming = {},
 ): Promise<RobotServerCore> {
+  const now = timing.now ?? Date.now;
   const received: unknown[] = [];
   const requests: RecordedRequest[] = [];
   let rateLimited = 0;
@@ -63,7 +74,9 @@ export async function startRobotServer(
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    const arrivedAt = Date.now();
+    req.on('end', async () => {
+      if (timing.delayMs) await new Promise((resolve) => setTimeout(resolve, timing.delayMs));
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let json: unknown;
@@ -94,6 +107,8 @@ export async function startRobotServer(
         body,
         json,
         answer: { status, json: answer.json },
+        arrivedAt,
+        answeredAt: Date.now(),
       });
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...(answer.headers ?? {}) });
       res.end(JSON.stringify(answer.json));

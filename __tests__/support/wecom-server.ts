@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { startRobotServer, type PlatformAnswer, type RecordedRequest } from './robot-server.js';
 
 export interface WeComServerOptions {
+  /** Answer after this many ms, like a slow platform. */
+  delayMs?: number;
   /** The robot's key (a random uuid by default). */
   key?: string;
 }
@@ -68,7 +70,7 @@ export async function startWeComServer(options: WeComServerOptions = {}): Promis
       if (Array.isArray(list) && list.length > 6) return refuse(40058, 'template_card.horizontal_content_list exceed 6');
     }
     return { answer: answer(0, 'ok'), accepted: true };
-  });
+  }, { delayMs: options.delayMs ?? 0 });
   return {
     url: `${core.origin}/cgi-bin/webhook/send?key=${key}`,
     key,

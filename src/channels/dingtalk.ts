@@ -342,14 +342,14 @@ export function buildDingTalkBody(ctx: SendContext<DingTalkOptions>): string | {
   const mentions: DingTalkMentions = { mobiles: target.at_mobiles, userIds: target.at_user_ids, all: target.at_all };
   const wantsMentions = ctx.mention && hasMentions(mentions);
   const { type, reason } = chooseDingTalkType(requested, wantsMentions, message.link !== null);
-  if (reason) ctx.log.warn(`dingtalk ${target.name}: ${reason}`);
+  if (reason) ctx.log.warn(reason);
   const fitted = fitWithinBytes(
     (clip) => dingtalkPayload(message, type, { keyword: target.keyword, mentions: wantsMentions ? mentions : null, clip }),
     jsonBytes,
     DINGTALK_BODY_LIMIT,
     truncationMarker(message.locale),
   );
-  if (fitted.truncated) ctx.log.info(`dingtalk ${target.name}: message truncated to fit DingTalk's ${DINGTALK_BODY_LIMIT}-byte limit`);
+  if (fitted.truncated) ctx.log.info(`message truncated to fit DingTalk's ${DINGTALK_BODY_LIMIT}-byte limit`);
   return JSON.stringify(fitted.value);
 }
 

@@ -190,7 +190,7 @@ export function buildLarkPayload(ctx: SendContext<LarkOptions>): { payload: Reco
   // A custom bot can only mention by open_id/user_id; it cannot resolve mobiles (§C.3).
   if (wanted && target.at_mobiles.length > 0) {
     ctx.log.warn(
-      `lark ${target.name}: Lark custom bots cannot mention by mobile number; use at_user_ids with open_ids, or the lark_app channel`,
+      `Lark custom bots cannot mention by mobile number; use at_user_ids with open_ids, or the lark_app channel`,
     );
   }
   const mentions: LarkMentions = wanted ? { userIds: target.at_user_ids, all: target.at_all } : { userIds: [], all: false };
@@ -201,6 +201,6 @@ export function buildLarkPayload(ctx: SendContext<LarkOptions>): { payload: Reco
     LARK_BODY_LIMIT,
     truncationMarker(message.locale),
   );
-  if (fitted.truncated) ctx.log.info(`lark ${target.name}: message truncated to fit Lark's 20 KB body limit`);
+  if (fitted.truncated) ctx.log.info(`message truncated to fit Lark's 20 KB body limit`);
   return { payload: fitted.value as unknown as Record<string, unknown> };
 }

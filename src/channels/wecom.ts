@@ -348,7 +348,7 @@ export function buildWeComBodies(ctx: SendContext<WeComOptions>): { main: string
     return { main: body, mentions: null };
   }
   const { type, reason } = chooseWeComType(requested, message.link !== null);
-  if (reason) ctx.log.warn(`wecom ${target.name}: ${reason}`);
+  if (reason) ctx.log.warn(reason);
   const all: WeComMentions = { mobiles: target.at_mobiles, userIds: target.at_user_ids, all: target.at_all };
   const mentions = ctx.mention && hasMentions(all) ? all : null;
   const fitted = fitWithinBytes(
@@ -360,10 +360,10 @@ export function buildWeComBodies(ctx: SendContext<WeComOptions>): { main: string
     0,
     truncationMarker(message.locale),
   );
-  if (fitted.truncated) ctx.log.info(`wecom ${target.name}: message truncated to fit WeCom's content limit`);
+  if (fitted.truncated) ctx.log.info(`message truncated to fit WeCom's content limit`);
   const followUp = mentions ? wecomMentionFollowUp(message, type, mentions) : null;
   if (followUp) {
-    ctx.log.warn(`wecom ${target.name}: ${type} cannot carry every requested mention; they follow in a separate text message`);
+    ctx.log.warn(`${type} cannot carry every requested mention; they follow in a separate text message`);
   }
   return { main: JSON.stringify(fitted.value), mentions: followUp ? JSON.stringify(followUp) : null };
 }
