@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', '.gitlab-ci-local/', 'schemas/', '**/*.d.ts'],
+    ignores: ['dist/', '.cache/', 'node_modules/', 'coverage/', '.gitlab-ci-local/', 'schemas/', '**/*.d.ts'],
   },
 
   // Plain JavaScript (this file, jest.config.js, scripts/*.mjs): no type information.

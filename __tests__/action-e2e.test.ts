@@ -59,7 +59,12 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
       schema: 'ci-notify.event/v1',
       provider: 'github',
       status: 'failure',
-      pipeline: expect.objectContaining({ number: 128, name: 'CI', url: 'https://github.com/acme/api/actions/runs/4242', trigger: 'push' }),
+      pipeline: expect.objectContaining({
+        number: 128,
+        name: 'CI',
+        url: 'https://github.com/acme/api/actions/runs/4242',
+        trigger: 'push',
+      }),
       repository: { name: 'api', full_name: 'acme/api', namespace: 'acme', url: 'https://github.com/acme/api' },
       ref: { name: 'main', type: 'branch', url: 'https://github.com/acme/api/tree/main' },
       commit: expect.objectContaining({ sha: SAMPLE_PUSH.after, short_sha: '9f8e7d6', title: 'Fix payment path' }),
@@ -82,24 +87,33 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
         duration_ms: expect.any(Number),
       },
     ]);
-    expect(run.summary).toMatch(/^### ❌ CI #128 failed — notifications\n\| target \| channel \| result \| attempts \| time \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| webhook \| webhook \| ✅ delivered \| 1 \| \d+ ms \|\n$/);
+    expect(run.summary).toMatch(
+      /^### ❌ CI #128 failed — notifications\n\| target \| channel \| result \| attempts \| time \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| webhook \| webhook \| ✅ delivered \| 1 \| \d+ ms \|\n$/,
+    );
 
     // Masked for the runner before anything else was printed, and redacted by us everywhere.
     const lines = run.stdout.split('\n');
     const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'));
     const masks = lines.slice(0, firstOther).map((l) => l.slice('::add-mask::'.length));
     expect(masks).toEqual(expect.arrayContaining([url, SECRET, TOKEN]));
-    expectNoLeak([run.stdout.split('\n').slice(firstOther).join('\n'), run.stderr, run.summary, run.outputs.results!], [SECRET, TOKEN]);
+    expectNoLeak(
+      [run.stdout.split('\n').slice(firstOther).join('\n'), run.stderr, run.summary, run.outputs.results!],
+      [SECRET, TOKEN],
+    );
   });
 
   it('delivers the same from the CLI, with flags winning over NOTIFY_ variables', async () => {
-    const run = await runCli(['--channel', 'webhook', '--status', 'passed', '--notify-on', 'success'], {
-      NOTIFY_URL: `${receiver.origin}/cli/${TOKEN}`,
-      NOTIFY_SECRET: SECRET,
-      NOTIFY_SIGNATURE: 'sha1',
-      NOTIFY_STATUS: 'failure',
-      NOTIFY_NOTIFY_ON: 'failure',
-    }, node);
+    const run = await runCli(
+      ['--channel', 'webhook', '--status', 'passed', '--notify-on', 'success'],
+      {
+        NOTIFY_URL: `${receiver.origin}/cli/${TOKEN}`,
+        NOTIFY_SECRET: SECRET,
+        NOTIFY_SIGNATURE: 'sha1',
+        NOTIFY_STATUS: 'failure',
+        NOTIFY_NOTIFY_ON: 'failure',
+      },
+      node,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(receiver.requests).toHaveLength(1);
@@ -117,12 +131,17 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
       { status: 429, headers: { 'retry-after': '0' }, body: 'slow down' },
       { status: 200, body: 'ok' },
     );
-    const run = await runAction({ node, inputs: { channel: 'webhook', url: `${receiver.origin}/h`, status: 'success' } });
+    const run = await runAction({
+      node,
+      inputs: { channel: 'webhook', url: `${receiver.origin}/h`, status: 'success' },
+    });
     expect(run.code).toBe(0);
     expect(receiver.requests).toHaveLength(3);
     // The same delivery, byte for byte, each time.
     expect(new Set(receiver.requests.map((r) => r.text)).size).toBe(1);
-    expect(JSON.parse(run.outputs.results!)).toEqual([expect.objectContaining({ ok: true, attempts: 3, status_code: 200 })]);
+    expect(JSON.parse(run.outputs.results!)).toEqual([
+      expect.objectContaining({ ok: true, attempts: 3, status_code: 200 }),
+    ]);
     expect(run.outputs.delivered).toBe('1');
   });
 
@@ -133,7 +152,12 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
       const channels = JSON.stringify([
         { type: 'webhook', name: 'good', url: `${receiver.origin}/good` },
         { type: 'webhook', name: 'rejects', url: `${bad.origin}/bad/${TOKEN}` },
-        { type: 'jenkins', name: 'down', url: `http://127.0.0.1:${deadPort}/generic-webhook-trigger/invoke`, token: TOKEN },
+        {
+          type: 'jenkins',
+          name: 'down',
+          url: `http://127.0.0.1:${deadPort}/generic-webhook-trigger/invoke`,
+          token: TOKEN,
+        },
       ]);
       const run = await runAction({ node, inputs: { channels, status: 'failure', retries: '1', timeout: '3' } });
       expect(run.code).toBe(1);
@@ -151,7 +175,10 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
       expect(run.outputs.failed).toBe('2');
       expect(run.summary).toContain('| good | webhook | ✅ delivered | 1 |');
       expect(run.summary).toContain('| rejects | webhook | ❌ HTTP 400');
-      expectNoLeak([run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, run.outputs.results!], [TOKEN]);
+      expectNoLeak(
+        [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, run.outputs.results!],
+        [TOKEN],
+      );
     } finally {
       await bad.close();
     }
@@ -161,7 +188,13 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
     const deadPort = await closedPort();
     const run = await runAction({
       node,
-      inputs: { channel: 'webhook', url: `http://127.0.0.1:${deadPort}/x`, retries: '0', fail_on_error: 'false', status: 'failure' },
+      inputs: {
+        channel: 'webhook',
+        url: `http://127.0.0.1:${deadPort}/x`,
+        retries: '0',
+        fail_on_error: 'false',
+        status: 'failure',
+      },
     });
     expect(run.code).toBe(0);
     expect(run.outputs.failed).toBe('1');
@@ -171,42 +204,75 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
   it('never prints a password, bearer token or secret, in any form, even when deliveries fail', async () => {
     const deadPort = await closedPort();
     const channels = JSON.stringify([
-      { type: 'webhook', name: 'basic', url: `http://127.0.0.1:${deadPort}/a?token=${TOKEN}`, username: 'ci', password: PASSWORD, secret: SECRET },
-      { type: 'jenkins', name: 'jenkins', url: `http://127.0.0.1:${deadPort}/generic-webhook-trigger/invoke`, token: TOKEN },
+      {
+        type: 'webhook',
+        name: 'basic',
+        url: `http://127.0.0.1:${deadPort}/a?token=${TOKEN}`,
+        username: 'ci',
+        password: PASSWORD,
+        secret: SECRET,
+      },
+      {
+        type: 'jenkins',
+        name: 'jenkins',
+        url: `http://127.0.0.1:${deadPort}/generic-webhook-trigger/invoke`,
+        token: TOKEN,
+      },
     ]);
     const run = await runAction({ node, inputs: { channels, retries: '0', status: 'failure' } });
     expect(run.code).toBe(1);
     const printed = run.stdout.replace(/^::add-mask::.*$/gm, '');
-    expectNoLeak([printed, run.stderr, run.summary, run.outputs.results!, run.outputs.event!], [
-      TOKEN,
-      PASSWORD,
-      SECRET,
-      `ci:${PASSWORD}`,
-    ]);
+    expectNoLeak(
+      [printed, run.stderr, run.summary, run.outputs.results!, run.outputs.event!],
+      [TOKEN, PASSWORD, SECRET, `ci:${PASSWORD}`],
+    );
     const masks = run.stdout.match(/^::add-mask::.*$/gm)!.map((l) => l.slice('::add-mask::'.length));
-    expect(masks).toEqual(expect.arrayContaining([TOKEN, PASSWORD, SECRET, Buffer.from(`ci:${PASSWORD}`).toString('base64')]));
+    expect(masks).toEqual(
+      expect.arrayContaining([TOKEN, PASSWORD, SECRET, Buffer.from(`ci:${PASSWORD}`).toString('base64')]),
+    );
   });
 
   it('prints the redacted request in a dry run and sends nothing', async () => {
     const url = `${receiver.origin}/hooks/${TOKEN}`;
-    const run = await runAction({ node, inputs: { channel: 'webhook', url, secret: SECRET, dry_run: 'true', status: 'success' } });
+    const run = await runAction({
+      node,
+      inputs: { channel: 'webhook', url, secret: SECRET, dry_run: 'true', status: 'success' },
+    });
     expect(run.code).toBe(0);
     expect(receiver.requests).toHaveLength(0);
     expect(run.stdout).toContain('X-CI-Notify-Event: pipeline');
     expect(run.stdout).toContain('"schema": "ci-notify.event/v1"');
     expect(run.outputs.delivered).toBe('0');
-    expect(JSON.parse(run.outputs.results!)).toEqual([expect.objectContaining({ ok: true, dry_run: true, attempts: 0 })]);
+    expect(JSON.parse(run.outputs.results!)).toEqual([
+      expect.objectContaining({ ok: true, dry_run: true, attempts: 0 }),
+    ]);
     expectNoLeak([run.stdout.replace(/^::add-mask::.*$/gm, '')], [TOKEN, SECRET]);
   });
 });
 
 describe('bad input', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['an unknown channel', { channel: 'pagerduty', url: 'https://example.com/x' }, /channel: unknown channel "pagerduty"; expected one of/],
-    ['unparsable channels', { channels: '- type: webhook\n  url: [oops' }, /channels: not a valid YAML or JSON list \(line \d+, column \d+\)/],
+    [
+      'an unknown channel',
+      { channel: 'pagerduty', url: 'https://example.com/x' },
+      /channel: unknown channel "pagerduty"; expected one of/,
+    ],
+    [
+      'unparsable channels',
+      { channels: '- type: webhook\n  url: [oops' },
+      /channels: not a valid YAML or JSON list \(line \d+, column \d+\)/,
+    ],
     ['a bad URL', { channel: 'webhook', url: 'ftp//nowhere' }, /url: /],
-    ['malformed headers', { channel: 'webhook', url: 'https://example.com/x', headers: 'X-Good: 1\nno colon here' }, /headers: line 2/],
-    ['malformed build_args', { channel: 'jenkins', url: 'https://jenkins.example.com/', token: 'abcd1234', build_args: '{"env": ' }, /build_args: /],
+    [
+      'malformed headers',
+      { channel: 'webhook', url: 'https://example.com/x', headers: 'X-Good: 1\nno colon here' },
+      /headers: line 2/,
+    ],
+    [
+      'malformed build_args',
+      { channel: 'jenkins', url: 'https://jenkins.example.com/', token: 'abcd1234', build_args: '{"env": ' },
+      /build_args: /,
+    ],
   ];
   it.each(cases)('%s gives a clear error naming the input and exit code 2', async (_what, inputs, message) => {
     const run = await runAction({ inputs: { status: 'failure', ...inputs } });
@@ -218,7 +284,15 @@ describe('bad input', () => {
   it('lists every input as a flag in --help', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--channel', '--channels', '--notify-on', '--at-mobiles', '--smtp-url', '--receive-ids', '--fail-on-error']) {
+    for (const flag of [
+      '--channel',
+      '--channels',
+      '--notify-on',
+      '--at-mobiles',
+      '--smtp-url',
+      '--receive-ids',
+      '--fail-on-error',
+    ]) {
       expect(run.stdout).toContain(`  ${flag} `);
     }
   });

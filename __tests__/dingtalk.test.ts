@@ -79,7 +79,10 @@ describe('dingtalk with signing and a keyword', () => {
     await server.close();
     server = await startDingTalkServer({ secret: SECRET, keyword: 'deploy-bot', now: () => NOW });
     closers.push(server.close);
-    const { result } = await send({ url: server.url, secret: SECRET }, { target: { keyword: 'deploy-bot', msg_type: 'markdown' } });
+    const { result } = await send(
+      { url: server.url, secret: SECRET },
+      { target: { keyword: 'deploy-bot', msg_type: 'markdown' } },
+    );
     expect(result.ok).toBe(true);
     expect(server.received).toEqual([
       {
@@ -97,13 +100,18 @@ describe('dingtalk with signing and a keyword', () => {
     expect(result.ok).toBe(false);
     expect(result.attempts).toBe(1);
     expect(sleeps).toEqual([]);
-    expect(result.error).toMatch(/^DingTalk error 310000: sign not match.* — signature rejected: check secret .* clock/);
+    expect(result.error).toMatch(
+      /^DingTalk error 310000: sign not match.* — signature rejected: check secret .* clock/,
+    );
     expect(result.error).not.toContain('SECwrong');
     expect(server.received).toEqual([]);
   });
 
   it('names the clock when the runner is more than an hour off', async () => {
-    const { result } = await send({ url: server.url, secret: SECRET }, { now: () => new Date(NOW - 2 * 3600_000), target: { keyword: 'CI' } });
+    const { result } = await send(
+      { url: server.url, secret: SECRET },
+      { now: () => new Date(NOW - 2 * 3600_000), target: { keyword: 'CI' } },
+    );
     expect(result.ok).toBe(false);
     expect(result.attempts).toBe(1);
     expect(result.error).toMatch(/310000: invalid timestamp .*clock/);
@@ -121,7 +129,10 @@ describe('dingtalk with signing and a keyword', () => {
   it('retries a rate-limited send with backoff, signs each attempt afresh, and delivers once', async () => {
     server.rateLimitNext(2);
     let clock = NOW;
-    const { result, sleeps } = await send({ url: server.url, secret: SECRET }, { now: () => new Date((clock += 1000)), target: { keyword: 'CI' } });
+    const { result, sleeps } = await send(
+      { url: server.url, secret: SECRET },
+      { now: () => new Date((clock += 1000)), target: { keyword: 'CI' } },
+    );
     expect(result).toMatchObject({ ok: true, attempts: 3 });
     expect(sleeps).toHaveLength(2);
     expect(server.received).toHaveLength(1);
@@ -164,8 +175,13 @@ describe('dingtalk answers', () => {
       retry: false,
       hint: "the runner's IP address is not in the robot's IP allowlist",
     });
-    expect(readDingTalkAnswer(answer({ errcode: 400105, errmsg: '不支持的消息类型' }))).toMatchObject({ hint: expect.stringContaining('msg_type') });
-    expect(readDingTalkAnswer({ status: 200, headers: {}, text: 'hello', json: undefined })).toMatchObject({ ok: false, retry: false });
+    expect(readDingTalkAnswer(answer({ errcode: 400105, errmsg: '不支持的消息类型' }))).toMatchObject({
+      hint: expect.stringContaining('msg_type'),
+    });
+    expect(readDingTalkAnswer({ status: 200, headers: {}, text: 'hello', json: undefined })).toMatchObject({
+      ok: false,
+      retry: false,
+    });
   });
 });
 
@@ -193,25 +209,34 @@ describe('dingtalk mentions', () => {
     expect(server.received).toEqual([
       {
         msgtype: 'markdown',
-        markdown: { title: '❌ acme/api · CI #128 failed', text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675` },
+        markdown: {
+          title: '❌ acme/api · CI #128 failed',
+          text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675`,
+        },
         at,
       },
     ]);
   });
 
-  it.each(['actionCard', 'link', 'feedCard'])('sends %s as markdown when people must be mentioned, and says so', async (msgType) => {
-    const { log } = await send({ url: server.url }, { target: { ...people, msg_type: msgType } });
-    expect(server.received).toEqual([
-      {
-        msgtype: 'markdown',
-        markdown: { title: '❌ acme/api · CI #128 failed', text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675` },
-        at,
-      },
-    ]);
-    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-      `${msgType} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
-    ]);
-  });
+  it.each(['actionCard', 'link', 'feedCard'])(
+    'sends %s as markdown when people must be mentioned, and says so',
+    async (msgType) => {
+      const { log } = await send({ url: server.url }, { target: { ...people, msg_type: msgType } });
+      expect(server.received).toEqual([
+        {
+          msgtype: 'markdown',
+          markdown: {
+            title: '❌ acme/api · CI #128 failed',
+            text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675`,
+          },
+          at,
+        },
+      ]);
+      expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+        `${msgType} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
+      ]);
+    },
+  );
 
   it('mentions everyone with isAtAll only when at_all is asked for', async () => {
     await send({ url: server.url }, { target: { at_all: true, msg_type: 'text' } });
@@ -229,7 +254,13 @@ describe('dingtalk mentions', () => {
     expect(server.received).toEqual([
       {
         msgtype: 'actionCard',
-        actionCard: { title: '❌ acme/api · CI #128 failed', text: FACTS_MARKDOWN, singleTitle: 'View run', singleURL: RUN, btnOrientation: '0' },
+        actionCard: {
+          title: '❌ acme/api · CI #128 failed',
+          text: FACTS_MARKDOWN,
+          singleTitle: 'View run',
+          singleURL: RUN,
+          btnOrientation: '0',
+        },
       },
     ]);
     expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
@@ -240,7 +271,10 @@ describe('dingtalk mentions', () => {
     const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
     await send({ url: server.url }, { event, target: { msg_type: 'text' } });
     await send({ url: server.url }, { event, target: { msg_type: 'markdown' } });
-    const [text, markdown] = server.received as [{ text: { content: string }; at?: unknown }, { markdown: { text: string }; at?: unknown }];
+    const [text, markdown] = server.received as [
+      { text: { content: string }; at?: unknown },
+      { markdown: { text: string }; at?: unknown },
+    ];
     const wj = '\u2060';
     expect(text).toEqual({
       msgtype: 'text',
@@ -315,7 +349,10 @@ describe('dingtalk limits, types and locale', () => {
   it('narrows the facts with fields', async () => {
     await send({ url: server.url }, { target: { msg_type: 'text', fields: ['commit', 'link'] } });
     expect(server.received).toEqual([
-      { msgtype: 'text', text: { content: `❌ acme/api · CI #128 failed\nCommit: 9f8e7d6 Fix payment path\nView run: ${RUN}` } },
+      {
+        msgtype: 'text',
+        text: { content: `❌ acme/api · CI #128 failed\nCommit: 9f8e7d6 Fix payment path\nView run: ${RUN}` },
+      },
     ]);
   });
 
@@ -328,7 +365,10 @@ describe('dingtalk limits, types and locale', () => {
   });
 
   it('reports a customize template that is not JSON without sending', async () => {
-    const { result } = await send({ url: server.url }, { target: { msg_type: 'customize', template: '{"msgtype": "text", ${ref.name}' } });
+    const { result } = await send(
+      { url: server.url },
+      { target: { msg_type: 'customize', template: '{"msgtype": "text", ${ref.name}' } },
+    );
     expect(result).toMatchObject({ ok: false, attempts: 0 });
     expect(result.error).toMatch(/^template: the rendered customize body is not valid JSON/);
     expect(server.requests).toEqual([]);
@@ -341,21 +381,32 @@ describe('dingtalk url', () => {
     const official = `https://oapi.dingtalk.com/robot/send?access_token=${token}`;
     expect(dingtalkOptions.parse({ url: official })).toEqual({ url: official, secret: '' });
     expect(dingtalkOptions.parse({ url: ` ${token} `, secret: ' SECx ' })).toEqual({ url: official, secret: 'SECx' });
-    expect(dingtalkOptions.parse({ url: 'http://127.0.0.1:8080/robot/send?access_token=t' }).url).toBe('http://127.0.0.1:8080/robot/send?access_token=t');
+    expect(dingtalkOptions.parse({ url: 'http://127.0.0.1:8080/robot/send?access_token=t' }).url).toBe(
+      'http://127.0.0.1:8080/robot/send?access_token=t',
+    );
   });
 
   it('names the input and the fix, never the value, when url is wrong', () => {
     const bad = dingtalkOptions.safeParse({ url: 'not a token!' });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues).toEqual([
-      expect.objectContaining({ path: ['url'], message: 'expected the DingTalk webhook URL (https://oapi.dingtalk.com/robot/send?access_token=…) or its access_token' }),
+      expect.objectContaining({
+        path: ['url'],
+        message:
+          'expected the DingTalk webhook URL (https://oapi.dingtalk.com/robot/send?access_token=…) or its access_token',
+      }),
     ]);
     const noToken = dingtalkOptions.safeParse({ url: 'https://oapi.dingtalk.com/robot/send?foo=secretvalue' });
-    expect(noToken.error!.issues[0]!.message).toBe('the DingTalk webhook URL has no access_token; copy the whole URL from the robot settings');
+    expect(noToken.error!.issues[0]!.message).toBe(
+      'the DingTalk webhook URL has no access_token; copy the whole URL from the robot settings',
+    );
     expect(JSON.stringify(noToken.error!.issues)).not.toContain('secretvalue');
   });
 
   it('lists the url and the secret as secrets', () => {
-    expect(dingtalk.secrets({ url: 'https://x/robot/send?access_token=t', secret: 'SECx' })).toEqual(['https://x/robot/send?access_token=t', 'SECx']);
+    expect(dingtalk.secrets({ url: 'https://x/robot/send?access_token=t', secret: 'SECx' })).toEqual([
+      'https://x/robot/send?access_token=t',
+      'SECx',
+    ]);
   });
 });

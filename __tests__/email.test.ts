@@ -72,7 +72,14 @@ async function send(
     message: buildMessage(event, { locale: 'en', fields: null, title, template: '', env, warn }),
     render: (template, mode) => renderTemplate(template, { event, env, locale: 'en' }, mode, warn),
     mention: true,
-    http: createHttpClient({ timeoutMs: 5000, retries: 0, log, redactor: new Redactor(), dryRun: opts.dryRun ?? false, env }),
+    http: createHttpClient({
+      timeoutMs: 5000,
+      retries: 0,
+      log,
+      redactor: new Redactor(),
+      dryRun: opts.dryRun ?? false,
+      env,
+    }),
     now: () => new Date('2026-12-01T10:00:00Z'),
     log,
     dryRun: opts.dryRun ?? false,
@@ -82,9 +89,13 @@ async function send(
   return { result, log };
 }
 
-function addresses(field: AddressObject | AddressObject[] | undefined): { address: string; name: string }[] | undefined {
+function addresses(
+  field: AddressObject | AddressObject[] | undefined,
+): { address: string; name: string }[] | undefined {
   if (field === undefined) return undefined;
-  return (Array.isArray(field) ? field : [field]).flatMap((a) => a.value.map((v) => ({ address: v.address ?? '', name: v.name })));
+  return (Array.isArray(field) ? field : [field]).flatMap((a) =>
+    a.value.map((v) => ({ address: v.address ?? '', name: v.name })),
+  );
 }
 
 /** Visible text of the HTML part: tags dropped, entities decoded, whitespace collapsed. */
@@ -147,10 +158,23 @@ describe('email over STARTTLS with AUTH', () => {
 
   it('delivers a failure notification to two to and one cc, with HTML and text parts and the run link', async () => {
     const { result } = await send(
-      { ...server(), from: 'CI <ci@example.com>', to: 'ann@example.com, Bob Li <bob@example.com>', cc: 'lead@example.com' },
+      {
+        ...server(),
+        from: 'CI <ci@example.com>',
+        to: 'ann@example.com, Bob Li <bob@example.com>',
+        cc: 'lead@example.com',
+      },
       { env: trust() },
     );
-    expect(result).toEqual({ ok: true, dry_run: false, attempts: 1, status_code: 250, error: null, answer: null, duration_ms: expect.any(Number) });
+    expect(result).toEqual({
+      ok: true,
+      dry_run: false,
+      attempts: 1,
+      status_code: 250,
+      error: null,
+      answer: null,
+      duration_ms: expect.any(Number),
+    });
 
     expect(smtp.received).toHaveLength(1);
     const got = smtp.received[0]!;
@@ -184,7 +208,11 @@ describe('email over STARTTLS with AUTH', () => {
         'https://github.com/acme/api/actions/runs/4242',
       ],
     });
-    expect(mail.html).toBe(renderEmailHtml(buildMessage(sampleEvent(), { locale: 'en', fields: null, title: '', template: '', env: {}, warn: () => {} })));
+    expect(mail.html).toBe(
+      renderEmailHtml(
+        buildMessage(sampleEvent(), { locale: 'en', fields: null, title: '', template: '', env: {}, warn: () => {} }),
+      ),
+    );
   });
 
   it('sends bcc recipients in the envelope only, never in a header', async () => {
@@ -198,7 +226,10 @@ describe('email over STARTTLS with AUTH', () => {
   it('lets a commit message with CR/LF, a Bcc line and <script> add no recipient, no header and no markup', async () => {
     const hostile = 'Fix\r\nBcc: evil@example.com\r\nX-Injected: yes\r\n\r\n<script>alert(1)</script>';
     const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile, message: hostile } });
-    await send({ ...server(), from: USER, to: 'ann@example.com' }, { env: trust(), event, title: '${status_emoji} ${commit.title}' });
+    await send(
+      { ...server(), from: USER, to: 'ann@example.com' },
+      { env: trust(), event, title: '${status_emoji} ${commit.title}' },
+    );
 
     const got = smtp.received[0]!;
     expect(got.envelope.to).toEqual(['ann@example.com']);
@@ -216,16 +247,31 @@ describe('email over STARTTLS with AUTH', () => {
       injected: false,
       subject: '❌ Fix Bcc: evil@example.com X-Injected: yes <script>alert(1)</script>',
       // The hostile text only shows up inside the one-line Subject, never as a header of its own.
-      headerNames: ['auto-submitted', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to', 'x-ci-notify-delivery'],
+      headerNames: [
+        'auto-submitted',
+        'content-type',
+        'date',
+        'from',
+        'message-id',
+        'mime-version',
+        'subject',
+        'to',
+        'x-ci-notify-delivery',
+      ],
       scriptTag: false,
     });
     expect(mail.headers.get('subject')).toBe(mail.subject);
-    expect(mail.html).toContain('Fix Bcc: evil@example.com X-Injected: yes &lt;script&gt;alert(1)&lt;/script&gt;</blockquote>');
+    expect(mail.html).toContain(
+      'Fix Bcc: evil@example.com X-Injected: yes &lt;script&gt;alert(1)&lt;/script&gt;</blockquote>',
+    );
   });
 
   it('fails a wrong password with an authentication hint, does not retry it, and prints the password nowhere', async () => {
     const wrong = 'Tr0ub4dor&3-not-it';
-    const { result, log } = await send({ ...server(), smtp_password: wrong, from: USER, to: 'ann@example.com' }, { env: trust(), retries: 2 });
+    const { result, log } = await send(
+      { ...server(), smtp_password: wrong, from: USER, to: 'ann@example.com' },
+      { env: trust(), retries: 2 },
+    );
     expect(result).toEqual({
       ok: false,
       dry_run: false,
@@ -237,13 +283,18 @@ describe('email over STARTTLS with AUTH', () => {
     });
     expect(smtp.received).toHaveLength(0);
     const everything = `${JSON.stringify(result)}\n${log.text()}`;
-    for (const form of [wrong, encodeURIComponent(wrong), Buffer.from(wrong).toString('base64')]) expect(everything).not.toContain(form);
+    for (const form of [wrong, encodeURIComponent(wrong), Buffer.from(wrong).toString('base64')])
+      expect(everything).not.toContain(form);
   });
 
   it('fails a wrong password given in smtp_url without printing the URL or the password', async () => {
     const wrong = 's3cret-in-url';
     const { result, log } = await send(
-      { smtp_url: `smtp://${encodeURIComponent(USER)}:${wrong}@127.0.0.1:${smtp.port}`, from: USER, to: 'ann@example.com' },
+      {
+        smtp_url: `smtp://${encodeURIComponent(USER)}:${wrong}@127.0.0.1:${smtp.port}`,
+        from: USER,
+        to: 'ann@example.com',
+      },
       { env: trust() },
     );
     expect([result.ok, result.error]).toEqual([
@@ -264,8 +315,15 @@ describe('email over STARTTLS with AUTH', () => {
   });
 
   it('delivers to the accepted recipients once and reports the rejected one', async () => {
-    const { result } = await send({ ...server(), from: USER, to: 'ann@example.com; gone@example.com' }, { env: trust(), retries: 2 });
-    expect([result.ok, result.attempts, result.error]).toEqual([false, 1, 'delivered to 1 recipient(s), rejected: gone@example.com — check to/cc/bcc']);
+    const { result } = await send(
+      { ...server(), from: USER, to: 'ann@example.com; gone@example.com' },
+      { env: trust(), retries: 2 },
+    );
+    expect([result.ok, result.attempts, result.error]).toEqual([
+      false,
+      1,
+      'delivered to 1 recipient(s), rejected: gone@example.com — check to/cc/bcc',
+    ]);
     expect(smtp.received.map((m) => m.envelope.to)).toEqual([['ann@example.com']]);
   });
 
@@ -288,10 +346,24 @@ describe('email over STARTTLS with AUTH', () => {
 
   it('prints the message in a dry run (headers and text part) without connecting', async () => {
     const { result, log } = await send(
-      { ...server(), from: 'CI <ci@example.com>', to: 'ann@example.com', cc: 'lead@example.com', bcc: 'audit@example.com' },
+      {
+        ...server(),
+        from: 'CI <ci@example.com>',
+        to: 'ann@example.com',
+        cc: 'lead@example.com',
+        bcc: 'audit@example.com',
+      },
       { dryRun: true },
     );
-    expect(result).toEqual({ ok: true, dry_run: true, attempts: 0, status_code: null, error: null, answer: null, duration_ms: expect.any(Number) });
+    expect(result).toEqual({
+      ok: true,
+      dry_run: true,
+      attempts: 0,
+      status_code: null,
+      error: null,
+      answer: null,
+      duration_ms: expect.any(Number),
+    });
     expect(smtp.received).toHaveLength(0);
     expect(smtp.authAttempts).toHaveLength(0);
     expect(log.lines).toEqual([
@@ -339,13 +411,23 @@ describe('email over implicit TLS (smtps://)', () => {
 
   it('delivers through smtp_url with the credentials in the URL', async () => {
     const { result } = await send(
-      { smtp_url: `smtps://ci:${encodeURIComponent(PASSWORD)}@127.0.0.1:${smtps.port}`, from: 'ci@example.com', to: 'ann@example.com' },
+      {
+        smtp_url: `smtps://ci:${encodeURIComponent(PASSWORD)}@127.0.0.1:${smtps.port}`,
+        from: 'ci@example.com',
+        to: 'ann@example.com',
+      },
       { env: { NODE_EXTRA_CA_CERTS: smtps.caFile } },
     );
     expect([result.ok, result.attempts, result.error]).toEqual([true, 1, null]);
     const got = smtps.received[0]!;
     const mail = await simpleParser(got.raw);
-    expect({ envelope: got.envelope, secure: got.secure, user: got.user, subject: mail.subject, text: mail.text }).toEqual({
+    expect({
+      envelope: got.envelope,
+      secure: got.secure,
+      user: got.user,
+      subject: mail.subject,
+      text: mail.text,
+    }).toEqual({
       envelope: { from: 'ci@example.com', to: ['ann@example.com'] },
       secure: true,
       user: 'ci',
@@ -403,7 +485,14 @@ describe('email transport failures', () => {
     const grey = await startSmtpServer({ users: { ci: PASSWORD }, transientFailures: 1 });
     try {
       const { result, log } = await send(
-        { smtp_host: '127.0.0.1', smtp_port: String(grey.port), smtp_username: 'ci', smtp_password: PASSWORD, from: 'ci@example.com', to: 'ann@example.com' },
+        {
+          smtp_host: '127.0.0.1',
+          smtp_port: String(grey.port),
+          smtp_username: 'ci',
+          smtp_password: PASSWORD,
+          from: 'ci@example.com',
+          to: 'ann@example.com',
+        },
         { env: { NODE_EXTRA_CA_CERTS: grey.caFile }, retries: 2 },
       );
       expect([result.ok, result.attempts, result.error]).toEqual([true, 2, null]);
@@ -433,7 +522,10 @@ describe('email transport failures', () => {
     const gone = await startSmtpServer();
     const port = gone.port;
     await gone.close();
-    const { result } = await send({ smtp_host: '127.0.0.1', smtp_port: String(port), from: 'ci@example.com', to: 'ann@example.com' }, { retries: 1 });
+    const { result } = await send(
+      { smtp_host: '127.0.0.1', smtp_port: String(port), from: 'ci@example.com', to: 'ann@example.com' },
+      { retries: 1 },
+    );
     expect([result.ok, result.attempts, result.error]).toEqual([
       false,
       2,
@@ -444,14 +536,22 @@ describe('email transport failures', () => {
 
 describe('email options', () => {
   it('names the bad address and the input it came from', () => {
-    expect(issues({ smtp_host: 'mail.example.com', from: 'ci@example.com', to: 'ann@example.com, bob@', cc: 'not-an-address' })).toEqual([
-      'to: "bob@" is not an e-mail address',
-      'cc: "not-an-address" is not an e-mail address',
-    ]);
+    expect(
+      issues({
+        smtp_host: 'mail.example.com',
+        from: 'ci@example.com',
+        to: 'ann@example.com, bob@',
+        cc: 'not-an-address',
+      }),
+    ).toEqual(['to: "bob@" is not an e-mail address', 'cc: "not-an-address" is not an e-mail address']);
   });
 
   it('splits lists on commas, semicolons and newlines and keeps quoted display names whole', () => {
-    const options = parseOptions({ smtp_host: 'mail.example.com', from: '"Builds, CI" <ci@example.com>', to: 'a@example.com;b@example.com\nc@example.com ,' });
+    const options = parseOptions({
+      smtp_host: 'mail.example.com',
+      from: '"Builds, CI" <ci@example.com>',
+      to: 'a@example.com;b@example.com\nc@example.com ,',
+    });
     expect([options.from, options.to]).toEqual([
       { name: 'Builds, CI', address: 'ci@example.com' },
       [
@@ -478,14 +578,23 @@ describe('email options', () => {
   });
 
   it('uses the authenticated mailbox as sender when from is not given', () => {
-    expect(parseOptions({ smtp_host: 'mail.example.com', smtp_username: 'ci@example.com', smtp_password: 'x', to: 'a@example.com' }).from).toEqual({
+    expect(
+      parseOptions({
+        smtp_host: 'mail.example.com',
+        smtp_username: 'ci@example.com',
+        smtp_password: 'x',
+        to: 'a@example.com',
+      }).from,
+    ).toEqual({
       name: 'ci-notify',
       address: 'ci@example.com',
     });
   });
 
   it('explains a bad smtp_url without quoting it', () => {
-    expect(issues({ smtp_url: 'http://user:hunter22@mail.example.com', from: 'ci@example.com', to: 'a@example.com' })).toEqual([
+    expect(
+      issues({ smtp_url: 'http://user:hunter22@mail.example.com', from: 'ci@example.com', to: 'a@example.com' }),
+    ).toEqual([
       'smtp_url: the scheme must be smtp or smtps; expected smtp://user:password@host:587 or smtps://user:password@host:465',
     ]);
   });
@@ -499,8 +608,16 @@ describe('email options', () => {
   });
 
   it('treats the password, the URL and the AUTH PLAIN token as secrets', () => {
-    const options = parseOptions({ smtp_url: 'smtp://ci:pw-1234@mail.example.com', from: 'ci@example.com', to: 'a@example.com' });
-    expect(email.secrets(options)).toEqual(['smtp://ci:pw-1234@mail.example.com', 'pw-1234', Buffer.from('\u0000ci\u0000pw-1234').toString('base64')]);
+    const options = parseOptions({
+      smtp_url: 'smtp://ci:pw-1234@mail.example.com',
+      from: 'ci@example.com',
+      to: 'a@example.com',
+    });
+    expect(email.secrets(options)).toEqual([
+      'smtp://ci:pw-1234@mail.example.com',
+      'pw-1234',
+      Buffer.from('\u0000ci\u0000pw-1234').toString('base64'),
+    ]);
   });
 });
 
@@ -509,10 +626,10 @@ describe('email message', () => {
     buildMessage(sampleEvent(overrides), { locale: 'en', fields: null, title, template: '', env: {}, warn: () => {} });
 
   it('uses the MESSAGES.md subject by default and the title template when given', () => {
-    expect([emailSubject(model(), ''), emailSubject(model({}, '${repository.full_name} ${status_text}'), '${repository.full_name} ${status_text}')]).toEqual([
-      '❌ [acme/api] CI #128 failed on main',
-      'acme/api Failed',
-    ]);
+    expect([
+      emailSubject(model(), ''),
+      emailSubject(model({}, '${repository.full_name} ${status_text}'), '${repository.full_name} ${status_text}'),
+    ]).toEqual(['❌ [acme/api] CI #128 failed on main', 'acme/api Failed']);
   });
 
   it('lays the HTML out in inline-styled 600 px tables with the status colour and no images or style blocks', () => {
@@ -522,7 +639,10 @@ describe('email message', () => {
       images: /<img/i.test(html),
       width600: html.includes('width="600"') && html.includes('width:600px'),
       statusBar: html.includes('background-color:#cf222e;height:6px'),
-      button: /<a href="https:\/\/github\.com\/acme\/api\/actions\/runs\/4242" style="display:inline-block;[^"]*background-color:#cf222e;[^"]*">View run<\/a>/.test(html),
+      button:
+        /<a href="https:\/\/github\.com\/acme\/api\/actions\/runs\/4242" style="display:inline-block;[^"]*background-color:#cf222e;[^"]*">View run<\/a>/.test(
+          html,
+        ),
       footer: html.includes('>sent by ci-notify</td>'),
     }).toEqual({ styleBlocks: false, images: false, width600: true, statusBar: true, button: true, footer: true });
   });
@@ -534,6 +654,10 @@ describe('email message', () => {
   it('shows a green bar and no button for a success without a run URL', () => {
     const m = model({ status: 'success', pipeline: { ...sampleEvent().pipeline, url: null }, job: null });
     const html = renderEmailHtml(m);
-    expect([html.includes('background-color:#1a7f37;height:6px'), /View run/.test(html), m.link]).toEqual([true, false, null]);
+    expect([html.includes('background-color:#1a7f37;height:6px'), /View run/.test(html), m.link]).toEqual([
+      true,
+      false,
+      null,
+    ]);
   });
 });

@@ -41,7 +41,14 @@ function messageFor(event: CiEvent) {
 
 async function send(
   raw: Record<string, string>,
-  opts: { event?: CiEvent; msgType?: string; dryRun?: boolean; retries?: number; atUserIds?: string[]; log?: RecordingLogger } = {},
+  opts: {
+    event?: CiEvent;
+    msgType?: string;
+    dryRun?: boolean;
+    retries?: number;
+    atUserIds?: string[];
+    log?: RecordingLogger;
+  } = {},
 ): Promise<Run> {
   const event = opts.event ?? sampleEvent();
   const log = opts.log ?? recordingLogger();
@@ -133,18 +140,43 @@ describe('lark_app', () => {
 
     const card = larkCard(messageFor(sampleEvent()));
     expect(lark.received.map(({ message_id: _id, ...m }) => m)).toEqual([
-      { receive_id_type: 'email', receive_id: 'ann@example.com', msg_type: 'interactive', content: card, uuid: messageUuid(EVENT_ID, 'email', 'ann@example.com') },
-      { receive_id_type: 'email', receive_id: 'bob@example.com', msg_type: 'interactive', content: card, uuid: messageUuid(EVENT_ID, 'email', 'bob@example.com') },
+      {
+        receive_id_type: 'email',
+        receive_id: 'ann@example.com',
+        msg_type: 'interactive',
+        content: card,
+        uuid: messageUuid(EVENT_ID, 'email', 'ann@example.com'),
+      },
+      {
+        receive_id_type: 'email',
+        receive_id: 'bob@example.com',
+        msg_type: 'interactive',
+        content: card,
+        uuid: messageUuid(EVENT_ID, 'email', 'bob@example.com'),
+      },
     ]);
     // The card itself: header coloured by status, the facts, the run button (MESSAGES.md "Lark").
     expect(card).toEqual({
       config: { wide_screen_mode: true },
       header: { template: 'red', title: { tag: 'plain_text', content: '❌ acme/api · CI #128 failed' } },
       elements: [
-        { tag: 'div', text: { tag: 'lark_md', content: expect.stringContaining('**Commit** [9f8e7d6](https://github.com/acme/api/commit/') } },
+        {
+          tag: 'div',
+          text: {
+            tag: 'lark_md',
+            content: expect.stringContaining('**Commit** [9f8e7d6](https://github.com/acme/api/commit/'),
+          },
+        },
         {
           tag: 'action',
-          actions: [{ tag: 'button', type: 'primary', text: { tag: 'plain_text', content: 'View run' }, url: 'https://github.com/acme/api/actions/runs/4242' }],
+          actions: [
+            {
+              tag: 'button',
+              type: 'primary',
+              text: { tag: 'plain_text', content: 'View run' },
+              url: 'https://github.com/acme/api/actions/runs/4242',
+            },
+          ],
         },
       ],
     });
@@ -155,7 +187,11 @@ describe('lark_app', () => {
       path: '/open-apis/auth/v3/tenant_access_token/internal',
       body: { app_id: APP_ID, app_secret: APP_SECRET },
     });
-    expect({ path: messageCall.path, authorization: messageCall.headers.authorization, body: JSON.parse(messageCall.body) }).toEqual({
+    expect({
+      path: messageCall.path,
+      authorization: messageCall.headers.authorization,
+      body: JSON.parse(messageCall.body),
+    }).toEqual({
       path: '/open-apis/im/v1/messages?receive_id_type=email',
       authorization: expect.stringMatching(/^Bearer t-[0-9a-f]{32}$/),
       body: {
@@ -170,7 +206,10 @@ describe('lark_app', () => {
   it('reuses the token for a second target of the same app in the same run', async () => {
     await send(inputs('ann@example.com'));
     await send(inputs('ou_bob', { receive_id_type: 'open_id' }));
-    expect([lark.tokenCalls(), lark.received.map((m) => `${m.receive_id_type}:${m.receive_id}`)]).toEqual([1, ['email:ann@example.com', 'open_id:ou_bob']]);
+    expect([lark.tokenCalls(), lark.received.map((m) => `${m.receive_id_type}:${m.receive_id}`)]).toEqual([
+      1,
+      ['email:ann@example.com', 'open_id:ou_bob'],
+    ]);
   });
 
   it('fails an unknown receiver alone, with a hint, while the others are delivered', async () => {
@@ -228,7 +267,11 @@ describe('lark_app', () => {
   it('never sends a message twice for the same event and receiver (uuid)', async () => {
     await send(inputs('ann@example.com'));
     const again = await send(inputs('ann@example.com'));
-    expect([again.results[0]!.ok, lark.received.length, lark.requests.filter((r) => r.path.startsWith('/open-apis/im/')).length]).toEqual([true, 1, 2]);
+    expect([
+      again.results[0]!.ok,
+      lark.received.length,
+      lark.requests.filter((r) => r.path.startsWith('/open-apis/im/')).length,
+    ]).toEqual([true, 1, 2]);
   });
 
   it('fetches a new token once when the cached one was revoked', async () => {
@@ -268,17 +311,19 @@ describe('lark_app', () => {
 
 describe('lark_app options', () => {
   it('defaults to e-mail receivers on Feishu', () => {
-    expect(parse({ app_id: APP_ID, app_secret: 's', receive_ids: 'a@example.com;b@example.com\nb@example.com' })).toEqual({
+    expect(
+      parse({ app_id: APP_ID, app_secret: 's', receive_ids: 'a@example.com;b@example.com\nb@example.com' }),
+    ).toEqual({
       appId: APP_ID,
       appSecret: 's',
       receiveIdType: 'email',
       receiveIds: ['a@example.com', 'b@example.com'],
       baseUrl: 'https://open.feishu.cn',
     });
-    expect([parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'lark' }).baseUrl, parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'https://gw.example.com/' }).baseUrl]).toEqual([
-      'https://open.larksuite.com',
-      'https://gw.example.com',
-    ]);
+    expect([
+      parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'lark' }).baseUrl,
+      parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'https://gw.example.com/' }).baseUrl,
+    ]).toEqual(['https://open.larksuite.com', 'https://gw.example.com']);
   });
 
   it('names every missing or wrong input', () => {
@@ -289,11 +334,17 @@ describe('lark_app options', () => {
       'receive_ids: missing; give who receives the message (email values, comma separated)',
       'domain: expected feishu, lark or a base URL such as https://open.feishu.cn',
     ]);
-    expect(issues({ app_id: 'a', app_secret: 's', receive_ids: 'ann@example.com, bob@' })).toEqual(['receive_ids: "bob@" is not an e-mail address (receive_id_type is email)']);
+    expect(issues({ app_id: 'a', app_secret: 's', receive_ids: 'ann@example.com, bob@' })).toEqual([
+      'receive_ids: "bob@" is not an e-mail address (receive_id_type is email)',
+    ]);
   });
 
   it('keeps the uuid within 50 characters and distinct per receiver', () => {
     const a = messageUuid(EVENT_ID, 'email', 'ann@example.com');
-    expect([a.length <= 50, a === messageUuid(EVENT_ID, 'email', 'ann@example.com'), a === messageUuid(EVENT_ID, 'email', 'bob@example.com')]).toEqual([true, true, false]);
+    expect([
+      a.length <= 50,
+      a === messageUuid(EVENT_ID, 'email', 'ann@example.com'),
+      a === messageUuid(EVENT_ID, 'email', 'bob@example.com'),
+    ]).toEqual([true, true, false]);
   });
 });

@@ -112,14 +112,19 @@ describe('lark with signing and a keyword', () => {
     await start({ keyword: 'deploy-bot' });
     const { result } = await send({ url: server.url });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
-    expect(result.error).toBe("Lark error 19024: Key Words Not Found — the message lacks the bot's custom keyword: set keyword to one of the bot's keywords");
+    expect(result.error).toBe(
+      "Lark error 19024: Key Words Not Found — the message lacks the bot's custom keyword: set keyword to one of the bot's keywords",
+    );
   });
 
   it('retries 11232 with a freshly signed body and delivers once', async () => {
     await start({ secret: SECRET, now: () => Date.now() });
     server.rateLimitNext(2);
     let clock = Date.now();
-    const { result, sleeps } = await send({ url: server.url, secret: SECRET }, { now: () => new Date((clock += 2000)) });
+    const { result, sleeps } = await send(
+      { url: server.url, secret: SECRET },
+      { now: () => new Date((clock += 2000)) },
+    );
     expect(result).toMatchObject({ ok: true, attempts: 3 });
     expect(sleeps).toHaveLength(2);
     expect(server.received).toHaveLength(1);
@@ -160,7 +165,10 @@ describe('lark mentions', () => {
 
   it('mentions by open_id and @all in post, under zh_cn with locale zh', async () => {
     await start();
-    await send({ url: server.url }, { target: { ...people, msg_type: 'post', locale: 'zh', fields: ['commit', 'author', 'link'] } });
+    await send(
+      { url: server.url },
+      { target: { ...people, msg_type: 'post', locale: 'zh', fields: ['commit', 'author', 'link'] } },
+    );
     expect(server.received).toEqual([
       {
         msg_type: 'post',
@@ -202,7 +210,8 @@ describe('lark mentions', () => {
     await start();
     const hostile = '<at user_id="all">所有人</at> <at id=all></at> @all **b** [x](y) <font>';
     const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
-    for (const msg_type of ['interactive', 'text', 'post']) await send({ url: server.url }, { event, target: { msg_type, fields: ['commit'] } });
+    for (const msg_type of ['interactive', 'text', 'post'])
+      await send({ url: server.url }, { event, target: { msg_type, fields: ['commit'] } });
     const wj = '\u2060';
     const plain = `‹at user_id="all">所有人</at> ‹at id=all></at> @${wj}all **b** [x](y) <font>`;
     expect(server.received).toEqual([
@@ -225,7 +234,13 @@ describe('lark mentions', () => {
           post: {
             en_us: {
               title: TITLE,
-              content: [[{ tag: 'text', text: 'Commit: ' }, { tag: 'a', text: '9f8e7d6', href: COMMIT }, { tag: 'text', text: ` ${plain}` }]],
+              content: [
+                [
+                  { tag: 'text', text: 'Commit: ' },
+                  { tag: 'a', text: '9f8e7d6', href: COMMIT },
+                  { tag: 'text', text: ` ${plain}` },
+                ],
+              ],
             },
           },
         },
@@ -254,7 +269,10 @@ describe('lark limits and answers', () => {
     const answer = (json: unknown, status = 200) => ({ status, headers: {}, text: JSON.stringify(json), json });
     expect(readLarkAnswer(answer({ code: 0, msg: 'success', data: {} }))).toEqual({ ok: true });
     expect(readLarkAnswer(answer({ StatusCode: 0, StatusMessage: 'success' }))).toEqual({ ok: true });
-    expect(readLarkAnswer(answer({ code: 19021, StatusCode: 0, msg: 'sign match fail' }))).toMatchObject({ ok: false, retry: false });
+    expect(readLarkAnswer(answer({ code: 19021, StatusCode: 0, msg: 'sign match fail' }))).toMatchObject({
+      ok: false,
+      retry: false,
+    });
     expect(readLarkAnswer(answer({ code: 9499, msg: 'Bad Request' }, 400))).toEqual({
       ok: false,
       retry: false,
@@ -268,7 +286,9 @@ describe('lark limits and answers', () => {
     await start();
     const { result } = await send({ url: server.url.replace(server.hookId, 'wrong-hook') });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
-    expect(result.error).toMatch(/^Lark error 19001: .* — the hook id is invalid: url must be the whole webhook URL or only its hook id/);
+    expect(result.error).toMatch(
+      /^Lark error 19001: .* — the hook id is invalid: url must be the whole webhook URL or only its hook id/,
+    );
   });
 
   it('signs a customize body too', async () => {
@@ -276,7 +296,11 @@ describe('lark limits and answers', () => {
     const template = '{"msg_type":"text","content":{"text":"${commit.message}"}}';
     await send({ url: server.url, secret: SECRET }, { target: { msg_type: 'customize', template } });
     expect(server.received).toEqual([
-      { ...larkSign(SECRET, NOW), msg_type: 'text', content: { text: 'Fix payment path\n\nThe checkout called the old endpoint.' } },
+      {
+        ...larkSign(SECRET, NOW),
+        msg_type: 'text',
+        content: { text: 'Fix payment path\n\nThe checkout called the old endpoint.' },
+      },
     ]);
   });
 });
@@ -290,19 +314,32 @@ describe('lark url and builders', () => {
     expect(larkOptions.parse({ url: larksuite, secret: 's' })).toEqual({ url: larksuite, secret: 's' });
     expect(larkOptions.parse({ url: id })).toEqual({ url: feishu, secret: '' });
     expect(larkOptions.parse({ url: id, domain: 'lark' })).toEqual({ url: larksuite, secret: '' });
-    expect(larkOptions.parse({ url: 'http://127.0.0.1:1/open-apis/bot/v2/hook/x' }).url).toBe('http://127.0.0.1:1/open-apis/bot/v2/hook/x');
+    expect(larkOptions.parse({ url: 'http://127.0.0.1:1/open-apis/bot/v2/hook/x' }).url).toBe(
+      'http://127.0.0.1:1/open-apis/bot/v2/hook/x',
+    );
   });
 
   it('names the input when url is wrong', () => {
     const result = larkOptions.safeParse({ url: 'https://open.feishu.cn/something/else' });
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ['url'], message: 'the Feishu/Lark URL is not a bot webhook (/open-apis/bot/v2/hook/<id>); copy it from the bot settings' }),
+      expect.objectContaining({
+        path: ['url'],
+        message:
+          'the Feishu/Lark URL is not a bot webhook (/open-apis/bot/v2/hook/<id>); copy it from the bot settings',
+      }),
     ]);
     expect(larkOptions.safeParse({ url: 'abc', domain: 'mars' }).error!.issues[0]).toMatchObject({ path: ['domain'] });
   });
 
   it('builds card, post and text as pure functions of the message model', () => {
-    const message = buildMessage(sampleEvent(), { locale: 'en', fields: ['duration'], title: '', template: '', env: {}, warn: () => {} });
+    const message = buildMessage(sampleEvent(), {
+      locale: 'en',
+      fields: ['duration'],
+      title: '',
+      template: '',
+      env: {},
+      warn: () => {},
+    });
     const mentions = { userIds: ['ou_1'], all: false };
     expect(larkCard(message, mentions)).toEqual(
       card([
@@ -311,7 +348,12 @@ describe('lark url and builders', () => {
       ]),
     );
     expect(larkPost(message, mentions)).toEqual({
-      post: { en_us: { title: TITLE, content: [[{ tag: 'text', text: 'Duration: 1m 33s' }], [{ tag: 'at', user_id: 'ou_1' }]] } },
+      post: {
+        en_us: {
+          title: TITLE,
+          content: [[{ tag: 'text', text: 'Duration: 1m 33s' }], [{ tag: 'at', user_id: 'ou_1' }]],
+        },
+      },
     });
     expect(larkText(message)).toEqual({ text: `${TITLE}\nDuration: 1m 33s` });
   });

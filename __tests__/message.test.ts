@@ -6,7 +6,13 @@ import { sampleEvent } from './support/fixtures.js';
 
 function build(
   event: CiEvent,
-  { locale = 'en', fields = null, title = '', template = '', env = {} }: { locale?: Locale; fields?: FieldName[] | null; title?: string; template?: string; env?: NodeJS.ProcessEnv } = {},
+  {
+    locale = 'en',
+    fields = null,
+    title = '',
+    template = '',
+    env = {},
+  }: { locale?: Locale; fields?: FieldName[] | null; title?: string; template?: string; env?: NodeJS.ProcessEnv } = {},
 ) {
   const warnings: string[] = [];
   const message = buildMessage(event, { locale, fields, title, template, env, warn: (m) => warnings.push(m) });
@@ -22,7 +28,17 @@ function bareEvent(overrides: Partial<CiEvent> = {}): CiEvent {
     status: 'unknown',
     previous_status: null,
     transition: null,
-    pipeline: { id: null, number: null, attempt: null, name: null, url: null, trigger: null, started_at: null, finished_at: null, duration_ms: null },
+    pipeline: {
+      id: null,
+      number: null,
+      attempt: null,
+      name: null,
+      url: null,
+      trigger: null,
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+    },
     job: null,
     jobs: [],
     repository: { name: null, full_name: null, namespace: null, url: null },
@@ -108,7 +124,10 @@ describe('buildMessage — the default message', () => {
       { label: 'View run', url: RUN },
     ]);
     const withoutLink = build(event, { fields: ['author'] }).message;
-    expect([withoutLink.facts, withoutLink.link]).toEqual([[{ field: 'author', label: 'Author', value: 'Mona Lisa' }], null]);
+    expect([withoutLink.facts, withoutLink.link]).toEqual([
+      [{ field: 'author', label: 'Author', value: 'Mona Lisa' }],
+      null,
+    ]);
     expect(build(event, { fields: [] }).message.facts).toEqual([]);
     // title, headline and colour never depend on fields
     expect(build(event, { fields: [] }).message.title).toBe('❌ acme/api · CI #128 failed');
@@ -133,7 +152,9 @@ describe('buildMessage — the default message', () => {
     expect([message.title, message.body, warnings]).toEqual([
       '❌ acme/api · CI #128 failed',
       ' ',
-      ['template: ${nope} is not a field of the event (see README "Templates"); it renders empty (write ${nope:-fallback} to give a default)'],
+      [
+        'template: ${nope} is not a field of the event (see README "Templates"); it renders empty (write ${nope:-fallback} to give a default)',
+      ],
     ]);
   });
 
@@ -153,12 +174,19 @@ describe('buildMessage — the default message', () => {
       link: null,
       event,
     });
-    expect([build(event, { locale: 'zh' }).message.title, build(event, { locale: 'zh' }).message.headline]).toEqual(['❔ 流水线状态未知', '流水线状态未知']);
+    expect([build(event, { locale: 'zh' }).message.title, build(event, { locale: 'zh' }).message.headline]).toEqual([
+      '❔ 流水线状态未知',
+      '流水线状态未知',
+    ]);
   });
 
   it('names the run by what it has: number without name, name without number, repository name without full name', () => {
     const base = bareEvent({ status: 'success' });
-    const numbered = bareEvent({ status: 'success', pipeline: { ...base.pipeline, number: 7 }, repository: { ...base.repository, name: 'api' } });
+    const numbered = bareEvent({
+      status: 'success',
+      pipeline: { ...base.pipeline, number: 7 },
+      repository: { ...base.repository, name: 'api' },
+    });
     const named = bareEvent({ status: 'cancelled', pipeline: { ...base.pipeline, name: 'Deploy' } });
     expect([
       build(numbered).message.title,
@@ -181,13 +209,30 @@ describe('buildMessage — the default message', () => {
   it('labels the ref by its type and shows a pull or merge request by number and title', () => {
     const e = sampleEvent();
     const pr = sampleEvent({ ref: { name: 'refs/pull/12/merge', type: 'pull_request', url: null } });
-    const mr = sampleEvent({ ref: { name: 'fix/payment-path', type: 'merge_request', url: null }, change_request: { ...e.change_request!, url: 'https://gitlab.com/acme/api/-/merge_requests/12' } });
+    const mr = sampleEvent({
+      ref: { name: 'fix/payment-path', type: 'merge_request', url: null },
+      change_request: { ...e.change_request!, url: 'https://gitlab.com/acme/api/-/merge_requests/12' },
+    });
     const tag = sampleEvent({ ref: { name: 'v1.2.0', type: 'tag', url: 'https://github.com/acme/api/tree/v1.2.0' } });
     const untyped = sampleEvent({ ref: { name: 'main', type: null, url: null } });
     const ref = (event: CiEvent, locale: Locale = 'en') => build(event, { locale, fields: ['ref'] }).message.facts;
     expect([ref(pr), ref(mr, 'zh'), ref(tag, 'zh'), ref(untyped)]).toEqual([
-      [{ field: 'ref', label: 'Pull request', value: '#12 Fix payment path', url: 'https://github.com/acme/api/pull/12' }],
-      [{ field: 'ref', label: '合并请求', value: '!12 Fix payment path', url: 'https://gitlab.com/acme/api/-/merge_requests/12' }],
+      [
+        {
+          field: 'ref',
+          label: 'Pull request',
+          value: '#12 Fix payment path',
+          url: 'https://github.com/acme/api/pull/12',
+        },
+      ],
+      [
+        {
+          field: 'ref',
+          label: '合并请求',
+          value: '!12 Fix payment path',
+          url: 'https://gitlab.com/acme/api/-/merge_requests/12',
+        },
+      ],
       [{ field: 'ref', label: '标签', value: 'v1.2.0', url: 'https://github.com/acme/api/tree/v1.2.0' }],
       [{ field: 'ref', label: 'Ref', value: 'main', url: null }],
     ]);
@@ -199,8 +244,12 @@ describe('buildMessage — the default message', () => {
       pipeline: { ...e.pipeline, trigger: 'workflow_dispatch', attempt: 2 },
       actor: { login: 'hubot', name: null, email: null },
     });
-    const noAuthor = sampleEvent({ commit: { ...e.commit, author: null }, actor: { login: 'hubot', name: 'Hubot', email: null } });
-    const facts = (event: CiEvent, locale: Locale = 'en') => build(event, { locale, fields: ['pipeline', 'author', 'trigger'] }).message.facts;
+    const noAuthor = sampleEvent({
+      commit: { ...e.commit, author: null },
+      actor: { login: 'hubot', name: 'Hubot', email: null },
+    });
+    const facts = (event: CiEvent, locale: Locale = 'en') =>
+      build(event, { locale, fields: ['pipeline', 'author', 'trigger'] }).message.facts;
     expect([facts(rerun), facts(rerun, 'zh'), facts(noAuthor)]).toEqual([
       [
         { field: 'pipeline', label: 'Pipeline', value: 'CI #128 (attempt 2)', url: RUN },
@@ -222,9 +271,17 @@ describe('buildMessage — the default message', () => {
 
   it('lists at most ten failed jobs and counts the rest; shows no jobs fact when none failed', () => {
     const many = sampleEvent({
-      jobs: Array.from({ length: 12 }, (_, i) => ({ name: `j${i + 1}`, status: 'failure' as const, url: null, duration_ms: null })),
+      jobs: Array.from({ length: 12 }, (_, i) => ({
+        name: `j${i + 1}`,
+        status: 'failure' as const,
+        url: null,
+        duration_ms: null,
+      })),
     });
-    const green = sampleEvent({ status: 'success', jobs: sampleEvent().jobs.map((j) => ({ ...j, status: 'success' as const })) });
+    const green = sampleEvent({
+      status: 'success',
+      jobs: sampleEvent().jobs.map((j) => ({ ...j, status: 'success' as const })),
+    });
     expect([
       build(many, { fields: ['jobs'] }).message.facts,
       build(many, { locale: 'zh', fields: ['jobs'] }).message.facts,
@@ -240,7 +297,13 @@ describe('buildMessage — the default message', () => {
     const e = sampleEvent();
     const hostile = sampleEvent({
       pipeline: { ...e.pipeline, url: 'javascript:alert(1)', duration_ms: null },
-      commit: { ...e.commit, title: null, message: '\n  <at id=all></at> **Fix**\r\n\nbody', url: 'data:text/html,x', short_sha: null },
+      commit: {
+        ...e.commit,
+        title: null,
+        message: '\n  <at id=all></at> **Fix**\r\n\nbody',
+        url: 'data:text/html,x',
+        short_sha: null,
+      },
       ref: { name: 'main\nmore', type: 'branch', url: 'file:///etc/passwd' },
       params: { env: 'prod\nstaging', 'dry-run': 'true' },
     });
@@ -287,13 +350,60 @@ describe('headlineOf', () => {
 describe('formatDuration and triggerWord (locale.ts)', () => {
   it('says durations the way people do', () => {
     const ms = [850, 45_000, 93_000, 120_000, 7_500_000, 3_600_000, 59_600, null, -1];
-    expect(ms.map((m) => formatDuration(m, 'en'))).toEqual(['850 ms', '45s', '1m 33s', '2m', '2h 5m', '1h', '1m', null, null]);
-    expect(ms.map((m) => formatDuration(m, 'zh'))).toEqual(['850 毫秒', '45 秒', '1 分 33 秒', '2 分', '2 小时 5 分', '1 小时', '1 分', null, null]);
+    expect(ms.map((m) => formatDuration(m, 'en'))).toEqual([
+      '850 ms',
+      '45s',
+      '1m 33s',
+      '2m',
+      '2h 5m',
+      '1h',
+      '1m',
+      null,
+      null,
+    ]);
+    expect(ms.map((m) => formatDuration(m, 'zh'))).toEqual([
+      '850 毫秒',
+      '45 秒',
+      '1 分 33 秒',
+      '2 分',
+      '2 小时 5 分',
+      '1 小时',
+      '1 分',
+      null,
+      null,
+    ]);
   });
 
   it('translates the CI trigger names and shows unknown ones readably', () => {
-    const triggers = ['push', 'pull_request', 'merge_request_event', 'schedule', 'web', 'api', 'repository_dispatch', 'some_new_event'];
-    expect(triggers.map((t) => triggerWord(t, 'en'))).toEqual(['push', 'pull request', 'merge request', 'schedule', 'manual run', 'API', 'API', 'some new event']);
-    expect(triggers.map((t) => triggerWord(t, 'zh'))).toEqual(['推送', '拉取请求', '合并请求', '定时', '手动运行', 'API', 'API', 'some new event']);
+    const triggers = [
+      'push',
+      'pull_request',
+      'merge_request_event',
+      'schedule',
+      'web',
+      'api',
+      'repository_dispatch',
+      'some_new_event',
+    ];
+    expect(triggers.map((t) => triggerWord(t, 'en'))).toEqual([
+      'push',
+      'pull request',
+      'merge request',
+      'schedule',
+      'manual run',
+      'API',
+      'API',
+      'some new event',
+    ]);
+    expect(triggers.map((t) => triggerWord(t, 'zh'))).toEqual([
+      '推送',
+      '拉取请求',
+      '合并请求',
+      '定时',
+      '手动运行',
+      'API',
+      'API',
+      'some new event',
+    ]);
   });
 });

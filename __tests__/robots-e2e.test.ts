@@ -29,9 +29,23 @@ describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle
     const lk = await startLarkServer({ secret: LARK_SECRET, keyword: 'CI', delayMs: DELAY_MS });
     try {
       const channels = [
-        { type: 'dingtalk', name: 'ops-dingtalk', url: 'env:DT_URL', secret: 'env:DT_SECRET', keyword: 'CI', at_mobiles: '13800000000' },
+        {
+          type: 'dingtalk',
+          name: 'ops-dingtalk',
+          url: 'env:DT_URL',
+          secret: 'env:DT_SECRET',
+          keyword: 'CI',
+          at_mobiles: '13800000000',
+        },
         { type: 'wecom', name: 'ops-wecom', url: 'env:WC_URL', at_user_ids: 'zhangsan' },
-        { type: 'lark', name: 'ops-lark', url: 'env:LK_URL', secret: 'env:LK_SECRET', keyword: 'CI', at_user_ids: 'ou_abc123' },
+        {
+          type: 'lark',
+          name: 'ops-lark',
+          url: 'env:LK_URL',
+          secret: 'env:LK_SECRET',
+          keyword: 'CI',
+          at_user_ids: 'ou_abc123',
+        },
       ];
       const run = await runAction({
         node,
@@ -41,7 +55,12 @@ describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle
       const printed = withoutMaskCommands(run.stdout + run.stderr);
       for (const secret of [DT_SECRET, dt.token, wc.key, lk.hookId, LARK_SECRET]) expect(printed).not.toContain(secret);
       expect(run.code).toBe(0);
-      const results = JSON.parse(run.outputs.results ?? '[]') as { name: string; channel: string; ok: boolean; attempts: number }[];
+      const results = JSON.parse(run.outputs.results ?? '[]') as {
+        name: string;
+        channel: string;
+        ok: boolean;
+        attempts: number;
+      }[];
       expect(results.map(({ name, channel, ok, attempts }) => ({ name, channel, ok, attempts }))).toEqual([
         { name: 'ops-dingtalk', channel: 'dingtalk', ok: true, attempts: 1 },
         { name: 'ops-wecom', channel: 'wecom', ok: true, attempts: 1 },
@@ -52,7 +71,10 @@ describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle
 
       // DingTalk: actionCard became markdown because a mobile is mentioned.
       expect(dt.received).toHaveLength(1);
-      expect(dt.received[0]).toMatchObject({ msgtype: 'markdown', at: { atMobiles: ['13800000000'], atUserIds: [], isAtAll: false } });
+      expect(dt.received[0]).toMatchObject({
+        msgtype: 'markdown',
+        at: { atMobiles: ['13800000000'], atUserIds: [], isAtAll: false },
+      });
       expect((dt.received[0] as { markdown: { text: string } }).markdown.text).toMatch(/\n\n@13800000000$/);
       expect(wc.received).toHaveLength(1);
       expect((wc.received[0] as { markdown: { content: string } }).markdown.content).toMatch(/\n<@zhangsan>$/);
@@ -61,7 +83,9 @@ describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle
 
       // Concurrent: every request arrived before any slow stand-in answered.
       const requests = [dt, wc, lk].map((s) => s.requests[0]!);
-      expect(Math.max(...requests.map((r) => r.arrivedAt))).toBeLessThan(Math.min(...requests.map((r) => r.answeredAt)));
+      expect(Math.max(...requests.map((r) => r.arrivedAt))).toBeLessThan(
+        Math.min(...requests.map((r) => r.answeredAt)),
+      );
 
       for (const name of ['ops-dingtalk', 'ops-wecom', 'ops-lark']) expect(run.summary).toContain(name);
     } finally {
@@ -83,7 +107,12 @@ describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle
         env: { DT_URL: dt.url, WRONG: 'SECnot-the-right-one', WC_URL: wc.url },
       });
       expect(run.code).not.toBe(0);
-      const results = JSON.parse(run.outputs.results ?? '[]') as { name: string; ok: boolean; attempts: number; error: string | null }[];
+      const results = JSON.parse(run.outputs.results ?? '[]') as {
+        name: string;
+        ok: boolean;
+        attempts: number;
+        error: string | null;
+      }[];
       expect(results.map(({ name, ok, attempts }) => ({ name, ok, attempts }))).toEqual([
         { name: 'dt', ok: false, attempts: 1 },
         { name: 'wc', ok: true, attempts: 1 },

@@ -81,7 +81,8 @@ describe('settings', () => {
   it('reads a YAML channels list, resolves env: references and inherits run-wide inputs', async () => {
     const s = await load(
       {
-        channels: '- type: webhook\n  name: deploy\n  url: env:HOOK\n  secret: env:HOOK_SECRET\n- type: dingtalk\n  url: env:DING\n  msg_type: MARKDOWN\n',
+        channels:
+          '- type: webhook\n  name: deploy\n  url: env:HOOK\n  secret: env:HOOK_SECRET\n- type: dingtalk\n  url: env:DING\n  msg_type: MARKDOWN\n',
         notify_on: 'failure',
         locale: 'zh',
       },
@@ -89,7 +90,15 @@ describe('settings', () => {
     );
     expect(s.errors).toEqual([]);
     expect(s.invalid).toEqual([]);
-    expect(s.targets.map((t) => [t.settings.name, t.settings.channel, t.settings.notify_on, t.settings.locale, t.settings.msg_type])).toEqual([
+    expect(
+      s.targets.map((t) => [
+        t.settings.name,
+        t.settings.channel,
+        t.settings.notify_on,
+        t.settings.locale,
+        t.settings.msg_type,
+      ]),
+    ).toEqual([
       ['deploy', 'webhook', ['failure'], 'zh', ''],
       ['dingtalk', 'dingtalk', ['failure'], 'zh', 'markdown'],
     ]);
@@ -98,7 +107,10 @@ describe('settings', () => {
   });
 
   it('reads a JSON channels list without loading the YAML parser', async () => {
-    const s = await load({ channels: '[{"type":"webhook","url":"https://a.example.com/1"},{"type":"webhook","url":"https://a.example.com/2"}]' });
+    const s = await load({
+      channels:
+        '[{"type":"webhook","url":"https://a.example.com/1"},{"type":"webhook","url":"https://a.example.com/2"}]',
+    });
     expect(s.targets.map((t) => t.settings.name)).toEqual(['webhook#1', 'webhook#2']);
   });
 
@@ -150,7 +162,9 @@ describe('settings', () => {
         name: 'dingtalk',
         index: 4,
         channel: 'dingtalk',
-        errors: ['channels[4] msg_type: "poster" is not a dingtalk message type; expected one of actionCard, markdown, text'],
+        errors: [
+          'channels[4] msg_type: "poster" is not a dingtalk message type; expected one of actionCard, markdown, text',
+        ],
       },
     ]);
   });
@@ -169,7 +183,9 @@ describe('settings', () => {
   });
 
   it('rejects run-wide inputs and unknown keys inside a channels entry', async () => {
-    const s = await load({ channels: '[{"type":"webhook","url":"https://a.example.com","status":"failure","colour":"red"}]' });
+    const s = await load({
+      channels: '[{"type":"webhook","url":"https://a.example.com","status":"failure","colour":"red"}]',
+    });
     expect(s.invalid[0]?.errors).toEqual([
       'channels[0] status: applies to the whole run; set it outside channels',
       'channels[0] colour: not an input (see the inputs table in the README)',
@@ -177,7 +193,9 @@ describe('settings', () => {
   });
 
   it('turns a headers mapping in channels into Name: value lines', async () => {
-    const s = await load({ channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Team: core\n    X-Env: prod\n' });
+    const s = await load({
+      channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Team: core\n    X-Env: prod\n',
+    });
     expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\nX-Env: prod');
   });
 });

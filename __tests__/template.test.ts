@@ -7,7 +7,11 @@ import { sampleEvent } from './support/fixtures.js';
 function render(
   template: string,
   mode: 'text' | 'json' = 'text',
-  { event = sampleEvent(), env = {}, locale = 'en' as Locale }: { event?: CiEvent; env?: NodeJS.ProcessEnv; locale?: Locale } = {},
+  {
+    event = sampleEvent(),
+    env = {},
+    locale = 'en' as Locale,
+  }: { event?: CiEvent; env?: NodeJS.ProcessEnv; locale?: Locale } = {},
 ) {
   const warnings: string[] = [];
   const out = renderTemplate(template, { event, env, locale }, mode, (m) => warnings.push(m));
@@ -31,14 +35,20 @@ describe('renderTemplate, text mode', () => {
   });
 
   it('speaks Chinese for computed values when the locale is zh', () => {
-    expect(render('${status_emoji} ${status_text}，耗时 ${duration}，失败任务：${failed_jobs}', 'text', { locale: 'zh' })).toEqual({
+    expect(
+      render('${status_emoji} ${status_text}，耗时 ${duration}，失败任务：${failed_jobs}', 'text', { locale: 'zh' }),
+    ).toEqual({
       out: '❌ 失败，耗时 1 分 33 秒，失败任务：test、lint',
       warnings: [],
     });
   });
 
   it('renders arrays as a readable list (objects by name), objects as key=value, numbers and booleans as text', () => {
-    expect(render('jobs: ${jobs} | params: ${params} | author: ${commit.author} | n=${pipeline.number} | first: ${jobs.0.name}')).toEqual({
+    expect(
+      render(
+        'jobs: ${jobs} | params: ${params} | author: ${commit.author} | n=${pipeline.number} | first: ${jobs.0.name}',
+      ),
+    ).toEqual({
       out: 'jobs: build, test, lint | params: env=prod | author: name=Mona Lisa, email=mona@example.com, login=monalisa | n=128 | first: build',
       warnings: [],
     });
@@ -47,21 +57,31 @@ describe('renderTemplate, text mode', () => {
   it('uses the fallback when the value is missing, null or empty, and keeps it literal', () => {
     const event = sampleEvent({ job: null, params: {}, commit: { ...sampleEvent().commit, title: '' } });
     expect(
-      render('[${job.name:-no job}] [${params:-no params}] [${commit.title:-(no title)}] [${env.MISSING:-dev}] [${nope.nope:-}] [${ref.name:-x}] [${HOME_X:- $HOME (none)}]', 'text', {
-        event,
-      }),
+      render(
+        '[${job.name:-no job}] [${params:-no params}] [${commit.title:-(no title)}] [${env.MISSING:-dev}] [${nope.nope:-}] [${ref.name:-x}] [${HOME_X:- $HOME (none)}]',
+        'text',
+        {
+          event,
+        },
+      ),
     ).toEqual({ out: '[no job] [no params] [(no title)] [dev] [] [main] [ $HOME (none)]', warnings: [] });
   });
 
   it('renders a known but null field empty without a warning', () => {
-    expect(render('[${job.name}][${change_request.title}][${previous_status}]', 'text', { event: sampleEvent({ job: null, change_request: null, previous_status: null }) })).toEqual({
+    expect(
+      render('[${job.name}][${change_request.title}][${previous_status}]', 'text', {
+        event: sampleEvent({ job: null, change_request: null, previous_status: null }),
+      }),
+    ).toEqual({
       out: '[][][]',
       warnings: [],
     });
   });
 
   it('renders an unknown placeholder empty with one warning per distinct placeholder, not per occurrence', () => {
-    expect(render('${commit.titel}-${commit.titel}-${env.NOT_SET}-${NOT_SET_EITHER}-${NOT_SET_EITHER}-${jobs.9.name}')).toEqual({
+    expect(
+      render('${commit.titel}-${commit.titel}-${env.NOT_SET}-${NOT_SET_EITHER}-${NOT_SET_EITHER}-${jobs.9.name}'),
+    ).toEqual({
       out: '-----',
       warnings: [
         'template: ${commit.titel} is not a field of the event (see README "Templates"); it renders empty (write ${commit.titel:-fallback} to give a default)',
@@ -83,8 +103,12 @@ describe('renderTemplate, text mode', () => {
   });
 
   it('never expands a placeholder found inside a value (no nested expansion, no code)', () => {
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: 'steal ${env.SECRET} $${x} ${constructor.name}' } });
-    expect(render('${commit.title}|${env.SHOWN}', 'text', { event, env: { SECRET: 's3cr3t', SHOWN: '${env.SECRET}' } })).toEqual({
+    const event = sampleEvent({
+      commit: { ...sampleEvent().commit, title: 'steal ${env.SECRET} $${x} ${constructor.name}' },
+    });
+    expect(
+      render('${commit.title}|${env.SHOWN}', 'text', { event, env: { SECRET: 's3cr3t', SHOWN: '${env.SECRET}' } }),
+    ).toEqual({
       out: 'steal ${env.SECRET} $${x} ${constructor.name}|${env.SECRET}',
       warnings: [],
     });
@@ -105,18 +129,30 @@ describe('renderTemplate, text mode', () => {
       () => {},
       { escapeValue: escapeWeComMarkdown },
     );
-    expect(out).toBe('<font color="warning">x＜/font＞ ［click］(https://evil.example)</font> [Run](https://github.com/acme/api/actions/runs/4242)');
+    expect(out).toBe(
+      '<font color="warning">x＜/font＞ ［click］(https://evil.example)</font> [Run](https://github.com/acme/api/actions/runs/4242)',
+    );
   });
 });
 
 describe('renderTemplate, json mode', () => {
-  const event = sampleEvent({ commit: { ...sampleEvent().commit, title: nastyTitle, message: `${nastyTitle}\n\nbody "quoted"` } });
+  const event = sampleEvent({
+    commit: { ...sampleEvent().commit, title: nastyTitle, message: `${nastyTitle}\n\nbody "quoted"` },
+  });
 
   it('JSON-escapes values inside strings so hostile commit text always yields valid JSON', () => {
-    const { out, warnings } = render('{"text": "${status_emoji} ${commit.title}", "msg": "${commit.message}", "who": "${commit.author.name}"}', 'json', { event });
+    const { out, warnings } = render(
+      '{"text": "${status_emoji} ${commit.title}", "msg": "${commit.message}", "who": "${commit.author.name}"}',
+      'json',
+      { event },
+    );
     expect(warnings).toEqual([]);
     expect(out).not.toContain('</script>');
-    expect(JSON.parse(out)).toEqual({ text: `❌ ${nastyTitle}`, msg: `${nastyTitle}\n\nbody "quoted"`, who: 'Mona Lisa' });
+    expect(JSON.parse(out)).toEqual({
+      text: `❌ ${nastyTitle}`,
+      msg: `${nastyTitle}\n\nbody "quoted"`,
+      who: 'Mona Lisa',
+    });
     expect(out).toBe(
       '{"text": "❌ He said \\"hi\\" \\\\o/\\nline two\\t\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp; ünïcødé 构建 😀 \\u2028", "msg": "He said \\"hi\\" \\\\o/\\nline two\\t\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp; ünïcødé 构建 😀 \\u2028\\n\\nbody \\"quoted\\"", "who": "Mona Lisa"}',
     );
@@ -136,7 +172,12 @@ describe('renderTemplate, json mode', () => {
       job: null,
       title: 'Fix payment path',
       params: { env: 'prod' },
-      names: { name: 'test', status: 'failure', url: 'https://github.com/acme/api/actions/runs/4242/job/90001', duration_ms: 52000 },
+      names: {
+        name: 'test',
+        status: 'failure',
+        url: 'https://github.com/acme/api/actions/runs/4242/job/90001',
+        duration_ms: 52000,
+      },
     });
   });
 
@@ -152,9 +193,13 @@ describe('renderTemplate, json mode', () => {
   });
 
   it('uses a fallback as JSON when it is valid JSON, else as a JSON string; inside strings it is escaped', () => {
-    const { out } = render('{"n": ${job.id:-0}, "ok": ${job.id:-true}, "s": ${job.id:-n/a}, "e": ${job.id:-}, "in": "${job.id:-say "hi"}"}', 'json', {
-      event: sampleEvent({ job: null }),
-    });
+    const { out } = render(
+      '{"n": ${job.id:-0}, "ok": ${job.id:-true}, "s": ${job.id:-n/a}, "e": ${job.id:-}, "in": "${job.id:-say "hi"}"}',
+      'json',
+      {
+        event: sampleEvent({ job: null }),
+      },
+    );
     expect(out).toBe('{"n": 0, "ok": true, "s": "n/a", "e": "", "in": "say \\"hi\\""}');
     expect(JSON.parse(out)).toEqual({ n: 0, ok: true, s: 'n/a', e: '', in: 'say "hi"' });
   });

@@ -109,7 +109,8 @@ describe('neutralizeMentions', () => {
 describe('escapeDingTalkMarkdown / escapeWeComMarkdown', () => {
   it('stops a commit message from closing a <font> tag or opening a link, keeping it readable', () => {
     const evil = 'x</font><font color="info">ok</font> [click](https://evil.example) ![](https://t.example/p.png)';
-    const expected = 'x＜/font＞＜font color="info"＞ok＜/font＞ ［click］(https://evil.example) !［］(https://t.example/p.png)';
+    const expected =
+      'x＜/font＞＜font color="info"＞ok＜/font＞ ［click］(https://evil.example) !［］(https://t.example/p.png)';
     expect(escapeWeComMarkdown(evil)).toBe(expected);
     expect(escapeDingTalkMarkdown(evil)).toBe(expected);
   });
@@ -163,19 +164,32 @@ describe('oneLine', () => {
 
 describe('safeUrl', () => {
   it('accepts http and https URLs and returns them normalised', () => {
-    expect(safeUrl('https://github.com/acme/api/actions/runs/4242')).toBe('https://github.com/acme/api/actions/runs/4242');
+    expect(safeUrl('https://github.com/acme/api/actions/runs/4242')).toBe(
+      'https://github.com/acme/api/actions/runs/4242',
+    );
     expect(safeUrl(' HTTP://Example.com/a b')).toBe('http://example.com/a%20b');
   });
 
   it('percent-encodes characters that would end a markdown link or an HTML attribute', () => {
-    expect(safeUrl('https://ci.example/job/(1)?q="x"&r=\'y\'')).toBe('https://ci.example/job/%281%29?q=%22x%22&r=%27y%27');
+    expect(safeUrl('https://ci.example/job/(1)?q="x"&r=\'y\'')).toBe(
+      'https://ci.example/job/%281%29?q=%22x%22&r=%27y%27',
+    );
   });
 
   it('refuses javascript:, data:, file:, relative and malformed URLs', () => {
     expect(
-      ['javascript:alert(1)', 'JAVASCRIPT://x%0aalert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', '/relative/path', 'https://', 'not a url', '', null, undefined].map(
-        (u) => safeUrl(u),
-      ),
+      [
+        'javascript:alert(1)',
+        'JAVASCRIPT://x%0aalert(1)',
+        'data:text/html,<b>x</b>',
+        'file:///etc/passwd',
+        '/relative/path',
+        'https://',
+        'not a url',
+        '',
+        null,
+        undefined,
+      ].map((u) => safeUrl(u)),
     ).toEqual([null, null, null, null, null, null, null, null, null, null]);
   });
 });

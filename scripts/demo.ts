@@ -52,10 +52,24 @@ async function main(): Promise<number> {
     DEMO_SMTP_PASSWORD: 'demo-smtp-password',
   };
   const channels = [
-    { type: 'dingtalk', name: 'ops-group', url: 'env:DEMO_DINGTALK_URL', secret: 'env:DEMO_DINGTALK_SECRET', keyword: 'CI', at_mobiles: '13800000000' },
+    {
+      type: 'dingtalk',
+      name: 'ops-group',
+      url: 'env:DEMO_DINGTALK_URL',
+      secret: 'env:DEMO_DINGTALK_SECRET',
+      keyword: 'CI',
+      at_mobiles: '13800000000',
+    },
     { type: 'wecom', name: 'dev-group', url: 'env:DEMO_WECOM_URL', locale: 'zh', at_user_ids: 'zhangsan' },
     { type: 'lark', name: 'lark-group', url: 'env:DEMO_LARK_URL', secret: 'env:DEMO_LARK_SECRET', keyword: 'CI' },
-    { type: 'lark_app', name: 'people', app_id: 'cli_demo', app_secret: 'env:DEMO_LARK_APP_SECRET', domain: larkApp.url, receive_ids: 'ann@example.com, bob@example.com' },
+    {
+      type: 'lark_app',
+      name: 'people',
+      app_id: 'cli_demo',
+      app_secret: 'env:DEMO_LARK_APP_SECRET',
+      domain: larkApp.url,
+      receive_ids: 'ann@example.com, bob@example.com',
+    },
     {
       type: 'email',
       name: 'oncall',
@@ -67,7 +81,13 @@ async function main(): Promise<number> {
       to: 'oncall@example.com, lead@example.com',
     },
     { type: 'webhook', name: 'deploy-bot', url: 'env:DEMO_WEBHOOK_URL', secret: 'env:DEMO_WEBHOOK_SECRET' },
-    { type: 'jenkins', name: 'jenkins', url: `${jenkins.origin}/generic-webhook-trigger/invoke`, token: 'env:DEMO_JENKINS_TOKEN', build_args: '{"env":"staging"}' },
+    {
+      type: 'jenkins',
+      name: 'jenkins',
+      url: `${jenkins.origin}/generic-webhook-trigger/invoke`,
+      token: 'env:DEMO_JENKINS_TOKEN',
+      build_args: '{"env":"staging"}',
+    },
   ];
 
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-demo-'));
@@ -79,7 +99,11 @@ async function main(): Promise<number> {
     NODE_EXTRA_CA_CERTS: smtp.caFile, // the stand-in's self-signed certificate, as a private CA
     INPUT_CHANNELS: JSON.stringify(channels),
     INPUT_STATUS: 'failure',
-    INPUT_NEEDS: JSON.stringify({ lint: { result: 'failure', outputs: {} }, test: { result: 'failure', outputs: {} }, build: { result: 'success', outputs: {} } }),
+    INPUT_NEEDS: JSON.stringify({
+      lint: { result: 'failure', outputs: {} },
+      test: { result: 'failure', outputs: {} },
+      build: { result: 'success', outputs: {} },
+    }),
     INPUT_PARAMS: 'env=staging',
     INPUT_NOTIFY_ON: 'always',
     INPUT_MENTION_ON: 'failure',
@@ -103,7 +127,10 @@ async function main(): Promise<number> {
   show('DingTalk robot received (signed, keyword checked)', dingtalk.received);
   show('WeCom robot received', wecom.received);
   show('Lark/Feishu robot received (signed, keyword checked)', lark.received);
-  show(`Lark/Feishu app: ${larkApp.tokenCalls()} token call, messages`, larkApp.received.map((m) => ({ to: m.receive_id, msg_type: m.msg_type, uuid: m.uuid, content: m.content })));
+  show(
+    `Lark/Feishu app: ${larkApp.tokenCalls()} token call, messages`,
+    larkApp.received.map((m) => ({ to: m.receive_id, msg_type: m.msg_type, uuid: m.uuid, content: m.content })),
+  );
   for (const mail of smtp.received) {
     const parsed = await simpleParser(mail.raw);
     show(`E-mail received over ${mail.secure ? 'STARTTLS' : 'plain SMTP'} (AUTH as ${mail.user ?? 'nobody'})`, {
@@ -116,7 +143,10 @@ async function main(): Promise<number> {
   show(
     'Webhook received (X-Hub-Signature-256 signed)',
     webhook.requests.map((r) => ({
-      headers: { 'x-hub-signature-256': r.headers['x-hub-signature-256'], 'x-ci-notify-delivery': r.headers['x-ci-notify-delivery'] },
+      headers: {
+        'x-hub-signature-256': r.headers['x-hub-signature-256'],
+        'x-ci-notify-delivery': r.headers['x-ci-notify-delivery'],
+      },
       body: r.json(),
     })),
   );
@@ -125,12 +155,19 @@ async function main(): Promise<number> {
     'Jenkins Generic Webhook Trigger received (the event above, build_args merged in)',
     jenkins.requests.map((r) => {
       const body = r.json() as Record<string, unknown>;
-      return { authorization: r.headers.authorization ? 'Bearer ***' : null, body_keys: Object.keys(body), env: body.env };
+      return {
+        authorization: r.headers.authorization ? 'Bearer ***' : null,
+        body_keys: Object.keys(body),
+        env: body.env,
+      };
     }),
   );
 
   const outputs = parseOutputs(readFileSync(join(dir, 'output.txt'), 'utf8'));
-  show('step outputs: delivered / failed', `${outputs.delivered} delivered, ${outputs.failed} failed (exit code ${run.code})`);
+  show(
+    'step outputs: delivered / failed',
+    `${outputs.delivered} delivered, ${outputs.failed} failed (exit code ${run.code})`,
+  );
   show('job summary', readFileSync(join(dir, 'summary.md'), 'utf8'));
   writeFileSync(join(dir, 'results.json'), outputs.results ?? '[]');
 

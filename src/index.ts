@@ -54,7 +54,9 @@ main().then(
   },
   (err: unknown) => {
     // Last resort: never print a raw error that may quote a secret.
-    process.stderr.write(`error: ci-notify failed unexpectedly (${err instanceof Error ? err.name : 'error'}); rerun with NOTIFY_DEBUG=1 and report it\n`);
+    process.stderr.write(
+      `error: ci-notify failed unexpectedly (${err instanceof Error ? err.name : 'error'}); rerun with NOTIFY_DEBUG=1 and report it\n`,
+    );
     process.exitCode = 1;
   },
 );

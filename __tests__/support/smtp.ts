@@ -58,7 +58,13 @@ async function loopbackCertificate(): Promise<{ key: string; cert: string }> {
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   return { key: pems.private, cert: pems.cert };
@@ -76,7 +82,8 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
   const received: ReceivedMail[] = [];
   const authAttempts: SmtpStandIn['authAttempts'] = [];
 
-  const withCode = (message: string, responseCode: number): Error => Object.assign(new Error(message), { responseCode });
+  const withCode = (message: string, responseCode: number): Error =>
+    Object.assign(new Error(message), { responseCode });
 
   const options: SMTPServerOptions = {
     secure: opts.implicitTls ?? false,

@@ -39,7 +39,8 @@ export function dingtalkWebhookUrl(input: string): string | { problem: string } 
     } catch {
       return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
     if (url.hostname === DINGTALK_HOST && !url.searchParams.get('access_token')) {
       return { problem: 'the DingTalk webhook URL has no access_token; copy the whole URL from the robot settings' };
     }
@@ -121,13 +122,17 @@ export function dingtalkPayload(
 ): DingTalkPayload {
   const clip = options.clip ?? NO_CLIP;
   const keyword = options.keyword ?? '';
-  const mentions = options.mentions && MENTIONING_TYPES.has(type) && hasMentions(options.mentions) ? options.mentions : null;
+  const mentions =
+    options.mentions && MENTIONING_TYPES.has(type) && hasMentions(options.mentions) ? options.mentions : null;
   const title = withKeyword(plain(clip(message.title)), keyword);
   const link = message.link;
 
   switch (type) {
     case 'text': {
-      const lines = [title, ...(message.body !== null ? [plainBlock(clip(message.body))] : message.facts.map((f) => factPlain(f, clip)))];
+      const lines = [
+        title,
+        ...(message.body !== null ? [plainBlock(clip(message.body))] : message.facts.map((f) => factPlain(f, clip))),
+      ];
       if (link) lines.push(`${link.label}: ${link.url}`);
       if (mentions) lines.push(mentionLine(mentions));
       return { msgtype: 'text', text: { content: lines.join('\n') }, ...(mentions ? { at: atObject(mentions) } : {}) };
@@ -138,7 +143,8 @@ export function dingtalkPayload(
       if (type === 'markdown' && link) parts.push(`[${escapeDingTalkMd(link.label)}](${mdUrl(link.url)})`);
       if (mentions) parts.push(mentionLine(mentions));
       const text = parts.join('\n\n');
-      if (type === 'markdown') return { msgtype: 'markdown', markdown: { title, text }, ...(mentions ? { at: atObject(mentions) } : {}) };
+      if (type === 'markdown')
+        return { msgtype: 'markdown', markdown: { title, text }, ...(mentions ? { at: atObject(mentions) } : {}) };
       return {
         msgtype: 'actionCard',
         actionCard: { title, text, singleTitle: link?.label ?? '', singleURL: link?.url ?? '', btnOrientation: '0' },
@@ -167,10 +173,16 @@ export function chooseDingTalkType(
   hasLink: boolean,
 ): { type: Exclude<DingTalkMsgType, 'customize'>; reason: string | null } {
   if (!MENTIONING_TYPES.has(requested) && wantsMentions) {
-    return { type: 'markdown', reason: `${requested} cannot @-mention people on DingTalk; sending markdown so the mentions notify` };
+    return {
+      type: 'markdown',
+      reason: `${requested} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
+    };
   }
   if ((requested === 'actionCard' || requested === 'link' || requested === 'feedCard') && !hasLink) {
-    return { type: 'markdown', reason: `${requested} needs the run link, which this message has none of; sending markdown` };
+    return {
+      type: 'markdown',
+      reason: `${requested} needs the run link, which this message has none of; sending markdown`,
+    };
   }
   return { type: requested, reason: null };
 }
@@ -294,7 +306,9 @@ function securityMeaning(message: string): CodeMeaning {
     return { hint: "the message lacks the robot's custom keyword: set keyword to one of the robot's keywords" };
   }
   if (/sign|timestamp/i.test(message) || message.includes('签名') || message.includes('时间戳')) {
-    return { hint: "signature rejected: check secret (the robot's SEC… value) and the runner's clock (at most 1 hour off)" };
+    return {
+      hint: "signature rejected: check secret (the robot's SEC… value) and the runner's clock (at most 1 hour off)",
+    };
   }
   if (/ip|whitelist/i.test(message) || message.includes('白名单')) {
     return { hint: "the runner's IP address is not in the robot's IP allowlist" };
@@ -327,7 +341,15 @@ export const dingtalk: Channel<DingTalkOptions> = {
     const label = `dingtalk ${ctx.target.name}`;
     const body = buildDingTalkBody(ctx);
     if (typeof body !== 'string') {
-      return { ok: false, attempts: 0, status_code: null, error: body.problem, duration_ms: 0, answer: null, dry_run: ctx.dryRun };
+      return {
+        ok: false,
+        attempts: 0,
+        status_code: null,
+        error: body.problem,
+        duration_ms: 0,
+        answer: null,
+        dry_run: ctx.dryRun,
+      };
     }
     const request = dingtalkRequest(ctx.options, body, () => ctx.now().getTime());
     return ctx.http.deliver(request, readDingTalkAnswer, { label });
@@ -344,7 +366,8 @@ export function buildDingTalkBody(ctx: SendContext<DingTalkOptions>): string | {
   const { type, reason } = chooseDingTalkType(requested, wantsMentions, message.link !== null);
   if (reason) ctx.log.warn(reason);
   const fitted = fitWithinBytes(
-    (clip) => dingtalkPayload(message, type, { keyword: target.keyword, mentions: wantsMentions ? mentions : null, clip }),
+    (clip) =>
+      dingtalkPayload(message, type, { keyword: target.keyword, mentions: wantsMentions ? mentions : null, clip }),
     jsonBytes,
     DINGTALK_BODY_LIMIT,
     truncationMarker(message.locale),
@@ -355,7 +378,8 @@ export function buildDingTalkBody(ctx: SendContext<DingTalkOptions>): string | {
 
 /** `customize`: the rendered template is the whole body, sent as the user wrote it (values JSON-escaped). */
 function customizeBody(ctx: SendContext<DingTalkOptions>): string | { problem: string } {
-  if (ctx.target.template.trim() === '') return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
+  if (ctx.target.template.trim() === '')
+    return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
   const body = ctx.render(ctx.target.template, 'json');
   try {
     JSON.parse(body);

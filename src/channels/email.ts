@@ -69,7 +69,11 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
 
   if (smtpUrl !== '') {
     for (const name of ['smtp_host', 'smtp_port', 'smtp_secure'] as const) {
-      if (get(name) !== '') problems.push({ input: name, message: 'not together with smtp_url (the URL already names the server); give one or the other' });
+      if (get(name) !== '')
+        problems.push({
+          input: name,
+          message: 'not together with smtp_url (the URL already names the server); give one or the other',
+        });
     }
     server = parseSmtpUrl(smtpUrl, problems);
     if (server && server.username === null && get('smtp_username') !== '') {
@@ -78,16 +82,23 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   } else if (get('smtp_host') !== '') {
     server = parseServerInputs(raw, problems);
   } else {
-    problems.push({ input: 'smtp_url', message: 'missing; give smtp_url (smtp://user:password@host:587 or smtps://…:465) or smtp_host' });
+    problems.push({
+      input: 'smtp_url',
+      message: 'missing; give smtp_url (smtp://user:password@host:587 or smtps://…:465) or smtp_host',
+    });
   }
   if (server && server.username !== null && !server.password) {
-    problems.push({ input: smtpUrl !== '' && get('smtp_username') === '' ? 'smtp_url' : 'smtp_password', message: 'a user name is given but no password' });
+    problems.push({
+      input: smtpUrl !== '' && get('smtp_username') === '' ? 'smtp_url' : 'smtp_password',
+      message: 'a user name is given but no password',
+    });
   }
 
   const to = parseAddressList('to', get('to'), problems);
   const cc = parseAddressList('cc', get('cc'), problems);
   const bcc = parseAddressList('bcc', get('bcc'), problems);
-  if (to.length + cc.length + bcc.length === 0) problems.push({ input: 'to', message: 'missing; give at least one recipient in to, cc or bcc' });
+  if (to.length + cc.length + bcc.length === 0)
+    problems.push({ input: 'to', message: 'missing; give at least one recipient in to, cc or bcc' });
 
   let from: MailAddress | null = null;
   if (get('from') !== '') {
@@ -143,15 +154,25 @@ function parseServerInputs(raw: Record<string, string>, problems: Problem[]): Sm
   const get = (name: string): string => (raw[name] ?? '').trim();
   const host = get('smtp_host');
   if (/[\s/@:]/.test(host) && !/^\[?[0-9a-f:]+\]?$/i.test(host)) {
-    problems.push({ input: 'smtp_host', message: `"${host.slice(0, 60)}" is not a host name (give only the host; use smtp_url for a URL)` });
+    problems.push({
+      input: 'smtp_host',
+      message: `"${host.slice(0, 60)}" is not a host name (give only the host; use smtp_url for a URL)`,
+    });
     return null;
   }
   let secure: boolean | null = null;
   const secureText = get('smtp_secure').toLowerCase();
   if (secureText !== '') {
-    secure = ['true', 'yes', '1', 'on'].includes(secureText) ? true : ['false', 'no', '0', 'off'].includes(secureText) ? false : null;
+    secure = ['true', 'yes', '1', 'on'].includes(secureText)
+      ? true
+      : ['false', 'no', '0', 'off'].includes(secureText)
+        ? false
+        : null;
     if (secure === null) {
-      problems.push({ input: 'smtp_secure', message: 'expected true (implicit TLS, usually port 465) or false (STARTTLS, usually 587)' });
+      problems.push({
+        input: 'smtp_secure',
+        message: 'expected true (implicit TLS, usually port 465) or false (STARTTLS, usually 587)',
+      });
       return null;
     }
   }
@@ -162,7 +183,10 @@ function parseServerInputs(raw: Record<string, string>, problems: Problem[]): Sm
   } else if (/^\d{1,5}$/.test(portText) && Number(portText) >= 1 && Number(portText) <= 65535) {
     port = Number(portText);
   } else {
-    problems.push({ input: 'smtp_port', message: `expected a port number like 587 or 465, got "${portText.slice(0, 20)}"` });
+    problems.push({
+      input: 'smtp_port',
+      message: `expected a port number like 587 or 465, got "${portText.slice(0, 20)}"`,
+    });
     return null;
   }
   const username = get('smtp_username');
@@ -222,9 +246,12 @@ export function isEmailAddress(address: string): boolean {
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
   if (local.length > 64 || address.length > 254) return false;
-  if (!/^[^\s"(),:;<>@[\\\]]+$/u.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  if (!/^[^\s"(),:;<>@[\\\]]+$/u.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
+    return false;
   if (/^\[[0-9a-f.:]+\]$/i.test(domain)) return true;
-  return /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*$/u.test(domain);
+  return /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*$/u.test(
+    domain,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,7 +350,10 @@ export function transportOptions(server: SmtpServer, timeoutMs: number, ca: stri
  * NODE_EXTRA_CA_CERTS of the run's environment, read as a file and added to the default roots.
  * null = nothing to add (Node's own defaults apply).
  */
-export async function extraCaCertificates(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<string[] | null> {
+export async function extraCaCertificates(
+  env: NodeJS.ProcessEnv,
+  warn: (line: string) => void,
+): Promise<string[] | null> {
   const file = env.NODE_EXTRA_CA_CERTS;
   if (!file) return null;
   let pem: string;
@@ -337,7 +367,9 @@ export async function extraCaCertificates(env: NodeJS.ProcessEnv, warn: (line: s
   const tls = await import('node:tls');
   // getCACertificates('default') (Node ≥ 22.15) includes system CAs when Node was told to use them.
   const tlsWithDefaults = tls as typeof tls & { getCACertificates?: (type: 'default') => string[] };
-  const roots = tlsWithDefaults.getCACertificates ? tlsWithDefaults.getCACertificates('default') : [...tls.rootCertificates];
+  const roots = tlsWithDefaults.getCACertificates
+    ? tlsWithDefaults.getCACertificates('default')
+    : [...tls.rootCertificates];
   return [...roots, pem];
 }
 
@@ -384,7 +416,10 @@ export function classifySmtpError(err: unknown, server: SmtpServer): SmtpFailure
   const text = `${e.message ?? ''} ${(e.cause as { code?: string } | undefined)?.code ?? ''}`;
   const certCode = [...TLS_CERT_CODES].find((c) => text.includes(c)) ?? certCodeFromMessage(text);
 
-  if (e.code === 'EAUTH' || (code !== null && (code === 535 || code === 534 || code === 530) && e.command?.startsWith('AUTH'))) {
+  if (
+    e.code === 'EAUTH' ||
+    (code !== null && (code === 535 || code === 534 || code === 530) && e.command?.startsWith('AUTH'))
+  ) {
     return {
       transient: code !== null && code >= 400 && code < 500,
       status_code: code,
@@ -404,34 +439,52 @@ export function classifySmtpError(err: unknown, server: SmtpServer): SmtpFailure
     return {
       transient: false,
       status_code: null,
-      error: `TLS: the certificate of ${where} is not trusted (${certCode})`, hint: `use the host name on the certificate, or add the private CA through NODE_EXTRA_CA_CERTS`,
+      error: `TLS: the certificate of ${where} is not trusted (${certCode})`,
+      hint: `use the host name on the certificate, or add the private CA through NODE_EXTRA_CA_CERTS`,
     };
   }
   if (/wrong version number|packet length too long|unknown protocol|ssl3_get_record/i.test(text)) {
     return {
       transient: false,
       status_code: null,
-      error: `TLS handshake with ${where} failed`, hint: `check smtp_secure: port 465 is implicit TLS (smtps://, smtp_secure true), 587/25 use STARTTLS (smtp://, smtp_secure false)`,
+      error: `TLS handshake with ${where} failed`,
+      hint: `check smtp_secure: port 465 is implicit TLS (smtps://, smtp_secure true), 587/25 use STARTTLS (smtp://, smtp_secure false)`,
     };
   }
   if (e.code === 'ETLS' || /STARTTLS/i.test(text)) {
     return {
       transient: false,
       status_code: code,
-      error: `TLS: ${where} does not offer STARTTLS, and credentials are never sent unencrypted`, hint: `use smtps:// (port 465) or a server with STARTTLS`,
+      error: `TLS: ${where} does not offer STARTTLS, and credentials are never sent unencrypted`,
+      hint: `use smtps:// (port 465) or a server with STARTTLS`,
     };
   }
   if (/ECONNREFUSED/.test(text)) {
-    return { transient: true, status_code: null, error: `connection refused by ${where}`, hint: `check smtp_host/smtp_port and that the server is reachable from the runner` };
+    return {
+      transient: true,
+      status_code: null,
+      error: `connection refused by ${where}`,
+      hint: `check smtp_host/smtp_port and that the server is reachable from the runner`,
+    };
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(text) || e.code === 'EDNS') {
-    return { transient: /EAI_AGAIN/.test(text), status_code: null, error: `cannot resolve the SMTP host ${server.host}`, hint: `check smtp_host` };
+    return {
+      transient: /EAI_AGAIN/.test(text),
+      status_code: null,
+      error: `cannot resolve the SMTP host ${server.host}`,
+      hint: `check smtp_host`,
+    };
   }
   if (e.code === 'ETIMEDOUT' || /ETIMEDOUT|timeout/i.test(text)) {
-    return { transient: true, status_code: null, error: `timed out talking to ${where}`, hint: `check smtp_host/smtp_port and the firewall (many networks block outbound port 25)` };
+    return {
+      transient: true,
+      status_code: null,
+      error: `timed out talking to ${where}`,
+      hint: `check smtp_host/smtp_port and the firewall (many networks block outbound port 25)`,
+    };
   }
   if (e.code === 'EENVELOPE' && code !== null && code >= 500) {
-    const who = e.rejected?.length ? e.rejected.join(', ') : e.recipient ?? '';
+    const who = e.rejected?.length ? e.rejected.join(', ') : (e.recipient ?? '');
     const isSender = e.command?.startsWith('MAIL');
     return {
       transient: false,
@@ -502,7 +555,15 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
 
       if (ctx.dryRun) {
         ctx.log.info(redactor.redact(describeEmail(options.server, mail)));
-        return { ok: true, dry_run: true, attempts: 0, status_code: null, error: null, answer: null, duration_ms: elapsed() };
+        return {
+          ok: true,
+          dry_run: true,
+          attempts: 0,
+          status_code: null,
+          error: null,
+          answer: null,
+          duration_ms: elapsed(),
+        };
       }
 
       const ca = await extraCaCertificates(ctx.env, (line) => ctx.log.warn(line));
@@ -513,7 +574,9 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
 
       while (attempts < maxAttempts) {
         attempts++;
-        const transport = nodemailer.createTransport(transportOptions(options.server, ctx.target.timeout_ms, ca) as never);
+        const transport = nodemailer.createTransport(
+          transportOptions(options.server, ctx.target.timeout_ms, ca) as never,
+        );
         try {
           const info = (await transport.sendMail({
             from: mail.from,
@@ -536,17 +599,31 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
               dry_run: false,
               attempts,
               status_code: Number.isNaN(statusCode) ? null : statusCode,
-              error: redactor.redact(`delivered to ${info.accepted?.length ?? 0} recipient(s), rejected: ${rejected.join(', ')} — check to/cc/bcc`),
+              error: redactor.redact(
+                `delivered to ${info.accepted?.length ?? 0} recipient(s), rejected: ${rejected.join(', ')} — check to/cc/bcc`,
+              ),
               answer: null,
               duration_ms: elapsed(),
             };
           }
-          return { ok: true, dry_run: false, attempts, status_code: Number.isNaN(statusCode) ? null : statusCode, error: null, answer: null, duration_ms: elapsed() };
+          return {
+            ok: true,
+            dry_run: false,
+            attempts,
+            status_code: Number.isNaN(statusCode) ? null : statusCode,
+            error: null,
+            answer: null,
+            duration_ms: elapsed(),
+          };
         } catch (err) {
           failure = classifySmtpError(err, options.server);
           if (!failure.transient || attempts >= maxAttempts) break;
           const wait = backoffMs(attempts);
-          ctx.log.debug(redactor.redact(`email ${ctx.target.name}: attempt ${attempts + 1}/${maxAttempts} after "${failure.error}", waiting ${wait} ms`));
+          ctx.log.debug(
+            redactor.redact(
+              `email ${ctx.target.name}: attempt ${attempts + 1}/${maxAttempts} after "${failure.error}", waiting ${wait} ms`,
+            ),
+          );
           await sleep(wait);
         } finally {
           transport.close();

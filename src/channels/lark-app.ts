@@ -26,7 +26,11 @@ export type ReceiveIdType = (typeof RECEIVE_ID_TYPES)[number];
 export const LARK_APP_MSG_TYPES = ['interactive', 'post', 'text'] as const;
 export type LarkAppMsgType = (typeof LARK_APP_MSG_TYPES)[number];
 
-const DOMAINS: Record<string, string> = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com', larksuite: 'https://open.larksuite.com' };
+const DOMAINS: Record<string, string> = {
+  feishu: 'https://open.feishu.cn',
+  lark: 'https://open.larksuite.com',
+  larksuite: 'https://open.larksuite.com',
+};
 
 export interface LarkAppOptions {
   appId: string;
@@ -42,18 +46,35 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
   const problem = (input: string, message: string): void => ctx.addIssue({ code: 'custom', path: [input], message });
 
   const appId = get('app_id');
-  if (appId === '') problem('app_id', 'missing; give the app id of the self-built app (cli_…, on the Credentials page of the developer console)');
+  if (appId === '')
+    problem(
+      'app_id',
+      'missing; give the app id of the self-built app (cli_…, on the Credentials page of the developer console)',
+    );
   const appSecret = get('app_secret');
   if (appSecret === '') problem('app_secret', 'missing; give the app secret (best as a secret: env:LARK_APP_SECRET)');
 
   const typeText = get('receive_id_type').toLowerCase() || 'email';
   const receiveIdType = RECEIVE_ID_TYPES.find((t) => t === typeText);
-  if (!receiveIdType) problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
+  if (!receiveIdType)
+    problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
 
-  const receiveIds = [...new Set(get('receive_ids').split(/[\s,;]+/).filter((id) => id !== ''))];
-  if (receiveIds.length === 0) problem('receive_ids', `missing; give who receives the message (${receiveIdType ?? 'email'} values, comma separated)`);
+  const receiveIds = [
+    ...new Set(
+      get('receive_ids')
+        .split(/[\s,;]+/)
+        .filter((id) => id !== ''),
+    ),
+  ];
+  if (receiveIds.length === 0)
+    problem(
+      'receive_ids',
+      `missing; give who receives the message (${receiveIdType ?? 'email'} values, comma separated)`,
+    );
   if (receiveIdType === 'email') {
-    for (const id of receiveIds) if (!isEmailAddress(id)) problem('receive_ids', `"${id.slice(0, 100)}" is not an e-mail address (receive_id_type is email)`);
+    for (const id of receiveIds)
+      if (!isEmailAddress(id))
+        problem('receive_ids', `"${id.slice(0, 100)}" is not an e-mail address (receive_id_type is email)`);
   }
 
   const domainText = get('domain') || 'feishu';
@@ -109,15 +130,23 @@ const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668, 99991671]);
 export function readTokenAnswer(answer: HttpAnswer): Verdict {
   const json = asObject(answer.json);
   const code = json ? numberField(json, 'code') : undefined;
-  if (json && code === 0 && typeof json.tenant_access_token === 'string' && json.tenant_access_token !== '') return { ok: true };
+  if (json && code === 0 && typeof json.tenant_access_token === 'string' && json.tenant_access_token !== '')
+    return { ok: true };
   if (code === undefined) {
-    return { ok: false, retry: false, error: `tenant_access_token: no Lark answer (${httpErrorLine(answer)})`, hint: 'check domain (feishu, lark or the base URL of the API)' };
+    return {
+      ok: false,
+      retry: false,
+      error: `tenant_access_token: no Lark answer (${httpErrorLine(answer)})`,
+      hint: 'check domain (feishu, lark or the base URL of the API)',
+    };
   }
   return {
     ok: false,
     retry: RATE_CODES.has(code),
     error: `tenant_access_token: code ${code}${messageOf(json)}`,
-    hint: RATE_CODES.has(code) ? 'rate limited' : 'check app_id/app_secret (Credentials page of the self-built app) and domain (feishu or lark)',
+    hint: RATE_CODES.has(code)
+      ? 'rate limited'
+      : 'check app_id/app_secret (Credentials page of the self-built app) and domain (feishu or lark)',
   };
 }
 
@@ -130,7 +159,9 @@ async function tenantToken(ctx: SendContext<LarkAppOptions>, refresh: boolean): 
     if (!result.ok || result.grant.expiresAtMs - TOKEN_MARGIN_MS > nowMs) return result;
   }
   const pending = (async (): Promise<TokenResult> => {
-    const outcome = await ctx.http.deliver(tokenRequest(ctx.options), readTokenAnswer, { label: `lark_app ${ctx.target.name} token` });
+    const outcome = await ctx.http.deliver(tokenRequest(ctx.options), readTokenAnswer, {
+      label: `lark_app ${ctx.target.name} token`,
+    });
     const json = asObject(outcome.answer?.json);
     if (!outcome.ok || !json || typeof json.tenant_access_token !== 'string') return { ok: false, outcome };
     const expire = numberField(json, 'expire') ?? 7200;
@@ -152,7 +183,12 @@ export function messageUuid(eventId: string, receiveIdType: ReceiveIdType, recei
 }
 
 /** The `content` object for the message type; the caller serialises it into a string. */
-export function larkAppContent(message: MessageModel, type: LarkAppMsgType, mentions: LarkMentions, clip: Clip): unknown {
+export function larkAppContent(
+  message: MessageModel,
+  type: LarkAppMsgType,
+  mentions: LarkMentions,
+  clip: Clip,
+): unknown {
   switch (type) {
     case 'interactive':
       return larkCard(message, mentions, { clip });
@@ -171,7 +207,12 @@ export interface LarkAppMessageBody {
   uuid: string;
 }
 
-export function messageBody(receiveId: string, type: LarkAppMsgType, content: unknown, uuid: string): LarkAppMessageBody {
+export function messageBody(
+  receiveId: string,
+  type: LarkAppMsgType,
+  content: unknown,
+  uuid: string,
+): LarkAppMessageBody {
   return { receive_id: receiveId, msg_type: type, content: JSON.stringify(content), uuid };
 }
 
@@ -191,11 +232,13 @@ const MESSAGE_HINTS: Record<number, string> = {
   230001: 'invalid parameter (see the message): check receive_id_type and receive_ids',
   230002: "the app's bot is not in this chat: add the bot to the group",
   230006: 'the app has no bot: enable the Bot capability and publish a new version',
-  230013: "the receiver is not in the app's availability scope (or has left): add them under Availability and publish a new version, or check the id",
+  230013:
+    "the receiver is not in the app's availability scope (or has left): add them under Availability and publish a new version, or check the id",
   230017: 'the bot is not the owner of this resource',
   230018: 'the group settings do not allow the bot to post',
   230025: 'the message is too long for Lark (30 KB card/post, 150 KB text): shorten the template',
-  230027: 'the app lacks a permission: enable im:message:send_as_bot (user_id also needs contact:user.employee_id:readonly) and publish a new version',
+  230027:
+    'the app lacks a permission: enable im:message:send_as_bot (user_id also needs contact:user.employee_id:readonly) and publish a new version',
   230029: 'the receiver has left the organisation',
   230034: 'the receive_id does not fit receive_id_type: check both',
   230035: 'the bot may not send to this receiver (muted or blocked)',
@@ -212,11 +255,18 @@ export function readMessageAnswer(answer: HttpAnswer): Verdict {
     return { ok: true, ...(typeof data?.message_id === 'string' ? { note: `message ${data.message_id}` } : {}) };
   }
   if (json === null || code === undefined) {
-    return { ok: false, retry: false, error: `no Lark answer (${httpErrorLine(answer)})`, hint: 'check domain (feishu, lark or the base URL of the API)' };
+    return {
+      ok: false,
+      retry: false,
+      error: `no Lark answer (${httpErrorLine(answer)})`,
+      hint: 'check domain (feishu, lark or the base URL of the API)',
+    };
   }
   const error = `code ${code}${messageOf(json)}`;
-  if (RATE_CODES.has(code)) return { ok: false, retry: true, error, hint: 'rate limited (5 messages per second per receiver)' };
-  if (TOKEN_CODES.has(code)) return { ok: false, retry: false, error, hint: 'the tenant_access_token was refused: check app_id/app_secret' };
+  if (RATE_CODES.has(code))
+    return { ok: false, retry: true, error, hint: 'rate limited (5 messages per second per receiver)' };
+  if (TOKEN_CODES.has(code))
+    return { ok: false, retry: false, error, hint: 'the tenant_access_token was refused: check app_id/app_secret' };
   const hint = MESSAGE_HINTS[code];
   return { ok: false, retry: false, error, ...(hint ? { hint } : {}) };
 }
@@ -235,21 +285,29 @@ export const larkApp: Channel<LarkAppOptions> = {
     const type = (LARK_APP_MSG_TYPES.find((t) => t === target.msg_type) ?? 'interactive') as LarkAppMsgType;
     // Mentions mean something in a group chat only; in a direct message the receiver is notified anyway.
     const mentions: LarkMentions =
-      ctx.mention && options.receiveIdType === 'chat_id' ? { userIds: target.at_user_ids, all: target.at_all } : { userIds: [], all: false };
+      ctx.mention && options.receiveIdType === 'chat_id'
+        ? { userIds: target.at_user_ids, all: target.at_all }
+        : { userIds: [], all: false };
     const fitted = fitWithinBytes(
       (clip) => larkAppContent(message, type, mentions, clip),
       (content) => Buffer.byteLength(JSON.stringify(messageBody('x'.repeat(64), type, content, 'x'.repeat(36)))),
       BODY_LIMIT[type],
       truncationMarker(message.locale),
     );
-    const bodies = options.receiveIds.map((id) => messageBody(id, type, fitted.value, messageUuid(ctx.event.id, options.receiveIdType, id)));
+    const bodies = options.receiveIds.map((id) =>
+      messageBody(id, type, fitted.value, messageUuid(ctx.event.id, options.receiveIdType, id)),
+    );
     const label = (id: string): string => `lark_app ${target.name} → ${id}`;
 
     if (ctx.dryRun) {
       // No token is fetched in a dry run: nothing leaves the runner.
       const results: ChannelResult[] = [];
       for (const body of bodies) {
-        const outcome = await ctx.http.deliver(messageRequest(options, '<tenant_access_token>', body), readMessageAnswer, { label: label(body.receive_id) });
+        const outcome = await ctx.http.deliver(
+          messageRequest(options, '<tenant_access_token>', body),
+          readMessageAnswer,
+          { label: label(body.receive_id) },
+        );
         results.push({ ...outcome, receiver: body.receive_id });
       }
       return results;
@@ -264,14 +322,18 @@ export const larkApp: Channel<LarkAppOptions> = {
 
     return Promise.all(
       bodies.map(async (body): Promise<ChannelResult> => {
-        let outcome = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, { label: label(body.receive_id) });
+        let outcome = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, {
+          label: label(body.receive_id),
+        });
         const code = numberField(asObject(outcome.answer?.json) ?? {}, 'code');
         if (!outcome.ok && code !== undefined && TOKEN_CODES.has(code)) {
           // The cached token was revoked or expired early: fetch a new one once and resend (same uuid).
           const again = await tenantToken(ctx, true);
           if (again.ok) {
             token = again.grant.token;
-            const retried = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, { label: label(body.receive_id) });
+            const retried = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, {
+              label: label(body.receive_id),
+            });
             outcome = { ...retried, attempts: outcome.attempts + retried.attempts };
           }
         }
@@ -285,7 +347,9 @@ export const larkApp: Channel<LarkAppOptions> = {
 // Small readers
 
 function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 function numberField(json: Record<string, unknown>, name: string): number | undefined {

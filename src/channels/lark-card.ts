@@ -68,31 +68,56 @@ export interface LarkTextContent {
 // Builders
 
 /** The default Lark message: header coloured by status, the facts, a "View run" button, mentions. */
-export function larkCard(message: MessageModel, mentions: LarkMentions = NO_LARK_MENTIONS, options: LarkBuildOptions = {}): LarkCard {
+export function larkCard(
+  message: MessageModel,
+  mentions: LarkMentions = NO_LARK_MENTIONS,
+  options: LarkBuildOptions = {},
+): LarkCard {
   const clip = options.clip ?? NO_CLIP;
   const keyword = options.keyword ?? '';
-  const body = message.body !== null ? templateLarkMd(clip(message.body)) : message.facts.map((f) => factLarkMd(f, clip)).join('\n');
+  const body =
+    message.body !== null
+      ? templateLarkMd(clip(message.body))
+      : message.facts.map((f) => factLarkMd(f, clip)).join('\n');
   const elements: LarkCardElement[] = [];
   if (body !== '') elements.push({ tag: 'div', text: { tag: 'lark_md', content: body } });
   if (message.link && isHttpUrl(message.link.url)) {
     elements.push({
       tag: 'action',
-      actions: [{ tag: 'button', type: 'primary', text: { tag: 'plain_text', content: message.link.label }, url: message.link.url }],
+      actions: [
+        {
+          tag: 'button',
+          type: 'primary',
+          text: { tag: 'plain_text', content: message.link.label },
+          url: message.link.url,
+        },
+      ],
     });
   }
-  const ats = [...validIds(mentions.userIds).map((id) => `<at id=${id}></at>`), ...(mentions.all ? ['<at id=all></at>'] : [])];
+  const ats = [
+    ...validIds(mentions.userIds).map((id) => `<at id=${id}></at>`),
+    ...(mentions.all ? ['<at id=all></at>'] : []),
+  ];
   if (ats.length > 0) elements.push({ tag: 'div', text: { tag: 'lark_md', content: ats.join(' ') } });
   // The keyword check reads text values, not necessarily the header (§C.4): a small note carries it.
-  if (keyword !== '' && !body.includes(keyword)) elements.push({ tag: 'note', elements: [{ tag: 'plain_text', content: keyword }] });
+  if (keyword !== '' && !body.includes(keyword))
+    elements.push({ tag: 'note', elements: [{ tag: 'plain_text', content: keyword }] });
   return {
     config: { wide_screen_mode: true },
-    header: { template: message.colour.lark, title: { tag: 'plain_text', content: withKeyword(plainTitle(message, clip), keyword) } },
+    header: {
+      template: message.colour.lark,
+      title: { tag: 'plain_text', content: withKeyword(plainTitle(message, clip), keyword) },
+    },
     elements,
   };
 }
 
 /** Rich text: one paragraph per fact, the run link, then the `at` tags. */
-export function larkPost(message: MessageModel, mentions: LarkMentions = NO_LARK_MENTIONS, options: LarkBuildOptions = {}): LarkPostContent {
+export function larkPost(
+  message: MessageModel,
+  mentions: LarkMentions = NO_LARK_MENTIONS,
+  options: LarkBuildOptions = {},
+): LarkPostContent {
   const clip = options.clip ?? NO_CLIP;
   const keyword = options.keyword ?? '';
   const content: LarkPostNode[][] =
@@ -101,19 +126,29 @@ export function larkPost(message: MessageModel, mentions: LarkMentions = NO_LARK
           .split('\n')
           .map((line) => [{ tag: 'text', text: line }])
       : message.facts.map((f) => factPostLine(f, clip));
-  if (message.link && isHttpUrl(message.link.url)) content.push([{ tag: 'a', text: message.link.label, href: message.link.url }]);
+  if (message.link && isHttpUrl(message.link.url))
+    content.push([{ tag: 'a', text: message.link.label, href: message.link.url }]);
   const ats: LarkPostNode[] = [
     ...validIds(mentions.userIds).map((id): LarkPostNode => ({ tag: 'at', user_id: id })),
     ...(mentions.all ? [{ tag: 'at', user_id: 'all', user_name: ALL_NAME[message.locale] } as const] : []),
   ];
   if (ats.length > 0) content.push(ats);
-  const bodyText = content.flat().map((n) => ('text' in n ? n.text : '')).join('\n');
+  const bodyText = content
+    .flat()
+    .map((n) => ('text' in n ? n.text : ''))
+    .join('\n');
   if (keyword !== '' && !bodyText.includes(keyword)) content.push([{ tag: 'text', text: keyword }]);
-  return { post: { [postLocale(message.locale)]: { title: withKeyword(plainTitle(message, clip), keyword), content } } };
+  return {
+    post: { [postLocale(message.locale)]: { title: withKeyword(plainTitle(message, clip), keyword), content } },
+  };
 }
 
 /** Plain text: title, facts as "Label: value" lines, the run URL, then `<at user_id=…>` tags. */
-export function larkText(message: MessageModel, mentions: LarkMentions = NO_LARK_MENTIONS, options: LarkBuildOptions = {}): LarkTextContent {
+export function larkText(
+  message: MessageModel,
+  mentions: LarkMentions = NO_LARK_MENTIONS,
+  options: LarkBuildOptions = {},
+): LarkTextContent {
   const clip = options.clip ?? NO_CLIP;
   const lines = [withKeyword(plainTitle(message, clip), options.keyword ?? '')];
   if (message.body !== null) lines.push(plainText(clip(message.body)));

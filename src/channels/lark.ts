@@ -8,7 +8,15 @@ import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js'
 import { larkSign } from '../delivery/signing.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, jsonBytes, truncationMarker } from './byte-budget.js';
-import { larkCard, larkPost, larkText, type LarkCard, type LarkMentions, type LarkPostContent, type LarkTextContent } from './lark-card.js';
+import {
+  larkCard,
+  larkPost,
+  larkText,
+  type LarkCard,
+  type LarkMentions,
+  type LarkPostContent,
+  type LarkTextContent,
+} from './lark-card.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import type { Channel, SendContext } from './types.js';
 
@@ -47,7 +55,8 @@ export function larkWebhookUrl(input: string, domain = ''): string | { problem: 
     } catch {
       return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
     if ((url.hostname === FEISHU_HOST || url.hostname === LARK_HOST) && !url.pathname.startsWith(HOOK_PATH)) {
       return { problem: `the Feishu/Lark URL is not a bot webhook (${HOOK_PATH}<id>); copy it from the bot settings` };
     }
@@ -120,7 +129,11 @@ const SIGNATURE_PLACEHOLDER = { timestamp: '0000000000', sign: 'x'.repeat(44) };
  * A factory: the signature (seconds timestamp, key = `timestamp\nsecret`, empty message, §C.5)
  * lives in the JSON body, so every attempt serialises a freshly signed body once.
  */
-export function larkRequest(options: LarkOptions, payload: Record<string, unknown>, now: () => number): () => HttpRequestSpec {
+export function larkRequest(
+  options: LarkOptions,
+  payload: Record<string, unknown>,
+  now: () => number,
+): () => HttpRequestSpec {
   return () => ({
     method: 'POST',
     url: options.url,
@@ -133,11 +146,18 @@ export function larkRequest(options: LarkOptions, payload: Record<string, unknow
 // Answer
 
 const LARK_CODES: Record<number, CodeMeaning> = {
-  19021: { hint: "signature rejected: check secret (the bot's signature secret) and the runner's clock (at most 1 hour off)" },
+  19021: {
+    hint: "signature rejected: check secret (the bot's signature secret) and the runner's clock (at most 1 hour off)",
+  },
   19022: { hint: "the runner's IP address is not in the bot's IP allowlist" },
   19024: { hint: "the message lacks the bot's custom keyword: set keyword to one of the bot's keywords" },
-  19001: { hint: 'the hook id is invalid: url must be the whole webhook URL or only its hook id, of a bot that still exists' },
-  11232: { retry: true, hint: 'the bot is rate limited (100 per minute, 5 per second; avoid sending exactly at :00 and :30)' },
+  19001: {
+    hint: 'the hook id is invalid: url must be the whole webhook URL or only its hook id, of a bot that still exists',
+  },
+  11232: {
+    retry: true,
+    hint: 'the bot is rate limited (100 per minute, 5 per second; avoid sending exactly at :00 and :30)',
+  },
   9499: { hint: 'Lark rejected the body: malformed JSON or over 20 KB (check the customize template)' },
 };
 
@@ -163,18 +183,33 @@ export const lark: Channel<LarkOptions> = {
     const label = `lark ${ctx.target.name}`;
     const built = buildLarkPayload(ctx);
     if ('problem' in built) {
-      return { ok: false, attempts: 0, status_code: null, error: built.problem, duration_ms: 0, answer: null, dry_run: ctx.dryRun };
+      return {
+        ok: false,
+        attempts: 0,
+        status_code: null,
+        error: built.problem,
+        duration_ms: 0,
+        answer: null,
+        dry_run: ctx.dryRun,
+      };
     }
-    return ctx.http.deliver(larkRequest(ctx.options, built.payload, () => ctx.now().getTime()), readLarkAnswer, { label });
+    return ctx.http.deliver(
+      larkRequest(ctx.options, built.payload, () => ctx.now().getTime()),
+      readLarkAnswer,
+      { label },
+    );
   },
 };
 
 /** The unsigned JSON payload, or a problem with the `customize` template. */
-export function buildLarkPayload(ctx: SendContext<LarkOptions>): { payload: Record<string, unknown> } | { problem: string } {
+export function buildLarkPayload(
+  ctx: SendContext<LarkOptions>,
+): { payload: Record<string, unknown> } | { problem: string } {
   const { target, message } = ctx;
   const type = (target.msg_type || LARK_MSG_TYPES[0]) as LarkMsgType;
   if (type === 'customize') {
-    if (target.template.trim() === '') return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
+    if (target.template.trim() === '')
+      return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
     let parsed: unknown;
     try {
       parsed = JSON.parse(ctx.render(target.template, 'json'));
@@ -193,7 +228,9 @@ export function buildLarkPayload(ctx: SendContext<LarkOptions>): { payload: Reco
       `Lark custom bots cannot mention by mobile number; use at_user_ids with open_ids, or the lark_app channel`,
     );
   }
-  const mentions: LarkMentions = wanted ? { userIds: target.at_user_ids, all: target.at_all } : { userIds: [], all: false };
+  const mentions: LarkMentions = wanted
+    ? { userIds: target.at_user_ids, all: target.at_all }
+    : { userIds: [], all: false };
   const signed = ctx.options.secret !== '';
   const fitted = fitWithinBytes(
     (clip) => larkPayload(message, type, mentions, { keyword: target.keyword, clip }),

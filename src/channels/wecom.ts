@@ -33,7 +33,8 @@ export function wecomWebhookUrl(input: string): string | { problem: string } {
     } catch {
       return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
     if (url.hostname === WECOM_HOST && !url.searchParams.get('key')) {
       return { problem: 'the WeCom webhook URL has no key; copy the whole URL from the robot settings' };
     }
@@ -90,7 +91,9 @@ export interface WeComTextNotice {
   card_type: 'text_notice';
   source: { desc: string; desc_color: number };
   main_title: { title: string };
-  horizontal_content_list: ({ keyname: string; value: string } | { keyname: string; value: string; type: 1; url: string })[];
+  horizontal_content_list: (
+    { keyname: string; value: string } | { keyname: string; value: string; type: 1; url: string }
+  )[];
   jump_list: { type: 1; url: string; title: string }[];
   card_action: { type: 1; url: string };
 }
@@ -121,14 +124,22 @@ export function wecomMentionFollowUp(message: MessageModel, type: BuiltType, m: 
   return textPayload(truncate(title, WECOM_TEXT_LIMIT, message), rest);
 }
 
-export function wecomPayload(message: MessageModel, type: BuiltType, mentions: WeComMentions | null, clip: Clip = NO_CLIP): WeComPayload {
+export function wecomPayload(
+  message: MessageModel,
+  type: BuiltType,
+  mentions: WeComMentions | null,
+  clip: Clip = NO_CLIP,
+): WeComPayload {
   const carried = mentions ? wecomMainMentions(type, mentions) : null;
   const link = message.link;
   switch (type) {
     case 'markdown': {
       const lines = [`**<font color="${message.colour.wecom}">${escapeWeComMd(clip(message.title))}</font>**`];
       if (message.body !== null) lines.push(neutralizeMentions(clip(message.body)));
-      else lines.push(...message.facts.map((f) => `>${factMarkdown(f, clip, (v) => `<font color="comment">${v}</font>`)}`));
+      else
+        lines.push(
+          ...message.facts.map((f) => `>${factMarkdown(f, clip, (v) => `<font color="comment">${v}</font>`)}`),
+        );
       if (link) lines.push(`[${escapeWeComMd(link.label)}](${mdUrl(link.url)})`);
       if (carried) lines.push(carried.userIds.map((id) => `<@${cleanId(id)}>`).join(' '));
       return { msgtype: 'markdown', markdown: { content: lines.join('\n') } };
@@ -145,13 +156,21 @@ export function wecomPayload(message: MessageModel, type: BuiltType, mentions: W
       const lines = [`## ${escapeWeComMd(clip(message.title))}`];
       if (message.body !== null) lines.push('', neutralizeMentions(clip(message.body)));
       else if (message.facts.length > 0) {
-        lines.push('', '| | |', '| :-- | :-- |', ...message.facts.map((f) => `| ${escapeCell(escapeWeComMd(f.label))} | ${escapeCell(factValueMarkdown(f, clip))} |`));
+        lines.push(
+          '',
+          '| | |',
+          '| :-- | :-- |',
+          ...message.facts.map(
+            (f) => `| ${escapeCell(escapeWeComMd(f.label))} | ${escapeCell(factValueMarkdown(f, clip))} |`,
+          ),
+        );
       }
       if (link) lines.push('', `[${escapeWeComMd(link.label)}](${mdUrl(link.url)})`);
       return { msgtype: 'markdown_v2', markdown_v2: { content: lines.join('\n') } };
     }
     case 'news': {
-      const description = message.body !== null ? plain(clip(message.body)) : message.facts.map((f) => factPlain(f, clip)).join('\n');
+      const description =
+        message.body !== null ? plain(clip(message.body)) : message.facts.map((f) => factPlain(f, clip)).join('\n');
       return {
         msgtype: 'news',
         news: {
@@ -174,8 +193,14 @@ export function wecomPayload(message: MessageModel, type: BuiltType, mentions: W
           source: { desc: 'ci-notify', desc_color: 0 },
           main_title: { title: plain(clip(message.title)) },
           horizontal_content_list: message.facts.slice(0, TEMPLATE_CARD_FACTS).map((f) => {
-            const value = truncate(plain(`${f.link_text ? `${f.link_text} ` : ''}${f.value}`), TEMPLATE_CARD_VALUE_LIMIT, message);
-            return f.url && isHttpUrl(f.url) ? { keyname: f.label, value, type: 1 as const, url: f.url } : { keyname: f.label, value };
+            const value = truncate(
+              plain(`${f.link_text ? `${f.link_text} ` : ''}${f.value}`),
+              TEMPLATE_CARD_VALUE_LIMIT,
+              message,
+            );
+            return f.url && isHttpUrl(f.url)
+              ? { keyname: f.label, value, type: 1 as const, url: f.url }
+              : { keyname: f.label, value };
           }),
           jump_list: link ? [{ type: 1, url, title: link.label }] : [],
           card_action: { type: 1, url },
@@ -201,7 +226,10 @@ function textPayload(content: string, m: WeComMentions | null): WeComPayload {
 /** news and template_card need a link to open (card_action is required, §B.2); without one markdown is sent. */
 export function chooseWeComType(requested: BuiltType, hasLink: boolean): { type: BuiltType; reason: string | null } {
   if ((requested === 'news' || requested === 'template_card') && !hasLink) {
-    return { type: 'markdown', reason: `${requested} needs the run link, which this message has none of; sending markdown` };
+    return {
+      type: 'markdown',
+      reason: `${requested} needs the run link, which this message has none of; sending markdown`,
+    };
   }
   return { type: requested, reason: null };
 }
@@ -296,9 +324,13 @@ export function wecomRequest(options: WeComOptions, body: string): HttpRequestSp
 const WECOM_CODES: Record<number, CodeMeaning> = {
   [-1]: { retry: true, hint: 'WeCom is busy; retried' },
   45009: { retry: true, hint: 'the robot is rate limited (20 messages per minute per robot)' },
-  93000: { hint: 'the webhook key is invalid: url must be the whole webhook URL or only its key value, of a robot that still exists' },
+  93000: {
+    hint: 'the webhook key is invalid: url must be the whole webhook URL or only its key value, of a robot that still exists',
+  },
   40058: { hint: 'a field is too long or invalid (markdown content ≤ 4096 bytes, text ≤ 2048): shorten the template' },
-  40008: { hint: 'WeCom does not know this message type: check msg_type (or msgtype, lower-case, in a customize template)' },
+  40008: {
+    hint: 'WeCom does not know this message type: check msg_type (or msgtype, lower-case, in a customize template)',
+  },
   44004: { hint: 'the content is empty: check that the template renders something' },
   40035: { hint: 'the body is not the JSON WeCom expects: check the customize template' },
 };
@@ -324,21 +356,34 @@ export const wecom: Channel<WeComOptions> = {
     const label = `wecom ${ctx.target.name}`;
     const bodies = buildWeComBodies(ctx);
     if ('problem' in bodies) {
-      return { ok: false, attempts: 0, status_code: null, error: bodies.problem, duration_ms: 0, answer: null, dry_run: ctx.dryRun };
+      return {
+        ok: false,
+        attempts: 0,
+        status_code: null,
+        error: bodies.problem,
+        duration_ms: 0,
+        answer: null,
+        dry_run: ctx.dryRun,
+      };
     }
     const main = await ctx.http.deliver(wecomRequest(ctx.options, bodies.main), readWeComAnswer, { label });
     if (!main.ok || bodies.mentions === null) return main;
-    const follow = await ctx.http.deliver(wecomRequest(ctx.options, bodies.mentions), readWeComAnswer, { label: `${label} (mentions)` });
+    const follow = await ctx.http.deliver(wecomRequest(ctx.options, bodies.mentions), readWeComAnswer, {
+      label: `${label} (mentions)`,
+    });
     return combineOutcomes(main, follow);
   },
 };
 
 /** The main body and, when the main type cannot carry every mention, the follow-up text body. */
-export function buildWeComBodies(ctx: SendContext<WeComOptions>): { main: string; mentions: string | null } | { problem: string } {
+export function buildWeComBodies(
+  ctx: SendContext<WeComOptions>,
+): { main: string; mentions: string | null } | { problem: string } {
   const { target, message } = ctx;
   const requested = (target.msg_type || WECOM_MSG_TYPES[0]) as WeComMsgType;
   if (requested === 'customize') {
-    if (target.template.trim() === '') return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
+    if (target.template.trim() === '')
+      return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
     const body = ctx.render(target.template, 'json');
     try {
       JSON.parse(body);

@@ -43,7 +43,9 @@ export function hubSignature(body: string, secret: string, algorithm: 'sha256' |
  * `${id}.${seconds}.${body}`, header value `v1,<base64>`.
  */
 export function standardWebhookSignature(id: string, timestampSeconds: number, body: string, secret: string): string {
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  const key = secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
   const sig = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`, 'utf8').digest('base64');
   return `v1,${sig}`;
 }

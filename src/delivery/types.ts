@@ -23,8 +23,7 @@ export interface HttpAnswer {
  * `retryAfterMs` overrides the backoff for that attempt.
  */
 export type Verdict =
-  | { ok: true; note?: string }
-  | { ok: false; retry: boolean; error: string; hint?: string; retryAfterMs?: number };
+  { ok: true; note?: string } | { ok: false; retry: boolean; error: string; hint?: string; retryAfterMs?: number };
 
 export interface DeliveryOutcome {
   ok: boolean;

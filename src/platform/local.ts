@@ -42,7 +42,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       version = true;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg.slice(0, 40)}"; inputs are given as --name value (see --help)`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unexpected argument "${arg.slice(0, 40)}"; inputs are given as --name value (see --help)`);
     const eq = arg.indexOf('=');
     const rawName = arg.slice(2, eq === -1 ? undefined : eq);
     const name = rawName.replace(/-/g, '_').toLowerCase();
@@ -57,7 +58,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       inputs[name.slice(3)] = 'false';
       continue;
     }
-    if (!INPUT_NAMES.has(name)) throw new UsageError(`unknown flag --${rawName.slice(0, 40)}; see --help for the inputs`);
+    if (!INPUT_NAMES.has(name))
+      throw new UsageError(`unknown flag --${rawName.slice(0, 40)}; see --help for the inputs`);
     if (value === undefined) {
       const next = argv[i + 1];
       if (BOOLEAN_INPUTS.has(name) && (next === undefined || next.startsWith('--'))) value = 'true';

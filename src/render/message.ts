@@ -6,7 +6,16 @@
  * markup. Link targets are only ever http(s) URLs (safeUrl), so channels can link them as given.
  */
 import type { CiEvent, Person } from '../event/types.js';
-import { formatDuration, labels, listSeparator, statusColour, statusPhrase, statusSign, statusWord, triggerWord } from './locale.js';
+import {
+  formatDuration,
+  labels,
+  listSeparator,
+  statusColour,
+  statusPhrase,
+  statusSign,
+  statusWord,
+  triggerWord,
+} from './locale.js';
 import { durationMs, renderTemplate, warnOnce } from './template.js';
 import { oneLine, safeUrl } from './text.js';
 import type { Fact, FieldName, Locale, MessageModel } from './types.js';
@@ -78,7 +87,10 @@ function buildFacts(event: CiEvent, locale: Locale): Fact[] {
 
   const pipelineName = nonEmpty(event.pipeline.name);
   if (pipelineName !== null || event.pipeline.number !== null) {
-    let value = [pipelineName ?? l.pipeline_fallback, event.pipeline.number === null ? null : `#${event.pipeline.number}`]
+    let value = [
+      pipelineName ?? l.pipeline_fallback,
+      event.pipeline.number === null ? null : `#${event.pipeline.number}`,
+    ]
       .filter((part) => part !== null)
       .join(' ');
     if (event.pipeline.attempt !== null && event.pipeline.attempt > 1) value += l.attempt(event.pipeline.attempt);
@@ -88,7 +100,7 @@ function buildFacts(event: CiEvent, locale: Locale): Fact[] {
   const ref = refFact(event, locale);
   if (ref) add(ref);
 
-  const sha = nonEmpty(event.commit.short_sha) ?? (nonEmpty(event.commit.sha)?.slice(0, 7) ?? null);
+  const sha = nonEmpty(event.commit.short_sha) ?? nonEmpty(event.commit.sha)?.slice(0, 7) ?? null;
   const commitTitle = nonEmpty(event.commit.title) ?? firstLine(event.commit.message);
   if (sha !== null || commitTitle !== null) {
     add({
@@ -106,14 +118,20 @@ function buildFacts(event: CiEvent, locale: Locale): Fact[] {
   // The trigger, and who started the run when that is not the commit's author (a re-run, a
   // manual or scheduled run by someone else): "push", "manual run · hubot".
   const trigger = nonEmpty(event.pipeline.trigger);
-  const actor = event.commit.author !== null && !samePerson(event.commit.author, event.actor) ? personName(event.actor) : null;
-  const triggerParts = [trigger === null ? null : triggerWord(trigger, locale), actor].filter((p): p is string => p !== null);
+  const actor =
+    event.commit.author !== null && !samePerson(event.commit.author, event.actor) ? personName(event.actor) : null;
+  const triggerParts = [trigger === null ? null : triggerWord(trigger, locale), actor].filter(
+    (p): p is string => p !== null,
+  );
   if (triggerParts.length > 0) add({ field: 'trigger', label: l.trigger, value: triggerParts.join(' · ') });
 
   const duration = formatDuration(durationMs(event), locale);
   if (duration !== null) add({ field: 'duration', label: l.duration, value: duration });
 
-  const failed = event.jobs.filter((job) => job.status === 'failure').map((job) => oneLine(job.name)).filter((n) => n !== '');
+  const failed = event.jobs
+    .filter((job) => job.status === 'failure')
+    .map((job) => oneLine(job.name))
+    .filter((n) => n !== '');
   if (failed.length > 0) {
     const listed = failed.slice(0, MAX_LISTED_JOBS).join(listSeparator(locale));
     const rest = failed.length - MAX_LISTED_JOBS;

@@ -192,7 +192,9 @@ function resolve(name: string, ctx: TemplateContext): Resolved {
 
 function fromEnv(variable: string, env: NodeJS.ProcessEnv): Resolved {
   const value = Object.hasOwn(env, variable) ? env[variable] : undefined;
-  return value === undefined ? { found: false, why: `is not set (no environment variable ${variable})` } : { found: true, value };
+  return value === undefined
+    ? { found: false, why: `is not set (no environment variable ${variable})` }
+    : { found: true, value };
 }
 
 /** pipeline.duration_ms, else the span between started_at and finished_at when both are known. */

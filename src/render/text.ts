@@ -23,7 +23,9 @@ export function utf8Bytes(text: string): number {
 // flag's second half, nor a letter from its combining accent. Node ships full ICU; the code-point
 // fallback still never splits a surrogate pair.
 const graphemes: Intl.Segmenter | null =
-  typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('und', { granularity: 'grapheme' }) : null;
+  typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function'
+    ? new Intl.Segmenter('und', { granularity: 'grapheme' })
+    : null;
 
 /** The longest prefix of `text` of at most `budget` UTF-8 bytes that ends on a character boundary. */
 function prefixWithinBytes(text: string, budget: number): string {
@@ -86,7 +88,10 @@ export function escapeMarkdownInline(text: string): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /** Untrusted text → one line (commit titles, branch names): no newlines, no control characters. */
