@@ -39,7 +39,16 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Characters of an error body quoted in a one-line error. */
 const ERROR_BODY_CHARS = 200;
 
-type Undici = typeof import('undici');
+/**
+ * The parts of undici a delivery needs. undici's index evaluates all of it (fetch, WebSocket, the
+ * cache, mocks: ~110 ms on Node 20); these three modules take ~45 ms (measured, see loadUndici).
+ */
+interface Undici {
+  Agent: typeof import('undici').Agent;
+  EnvHttpProxyAgent: typeof import('undici').EnvHttpProxyAgent;
+  /** undici's `request` as a Dispatcher method: `this` is the dispatcher. */
+  request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
+}
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -49,7 +58,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let network: Promise<{ undici: Undici; dispatcher: Dispatcher }> | null = null;
 
   const connect = (): Promise<{ undici: Undici; dispatcher: Dispatcher }> => {
-    network ??= loadUndici().then((undici) => ({ undici, dispatcher: createDispatcher(undici, options.env) }));
+    network ??= loadUndici(options.env).then((undici) => ({
+      undici,
+      dispatcher: createDispatcher(undici, options.env),
+    }));
     return network;
   };
 
@@ -174,11 +186,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let headersArrived = false;
     try {
-      const response = await undici.request(spec.url, {
+      const url = new URL(spec.url);
+      const response = await undici.request.call(dispatcher, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: spec.method,
         headers: spec.headers,
         ...(spec.body !== undefined && spec.method !== 'GET' ? { body: spec.body } : {}),
-        dispatcher,
         signal: controller.signal,
       });
       headersArrived = true;
@@ -260,32 +274,57 @@ export function formatSeconds(ms: number): string {
 }
 
 /**
- * undici parses HTTP with llhttp compiled to WebAssembly. By default V8 also optimises that module
- * with TurboFan in the background, and on Node 20 the process then waits for it: ~200–300 ms of a
- * run that sends a handful of requests (measured with `npm run bench` and --cpu-prof). The baseline
- * (Liftoff) code parses a few small answers just as well, so optimisation is switched off before
- * the module is compiled. It only affects WebAssembly, which nothing else in the bundle uses.
+ * undici parses HTTP with llhttp compiled to WebAssembly, and V8 optimises hot WebAssembly with
+ * TurboFan in background threads that the process waits for when it exits: ~100–300 ms of a run
+ * that sends a handful of requests (measured with `npm run bench`, --cpu-prof and perf). The
+ * baseline (Liftoff) code parses a few small answers just as well, so optimisation is switched off
+ * before the module is compiled: `--liftoff-only` is what Node 20's V8 honours at run time, a
+ * tiering budget no run reaches is what Node 24's does. Only WebAssembly is affected, which
+ * nothing else in the bundle uses.
  */
-async function loadUndici(): Promise<Undici> {
+async function loadUndici(env: NodeJS.ProcessEnv): Promise<Undici> {
   try {
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--liftoff-only');
+    v8.setFlagsFromString('--wasm-tiering-budget=1000000000');
   } catch {
     /* an engine without the flag simply compiles as usual */
   }
-  return import('undici');
+  if (proxyFrom(env).httpProxy || proxyFrom(env).httpsProxy) {
+    // The proxy agent tunnels with Dispatcher#connect, which only undici's index mixes in.
+    const undici = await import('undici');
+    return {
+      Agent: undici.Agent,
+      EnvHttpProxyAgent: undici.EnvHttpProxyAgent,
+      request: undici.Dispatcher.prototype.request,
+    };
+  }
+  const [agent, proxyAgent, request] = await Promise.all([
+    import('undici/lib/dispatcher/agent.js'),
+    import('undici/lib/dispatcher/env-http-proxy-agent.js'),
+    import('undici/lib/api/api-request.js'),
+  ]);
+  return { Agent: agent.default, EnvHttpProxyAgent: proxyAgent.default, request: request.default };
+}
+
+/** curl's precedence: the lower-case name wins. */
+function proxyFrom(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {
+  return {
+    httpProxy: env.http_proxy || env.HTTP_PROXY || '',
+    httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
+    noProxy: env.no_proxy || env.NO_PROXY || '',
+  };
 }
 
 function createDispatcher(undici: Undici, env: NodeJS.ProcessEnv): Dispatcher {
-  // curl's precedence: the lower-case name wins. Empty strings are passed on purpose: undici falls
-  // back to process.env for an undefined option, and the injected env must be the only source.
-  const httpProxy = env.http_proxy || env.HTTP_PROXY || '';
-  const httpsProxy = env.https_proxy || env.HTTPS_PROXY || '';
+  // Empty strings are passed on purpose: undici falls back to process.env for an undefined option,
+  // and the injected env must be the only source.
+  const { httpProxy, httpsProxy, noProxy } = proxyFrom(env);
   if (!httpProxy && !httpsProxy) return new undici.Agent();
   return new undici.EnvHttpProxyAgent({
     httpProxy,
     httpsProxy: httpsProxy || httpProxy,
-    noProxy: env.no_proxy || env.NO_PROXY || '',
+    noProxy,
     // Plain-http targets go through the proxy as absolute-URI requests (what curl and every
     // forward proxy expect); https targets are tunnelled with CONNECT.
     proxyTunnel: false,
