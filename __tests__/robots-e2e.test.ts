@@ -2,8 +2,7 @@
  * The three chat robots end to end: the built bundle (dist/index.js) run like a GitHub Action
  * step, one `channels` list, loopback stand-ins that verify signatures and keywords.
  */
-import { existsSync } from 'node:fs';
-import { BUNDLE, nodeBinaries, runAction } from './support/bundle.js';
+import { nodeBinaries, runAction } from './support/bundle.js';
 import { startDingTalkServer } from './support/dingtalk-server.js';
 import { startLarkServer } from './support/lark-server.js';
 import { startWeComServer } from './support/wecom-server.js';
@@ -20,9 +19,7 @@ function withoutMaskCommands(log: string): string {
     .join('\n');
 }
 
-const describeBundle = existsSync(BUNDLE) ? describe : describe.skip;
-
-describeBundle.each(nodeBinaries())('dingtalk, wecom and lark through the bundle ($label)', ({ path: node }) => {
+describe.each(nodeBinaries())('dingtalk, wecom and lark through the bundle ($label)', ({ path: node }) => {
   it('delivers three robots of one channels list concurrently and reports each', async () => {
     const dt = await startDingTalkServer({ secret: DT_SECRET, keyword: 'CI', delayMs: DELAY_MS });
     const wc = await startWeComServer({ delayMs: DELAY_MS });
