@@ -133,8 +133,9 @@ describe('escapeDingTalkMarkdown / escapeWeComMarkdown', () => {
 describe('escapeLarkMd', () => {
   it('writes every markdown and HTML character as an entity, on one line, without mentions', () => {
     expect(escapeLarkMd('**bold** [a](b) <at id=all></at> _x_ ~y~ `z` # \\ |\nnext & @all')).toBe(
-      `&#42;&#42;bold&#42;&#42; &#91;a&#93;&#40;b&#41; ‹at id=all&gt;&lt;/at&gt; &#95;x&#95; &#126;y&#126; &#96;z&#96; &#35; &#92; &#124; next &amp; @${WJ}all`,
+      `&#42;&#42;bold&#42;&#42; &#91;a&#93;(b) ‹at id=all&gt;&lt;/at&gt; &#95;x&#95; &#126;y&#126; &#96;z&#96; # &#92; &#124; next &amp; @${WJ}all`,
     );
+    expect(escapeLarkMd('# not a heading')).toBe('&#35; not a heading');
   });
 
   it('shows an entity-encoded mention as text instead of decoding it into a tag', () => {

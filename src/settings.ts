@@ -4,25 +4,11 @@
  * (and the target) and what is expected — never the value of a secret.
  */
 import { z } from 'zod';
-import type { Channel, ChannelType, TargetSettings, TriggerWord } from './channels/types.js';
+import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
+import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
 import { CHANNEL_TYPES } from './channels/types.js';
 import { INPUT_NAMES, SECRET_INPUTS } from './inputs.js';
 import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
-
-export const TRIGGER_WORDS: readonly TriggerWord[] = [
-  'always',
-  'success',
-  'failure',
-  'cancelled',
-  'skipped',
-  'running',
-  'pending',
-  'unknown',
-  'changed',
-  'fixed',
-  'regressed',
-  'still_failing',
-];
 
 /** Inputs that a `channels` entry inherits from the top level when it does not set them itself. */
 const INHERITED = [
@@ -282,7 +268,7 @@ function parseCommon(
   const before = problems.length;
   const words = (name: 'notify_on' | 'mention_on'): TriggerWord[] => {
     const list = splitList((v[name] ?? 'always').toLowerCase().replace(/-/g, '_'));
-    const bad = list.filter((w) => !TRIGGER_WORDS.includes(w as TriggerWord));
+    const bad = list.filter((w) => !isTriggerWord(w));
     if (bad.length)
       problems.push(`${name}: "${bad.join(', ').slice(0, 60)}" not understood; expected ${TRIGGER_WORDS.join(', ')}`);
     return (list.length ? list : ['always']) as TriggerWord[];

@@ -9,6 +9,7 @@ import type { Fact, MessageModel } from '../render/types.js';
 import { neutralizeMentions, oneLine } from '../render/text.js';
 import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker, type Clip } from './byte-budget.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -25,41 +26,24 @@ export interface DingTalkOptions {
   secret: string;
 }
 
-/**
- * `url` takes the full webhook URL or only its access_token: users paste either, and a library
- * that wants the other gets `300001 token is not exist` (API_FACTS §A.1, USER_VOICES #16).
- */
-export function dingtalkWebhookUrl(input: string): string | { problem: string } {
-  const value = input.trim().replace(/^access_token=/, '');
-  if (value === '') return { problem: URL_EXPECTED };
-  if (value.includes('://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
-    if (url.hostname === DINGTALK_HOST && !url.searchParams.get('access_token')) {
-      return { problem: 'the DingTalk webhook URL has no access_token; copy the whole URL from the robot settings' };
-    }
-    return url.toString();
-  }
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) return { problem: URL_EXPECTED };
-  return `${DINGTALK_SEND}?access_token=${value}`;
+/** `url` takes the full webhook URL or only its access_token (`300001 token is not exist` otherwise). */
+export const DINGTALK_URL_RULE: RobotUrlRule = {
+  expected: URL_EXPECTED,
+  hosts: [DINGTALK_HOST],
+  prefix: 'access_token=',
+  checkOfficial: (url) =>
+    url.searchParams.get('access_token')
+      ? null
+      : 'the DingTalk webhook URL has no access_token; copy the whole URL from the robot settings',
+  fromCredential: (token) => `${DINGTALK_SEND}?access_token=${token}`,
+};
+
+export function dingtalkWebhookUrl(input: string): RobotUrl {
+  return robotWebhookUrl(input, DINGTALK_URL_RULE);
 }
 
 export const dingtalkOptions = z.object({
-  url: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      const url = dingtalkWebhookUrl(value);
-      if (typeof url === 'string') return url;
-      ctx.addIssue({ code: 'custom', message: url.problem });
-      return z.NEVER;
-    }),
+  url: robotUrlField(DINGTALK_URL_RULE),
   secret: z
     .string()
     .default('')

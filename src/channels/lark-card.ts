@@ -10,7 +10,7 @@
  * mentions are the ones built here from `LarkMentions`, in each type's own syntax (§C.3).
  */
 import type { Fact, Locale, MessageModel } from '../render/types.js';
-import { neutralizeMentions, oneLine } from '../render/text.js';
+import { escapeLarkMd, neutralizeMentions, oneLine } from '../render/text.js';
 import { NO_CLIP, type Clip } from './byte-budget.js';
 
 /** Who to mention: open_ids / user_ids of group members, and @all (§C.3). */
@@ -169,25 +169,6 @@ const ALL_NAME: Record<Locale, string> = { en: 'all', zh: '所有人' };
 
 function postLocale(locale: Locale): 'zh_cn' | 'en_us' {
   return locale === 'zh' ? 'zh_cn' : 'en_us';
-}
-
-/** Characters with a meaning in card markdown, written as entities so they show as themselves. */
-const LARK_MD_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '*': '&#42;',
-  _: '&#95;',
-  '~': '&#126;',
-  '`': '&#96;',
-  '[': '&#91;',
-  ']': '&#93;',
-  '\\': '&#92;',
-};
-
-/** Untrusted inline text → card markdown that shows exactly that text and mentions nobody. */
-export function escapeLarkMd(text: string): string {
-  return neutralizeMentions(oneLine(text)).replace(/[&<>*_~`[\]\\]/g, (c) => LARK_MD_ENTITIES[c] as string);
 }
 
 /** The user's rendered template is markdown by intent; only mentions are taken out of it. */

@@ -18,6 +18,7 @@ import {
   type LarkTextContent,
 } from './lark-card.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import { robotWebhookUrl, type RobotUrl } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -44,28 +45,20 @@ function hookBase(domain: string): string | { problem: string } {
   return { problem: 'expected feishu, lark or a base URL such as https://open.feishu.cn' };
 }
 
-/** `url` takes the full webhook URL or only the hook id (USER_VOICES #16; 19001 otherwise). */
-export function larkWebhookUrl(input: string, domain = ''): string | { problem: string; path?: string } {
-  const value = input.trim();
-  if (value === '') return { problem: URL_EXPECTED };
-  if (value.includes('://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
-    if ((url.hostname === FEISHU_HOST || url.hostname === LARK_HOST) && !url.pathname.startsWith(HOOK_PATH)) {
-      return { problem: `the Feishu/Lark URL is not a bot webhook (${HOOK_PATH}<id>); copy it from the bot settings` };
-    }
-    return url.toString();
-  }
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) return { problem: URL_EXPECTED };
-  const base = hookBase(domain);
-  if (typeof base !== 'string') return { ...base, path: 'domain' };
-  return `${base}${HOOK_PATH}${value}`;
+/** `url` takes the full webhook URL or only the hook id (19001 otherwise), a bare id on `domain`. */
+export function larkWebhookUrl(input: string, domain = ''): RobotUrl {
+  return robotWebhookUrl(input, {
+    expected: URL_EXPECTED,
+    hosts: [FEISHU_HOST, LARK_HOST],
+    checkOfficial: (url) =>
+      url.pathname.startsWith(HOOK_PATH)
+        ? null
+        : `the Feishu/Lark URL is not a bot webhook (${HOOK_PATH}<id>); copy it from the bot settings`,
+    fromCredential: (hookId) => {
+      const base = hookBase(domain);
+      return typeof base === 'string' ? `${base}${HOOK_PATH}${hookId}` : { ...base, path: 'domain' };
+    },
+  });
 }
 
 export const larkOptions = z

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TriggerWord } from '../event/transition.js';
 import type { CiEvent } from '../event/types.js';
 import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
 import type { Logger } from '../platform/types.js';
@@ -8,19 +9,7 @@ export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'lark', 'lark_app', 'email', 
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** `notify_on` / `mention_on` words (DESIGN §3.1). */
-export type TriggerWord =
-  | 'always'
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'skipped'
-  | 'running'
-  | 'pending'
-  | 'unknown'
-  | 'changed'
-  | 'fixed'
-  | 'regressed'
-  | 'still_failing';
+export type { TriggerWord };
 
 /** Settings every target has, whatever its channel (validated by settings.ts). */
 export interface TargetSettings {

@@ -8,6 +8,7 @@ import type { Fact, MessageModel } from '../render/types.js';
 import { neutralizeMentions, oneLine, utf8Bytes } from '../render/text.js';
 import { fitWithinBytes, NO_CLIP, truncationMarker, type Clip } from './byte-budget.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -22,38 +23,22 @@ export interface WeComOptions {
   url: string;
 }
 
-/** `url` takes the full webhook URL or only its key (`93000 invalid webhook url` otherwise, USER_VOICES #16). */
-export function wecomWebhookUrl(input: string): string | { problem: string } {
-  const value = input.trim().replace(/^key=/, '');
-  if (value === '') return { problem: URL_EXPECTED };
-  if (value.includes('://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return { problem: `${URL_EXPECTED}; the value is not a valid URL` };
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      return { problem: `${URL_EXPECTED}; only http(s) URLs are accepted` };
-    if (url.hostname === WECOM_HOST && !url.searchParams.get('key')) {
-      return { problem: 'the WeCom webhook URL has no key; copy the whole URL from the robot settings' };
-    }
-    return url.toString();
-  }
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) return { problem: URL_EXPECTED };
-  return `${WECOM_SEND}?key=${value}`;
+/** `url` takes the full webhook URL or only its key (`93000 invalid webhook url` otherwise). */
+export const WECOM_URL_RULE: RobotUrlRule = {
+  expected: URL_EXPECTED,
+  hosts: [WECOM_HOST],
+  prefix: 'key=',
+  checkOfficial: (url) =>
+    url.searchParams.get('key') ? null : 'the WeCom webhook URL has no key; copy the whole URL from the robot settings',
+  fromCredential: (key) => `${WECOM_SEND}?key=${key}`,
+};
+
+export function wecomWebhookUrl(input: string): RobotUrl {
+  return robotWebhookUrl(input, WECOM_URL_RULE);
 }
 
 export const wecomOptions = z.object({
-  url: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      const url = wecomWebhookUrl(value);
-      if (typeof url === 'string') return url;
-      ctx.addIssue({ code: 'custom', message: url.problem });
-      return z.NEVER;
-    }),
+  url: robotUrlField(WECOM_URL_RULE),
 }) satisfies z.ZodType<WeComOptions, unknown>;
 
 // ---------------------------------------------------------------------------------------------

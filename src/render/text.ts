@@ -167,16 +167,16 @@ const LARK_MD_ENTITIES: Record<string, string> = {
   '`': '&#96;',
   '[': '&#91;',
   ']': '&#93;',
-  '(': '&#40;',
-  ')': '&#41;',
-  '#': '&#35;',
   '\\': '&#92;',
   '|': '&#124;',
 };
 
 /** One UNTRUSTED value inside Lark `lark_md`: shows exactly that text, on one line, mentions nobody. */
 export function escapeLarkMd(text: string): string {
-  return neutralizeMentions(oneLine(text)).replace(/[&<>*_~`[\]()#\\|]/g, (c) => LARK_MD_ENTITIES[c] as string);
+  // With `[` and `]` escaped no link can start, so `(` `)` stay readable; `#` only heads a line at its start.
+  return neutralizeMentions(oneLine(text))
+    .replace(/[&<>*_~`[\]\\|]/g, (c) => LARK_MD_ENTITIES[c] as string)
+    .replace(/^#/, '&#35;');
 }
 
 /**
