@@ -12,11 +12,13 @@ import { helpText, localPlatform, parseArgs, UsageError, type ParsedArgs } from 
 import type { Platform } from './platform/types.js';
 import { VERSION } from './version.js';
 
+/** Module-wide, so that even an unexpected crash is reported through it. */
+const redactor = new Redactor();
+
 async function main(): Promise<number> {
   const env = process.env;
   const stdout = (line: string) => process.stdout.write(`${line}\n`);
   const stderr = (line: string) => process.stderr.write(`${line}\n`);
-  const redactor = new Redactor();
   const redact = (s: string) => redactor.redact(s);
 
   let args: ParsedArgs;
@@ -53,10 +55,11 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    // Last resort: never print a raw error that may quote a secret.
-    process.stderr.write(
-      `error: ci-notify failed unexpectedly (${err instanceof Error ? err.name : 'error'}); rerun with NOTIFY_DEBUG=1 and report it\n`,
-    );
+    // Last resort: the error may quote a secret, so it passes through the redactor like every line.
+    const debug = ['1', 'true'].includes(process.env.NOTIFY_DEBUG ?? '') || process.env.RUNNER_DEBUG === '1';
+    const detail = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`error: ci-notify failed unexpectedly: ${redactor.redact(detail)}\n`);
+    if (!debug) process.stderr.write('(rerun with NOTIFY_DEBUG=1 for the stack trace, and please report it)\n');
     process.exitCode = 1;
   },
 );
