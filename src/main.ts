@@ -43,10 +43,6 @@ export interface RunDeps {
   redactor: Redactor;
   now?: () => Date;
   uuid: () => string;
-  /** For tests: a client to use instead of the real one. */
-  http?: HttpClient;
-  /** For tests: backoff waits. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -70,18 +66,15 @@ export async function run(deps: RunDeps): Promise<number> {
     return settings.fail_on_error ? EXIT_BAD_CONFIG : warnGreen(log, 'configuration errors');
   }
 
-  const http =
-    deps.http ??
-    createHttpClient({
-      timeoutMs: settings.timeout_ms,
-      retries: settings.retries,
-      log,
-      redactor,
-      dryRun: settings.dry_run,
-      env,
-      userAgent: USER_AGENT,
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
+  const http = createHttpClient({
+    timeoutMs: settings.timeout_ms,
+    retries: settings.retries,
+    log,
+    redactor,
+    dryRun: settings.dry_run,
+    env,
+    userAgent: USER_AGENT,
+  });
 
   let results: TargetResult[];
   let event: CiEvent;
@@ -95,7 +88,6 @@ export async function run(deps: RunDeps): Promise<number> {
       now: now(),
       http,
     });
-    if (settings.github_token) redactor.add(settings.github_token);
 
     const planned = settings.targets.map((target) => deliverTarget(target, event, settings, http, deps, now));
     const invalid = settings.invalid.map((t): TargetResult[] => {
@@ -104,10 +96,11 @@ export async function run(deps: RunDeps): Promise<number> {
     });
     results = [...(await Promise.all(planned)).flat(), ...invalid.flat()];
   } finally {
-    await http.close?.();
+    await http.close();
   }
 
-  for (const r of results) log.info(redactor.redact(resultLine(r)));
+  // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
+  for (const r of results) log.info(resultLine(r));
   setOutputs(platform, results, event.status, event);
   platform.writeSummary(redactor.redact(summaryMarkdown(event, results, env)));
 

@@ -69,7 +69,7 @@ export interface Settings {
 }
 
 /** Raw per-target inputs before validation: strings by snake_case name. */
-type RawTarget = { index: number; where: string; values: Record<string, string> };
+type RawTarget = { index: number; where: string; values: Record<string, string>; problems: string[] };
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -165,18 +165,14 @@ export function loadSettings(
         }
         for (const name of INHERITED)
           if (values[name] === undefined && top[name] !== undefined) values[name] = top[name];
-        if (problems.length) {
-          rawTargets.push({ index, where, values: { ...values, __problems: JSON.stringify(problems) } });
-        } else {
-          rawTargets.push({ index, where, values });
-        }
+        rawTargets.push({ index, where, values, problems });
       });
       if (list.length === 0) errors.push('channels: the list is empty; give at least one {type: …} entry');
     }
   } else if (top.channel) {
     const values: Record<string, string> = { ...top, type: top.channel };
     for (const name of RUN_INPUTS) delete values[name];
-    rawTargets.push({ index: 0, where: '', values });
+    rawTargets.push({ index: 0, where: '', values, problems: [] });
   } else if (!top.channels) {
     errors.push(
       `channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`,
@@ -201,7 +197,7 @@ export function loadSettings(
       t.values.name?.trim() ||
       ((typeCount.get(type) ?? 0) > 1 ? `${type || 'target'}#${n}` : type || `target#${t.index}`);
     const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
-    const problems: string[] = t.values.__problems ? (JSON.parse(t.values.__problems) as string[]) : [];
+    const problems = [...t.problems];
     const channel = registry[type as ChannelType];
     if (!type) {
       problems.push(`${t.where ? 'type' : 'channel'}: missing; expected one of ${CHANNEL_TYPES.join(', ')}`);
@@ -401,7 +397,7 @@ function headerLines(value: unknown): string {
 }
 
 function withoutMeta(values: Record<string, string>): Record<string, string> {
-  const { type: _type, name: _name, __problems: _p, ...rest } = values;
+  const { type: _type, name: _name, ...rest } = values;
   return rest;
 }
 
