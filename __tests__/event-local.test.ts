@@ -1,4 +1,5 @@
 import { localEvent } from '../src/event/local.js';
+import { emptyEvent } from './support/fixtures.js';
 import type { CiEvent } from '../src/event/types.js';
 import type { EventInput } from '../src/platform/types.js';
 import { schemaErrors } from './support/event-schema.js';
@@ -26,42 +27,12 @@ function mapped(input: EventInput, env: NodeJS.ProcessEnv, inputs: Record<string
 }
 
 /** Every field null: what a bare shell without CI variables gives. */
-function emptyEvent(): CiEvent {
-  return {
-    schema: 'ci-notify.event/v1',
-    id: '0d6c3b1a-4f5e-4a7b-8c9d-0e1f2a3b4c5d',
-    timestamp: '2026-12-01T10:00:00.000Z',
-    provider: 'local',
-    status: 'failure',
-    previous_status: null,
-    transition: null,
-    pipeline: {
-      id: null,
-      number: null,
-      attempt: null,
-      name: null,
-      url: null,
-      trigger: null,
-      started_at: null,
-      finished_at: null,
-      duration_ms: null,
-    },
-    job: null,
-    jobs: [],
-    repository: { name: null, full_name: null, namespace: null, url: null },
-    ref: { name: null, type: null, url: null },
-    commit: { sha: null, short_sha: null, title: null, message: null, url: null, before_sha: null, author: null },
-    change_request: null,
-    actor: null,
-    params: {},
-    server_url: null,
-  };
-}
+const bareShellEvent = (): CiEvent => emptyEvent({ status: 'failure' });
 
 describe('localEvent in a plain shell', () => {
   it('fills only id, timestamp, status and params, and leaves everything else null', () => {
     expect(mapped(eventInput({ params: { env: 'prod' } }), { CI: 'true', HOME: '/root' })).toEqual({
-      ...emptyEvent(),
+      ...bareShellEvent(),
       params: { env: 'prod' },
     });
   });
@@ -86,8 +57,8 @@ describe('localEvent in a plain shell', () => {
       },
     );
     expect(event).toEqual({
-      ...emptyEvent(),
-      pipeline: { ...emptyEvent().pipeline, name: 'nightly', number: 42, url: 'https://ci.example.com/nightly/42' },
+      ...bareShellEvent(),
+      pipeline: { ...bareShellEvent().pipeline, name: 'nightly', number: 42, url: 'https://ci.example.com/nightly/42' },
       repository: { name: 'api', full_name: 'acme/platform/api', namespace: 'acme/platform', url: null },
       ref: { name: 'main', type: null, url: null },
       commit: {
@@ -123,10 +94,10 @@ describe('localEvent in Jenkins', () => {
   it('reads the job, build, git and build-user variables and drops credentials from GIT_URL', () => {
     const event = mapped(eventInput({ status: 'UNSTABLE' }), jenkins);
     expect(event).toEqual({
-      ...emptyEvent(),
+      ...bareShellEvent(),
       status: 'failure',
       pipeline: {
-        ...emptyEvent().pipeline,
+        ...bareShellEvent().pipeline,
         id: '57',
         number: 57,
         name: 'api/main',
@@ -231,7 +202,7 @@ describe('localEvent in Drone', () => {
 
   it('reads the build, commit and failed steps, taking the status from Drone when none is given', () => {
     expect(mapped(eventInput({ status: '' }), drone)).toEqual({
-      ...emptyEvent(),
+      ...bareShellEvent(),
       status: 'failure',
       pipeline: {
         id: '22',
@@ -311,9 +282,9 @@ describe('localEvent in Alibaba Cloud Flow', () => {
       CI_COMMIT_ID: '2bfb63d7',
     });
     expect(event).toEqual({
-      ...emptyEvent(),
+      ...bareShellEvent(),
       status: 'failure',
-      pipeline: { ...emptyEvent().pipeline, id: '3001234', number: 17, name: '前端项目发布' },
+      pipeline: { ...bareShellEvent().pipeline, id: '3001234', number: 17, name: '前端项目发布' },
       repository: { name: 'web-frontend', full_name: null, namespace: null, url: null },
       ref: { name: 'master', type: null, url: null },
       commit: {

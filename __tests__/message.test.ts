@@ -2,7 +2,7 @@ import type { CiEvent } from '../src/event/types.js';
 import { buildMessage, headlineOf } from '../src/render/message.js';
 import { formatDuration, triggerWord } from '../src/render/locale.js';
 import type { FieldName, Locale, MessageModel } from '../src/render/types.js';
-import { sampleEvent } from './support/fixtures.js';
+import { sampleEvent, emptyEvent } from './support/fixtures.js';
 
 function build(
   event: CiEvent,
@@ -24,32 +24,8 @@ const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b
 
 /** A run the CI told us almost nothing about. */
 function bareEvent(overrides: Partial<CiEvent> = {}): CiEvent {
-  return sampleEvent({
-    status: 'unknown',
-    previous_status: null,
-    transition: null,
-    pipeline: {
-      id: null,
-      number: null,
-      attempt: null,
-      name: null,
-      url: null,
-      trigger: null,
-      started_at: null,
-      finished_at: null,
-      duration_ms: null,
-    },
-    job: null,
-    jobs: [],
-    repository: { name: null, full_name: null, namespace: null, url: null },
-    ref: { name: null, type: null, url: null },
-    commit: { sha: null, short_sha: null, title: null, message: null, url: null, before_sha: null, author: null },
-    change_request: null,
-    actor: null,
-    params: {},
-    server_url: null,
-    ...overrides,
-  });
+  const { id, timestamp, provider } = sampleEvent();
+  return emptyEvent({ id, timestamp, provider, ...overrides });
 }
 
 describe('buildMessage — the default message', () => {

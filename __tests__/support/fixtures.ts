@@ -83,3 +83,40 @@ export function sampleEvent(overrides: Partial<CiEvent> = {}): CiEvent {
   };
   return { ...base, ...overrides };
 }
+
+/**
+ * An event where everything a mapper may not know is null: what a bare shell without CI variables
+ * gives. `overrides` sets the few fields every event has (id, timestamp, provider, status).
+ */
+export function emptyEvent(overrides: Partial<CiEvent> = {}): CiEvent {
+  return {
+    schema: 'ci-notify.event/v1',
+    id: '0d6c3b1a-4f5e-4a7b-8c9d-0e1f2a3b4c5d',
+    timestamp: '2026-12-01T10:00:00.000Z',
+    provider: 'local',
+    status: 'unknown',
+    previous_status: null,
+    transition: null,
+    pipeline: {
+      id: null,
+      number: null,
+      attempt: null,
+      name: null,
+      url: null,
+      trigger: null,
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+    },
+    job: null,
+    jobs: [],
+    repository: { name: null, full_name: null, namespace: null, url: null },
+    ref: { name: null, type: null, url: null },
+    commit: { sha: null, short_sha: null, title: null, message: null, url: null, before_sha: null, author: null },
+    change_request: null,
+    actor: null,
+    params: {},
+    server_url: null,
+    ...overrides,
+  };
+}
