@@ -14,6 +14,7 @@ import { matchesTrigger } from './event/transition.js';
 import type { CiEvent } from './event/types.js';
 import type { Platform } from './platform/types.js';
 import { buildMessage } from './render/message.js';
+import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
 import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
@@ -133,19 +134,22 @@ async function deliverTarget(
   }
   const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
   try {
-    const message = buildMessage(event, {
-      locale: t.locale,
-      fields: t.fields,
-      title: t.title,
-      template: t.template,
-      env: deps.env,
-      warn,
-    });
+    let message: MessageModel | undefined;
     const ctx: SendContext<unknown> = {
       options: target.options,
       target: t,
       event,
-      message,
+      // Built on first use: webhook and jenkins send the event and never read it.
+      get message() {
+        return (message ??= buildMessage(event, {
+          locale: t.locale,
+          fields: t.fields,
+          title: t.title,
+          template: t.template,
+          env: deps.env,
+          warn,
+        }));
+      },
       render: (template, mode) => renderTemplate(template, { event, env: deps.env, locale: t.locale }, mode, warn),
       mention: matchesTrigger(t.mention_on, event),
       http: withTargetDefaults(http, t.timeout_ms, t.retries, `${t.channel} ${t.name}`),
