@@ -104,6 +104,9 @@ const pushEnv = (path: string) =>
     GITHUB_BASE_REF: '',
   });
 
+/** The runner environment of a push, with the 5th push example of @octokit/webhooks-examples as event. */
+const examplePushEnv = async () => pushEnv(await payloadFile(example('push', 4)));
+
 /** The push example (#4: first push of master) as the mapper must see it without API access. */
 function expectedPushEvent(): CiEvent {
   return {
@@ -148,10 +151,7 @@ function expectedPushEvent(): CiEvent {
 
 describe('githubEvent without API access', () => {
   it('maps a push from the runner environment and the push payload', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ params: { env: 'prod' } }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ params: { env: 'prod' } }), await examplePushEnv());
     expect(event).toEqual({ ...expectedPushEvent(), params: { env: 'prod' } });
     expect(warnings).toEqual([]);
   });
@@ -175,7 +175,7 @@ describe('githubEvent without API access', () => {
   });
 
   it('links the attempt in the run URL of a re-run', async () => {
-    const env = { ...pushEnv(await payloadFile(example('push', 4))), GITHUB_RUN_ATTEMPT: '3' };
+    const env = { ...(await examplePushEnv()), GITHUB_RUN_ATTEMPT: '3' };
     const { event } = await mapped(eventInput(), env);
     expect(event.pipeline).toEqual({
       ...expectedPushEvent().pipeline,
@@ -383,19 +383,13 @@ describe('githubEvent status and needs', () => {
   ];
 
   it('lists the needed jobs and reports failure when one failed and no status was given', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ status: '', needs: NEEDS }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ status: '', needs: NEEDS }), await examplePushEnv());
     expect(event).toEqual({ ...expectedPushEvent(), status: 'failure', jobs: NEEDS_JOBS });
     expect(warnings).toEqual([]);
   });
 
   it('lets a failed need override the default "success" of the report job itself', async () => {
-    const { event } = await mapped(
-      eventInput({ status: 'success', needs: NEEDS }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event } = await mapped(eventInput({ status: 'success', needs: NEEDS }), await examplePushEnv());
     expect(event.status).toBe('failure');
   });
 
@@ -405,36 +399,24 @@ describe('githubEvent status and needs', () => {
     [{ a: { result: 'skipped' } }, 'skipped'],
     [{ a: { result: 'cancelled' }, b: { result: 'failure' } }, 'failure'],
   ])('derives the status of needs %j as %s', async (needs, status) => {
-    const { event } = await mapped(
-      eventInput({ status: '', needs: JSON.stringify(needs) }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event } = await mapped(eventInput({ status: '', needs: JSON.stringify(needs) }), await examplePushEnv());
     expect(event.status).toBe(status);
   });
 
   it('keeps an explicit cancelled status over needs that succeeded', async () => {
     const needs = JSON.stringify({ build: { result: 'success', outputs: {} } });
-    const { event } = await mapped(
-      eventInput({ status: 'cancelled', needs }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event } = await mapped(eventInput({ status: 'cancelled', needs }), await examplePushEnv());
     expect(event.status).toBe('cancelled');
   });
 
   it('normalises the status input (Jenkins UNSTABLE → failure)', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ status: 'UNSTABLE' }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ status: 'UNSTABLE' }), await examplePushEnv());
     expect(event.status).toBe('failure');
     expect(warnings).toEqual([]);
   });
 
   it('reports unknown with a warning when neither status nor needs is given', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ status: '' }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ status: '' }), await examplePushEnv());
     expect(event.status).toBe('unknown');
     expect(warnings).toEqual([
       'status: no status given (and no `needs` to derive it from); reporting "unknown" — pass status: ${{ job.status }}',
@@ -442,10 +424,7 @@ describe('githubEvent status and needs', () => {
   });
 
   it('reports an unrecognised status as unknown with a warning', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ status: 'exploded' }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ status: 'exploded' }), await examplePushEnv());
     expect(event.status).toBe('unknown');
     expect(warnings).toEqual([
       'status: "exploded" is not a status we know; reporting "unknown" (expected success, failure, cancelled, skipped, running or pending)',
@@ -453,10 +432,7 @@ describe('githubEvent status and needs', () => {
   });
 
   it('warns about needs that are not the JSON of toJSON(needs) and ignores them', async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ needs: '[build, test]' }),
-      pushEnv(await payloadFile(example('push', 4))),
-    );
+    const { event, warnings } = await mapped(eventInput({ needs: '[build, test]' }), await examplePushEnv());
     expect(event.jobs).toEqual([]);
     expect(warnings).toEqual(['needs: expected the JSON of ${{ toJSON(needs) }}; ignoring it']);
   });
@@ -544,11 +520,7 @@ describe('githubEvent with the GitHub API', () => {
   });
 
   it("adds the other jobs, this job's link, the start time, the duration and the previous outcome", async () => {
-    const { event, warnings } = await mapped(
-      eventInput({ github_token: TOKEN }),
-      pushEnv(await payloadFile(example('push', 4))),
-      api,
-    );
+    const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     expect(event).toEqual({
       ...expectedPushEvent(),
       previous_status: 'success',
@@ -581,7 +553,7 @@ describe('githubEvent with the GitHub API', () => {
     const redactor = new Redactor();
     redactor.add(TOKEN);
     const http = createHttpClient({ timeoutMs: 2000, retries: 0, log, redactor, dryRun: false, env: {} });
-    const env = { ...pushEnv(await payloadFile(example('push', 4))), GITHUB_API_URL: standIn.url };
+    const env = { ...(await examplePushEnv()), GITHUB_API_URL: standIn.url };
     const { event, warnings } = await mapped(eventInput({ github_token: TOKEN, http }), env);
     expect(warnings).toEqual([]);
     expect(event.previous_status).toBe('success');
@@ -597,7 +569,7 @@ describe('githubEvent with the GitHub API', () => {
       dryRun: true,
       env: {},
     });
-    const env = { ...pushEnv(await payloadFile(example('push', 4))), GITHUB_API_URL: standIn.url };
+    const env = { ...(await examplePushEnv()), GITHUB_API_URL: standIn.url };
     const { event, warnings } = await mapped(eventInput({ github_token: TOKEN, http }), env);
     expect(event).toEqual(expectedPushEvent());
     expect(warnings).toEqual([]);
@@ -613,7 +585,7 @@ describe('githubEvent with the GitHub API', () => {
       dryRun: false,
       env: {},
     });
-    const env = { ...pushEnv(await payloadFile(example('push', 4))), GITHUB_API_URL: standIn.url };
+    const env = { ...(await examplePushEnv()), GITHUB_API_URL: standIn.url };
     const { event } = await mapped(eventInput({ github_token: '', http }), env);
     expect(event).toEqual(expectedPushEvent());
     expect(standIn.requests).toEqual([]);
@@ -652,7 +624,7 @@ describe('githubEvent with the GitHub API', () => {
     standIn.jobs.set('9001/2', [
       job(11, 'lint', 'completed', 'success', '2026-12-01T09:58:40Z', '2026-12-01T09:58:50Z', 'GitHub Actions 3'),
     ]);
-    const env = { ...pushEnv(await payloadFile(example('push', 4))), GITHUB_RUN_ATTEMPT: '2' };
+    const env = { ...(await examplePushEnv()), GITHUB_RUN_ATTEMPT: '2' };
     const { event } = await mapped(eventInput({ github_token: TOKEN }), env, api);
     expect(event.jobs).toEqual([
       { name: 'lint', status: 'success', url: `${REPO_URL}/actions/runs/9001/job/11`, duration_ms: 10_000 },
@@ -663,11 +635,7 @@ describe('githubEvent with the GitHub API', () => {
 
   it('has no previous status on the first run of a branch', async () => {
     standIn.runs = [run(9001, 128, 'master', null, '2026-12-01T09:58:30Z')];
-    const { event, warnings } = await mapped(
-      eventInput({ github_token: TOKEN }),
-      pushEnv(await payloadFile(example('push', 4))),
-      api,
-    );
+    const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     expect(event.previous_status).toBeNull();
     expect(event.transition).toBeNull();
     expect(warnings).toEqual([]);
@@ -675,11 +643,7 @@ describe('githubEvent with the GitHub API', () => {
 
   it('turns a 500 from every endpoint into warnings and nulls', async () => {
     standIn.failures.push({ prefix: '/repos', status: 500, message: 'Server Error' });
-    const { event, warnings } = await mapped(
-      eventInput({ github_token: TOKEN }),
-      pushEnv(await payloadFile(example('push', 4))),
-      api,
-    );
+    const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     expect(event).toEqual(expectedPushEvent());
     expect(warnings.sort()).toEqual([
       "github api: could not read the run's jobs: HTTP 500 (Server Error)",
@@ -702,7 +666,7 @@ describe('githubEvent with the GitHub API', () => {
     const wrongApi = createGitHubApi({ http, apiUrl: standIn.url, repository: REPO, token: wrongToken });
     const { event, warnings } = await mapped(
       eventInput({ github_token: wrongToken }),
-      pushEnv(await payloadFile(example('push', 4))),
+      await examplePushEnv(),
       wrongApi,
     );
     expect(event).toEqual(expectedPushEvent());
@@ -720,11 +684,7 @@ describe('githubEvent with the GitHub API', () => {
       status: 403,
       message: 'Resource not accessible by integration',
     });
-    const { event, warnings } = await mapped(
-      eventInput({ github_token: TOKEN }),
-      pushEnv(await payloadFile(example('push', 4))),
-      api,
-    );
+    const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     expect(event.jobs).toHaveLength(3);
     expect(event.pipeline.duration_ms).toBe(90_000);
     expect(event.previous_status).toBeNull();
@@ -735,11 +695,7 @@ describe('githubEvent with the GitHub API', () => {
 
   it('turns an unreachable API into warnings and nulls', async () => {
     await standIn.close();
-    const { event, warnings } = await mapped(
-      eventInput({ github_token: TOKEN }),
-      pushEnv(await payloadFile(example('push', 4))),
-      api,
-    );
+    const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     standIn = await startGitHubApi({ repository: REPO, token: TOKEN });
     expect(event).toEqual(expectedPushEvent());
     expect(warnings).toHaveLength(2);

@@ -8,7 +8,7 @@ import type { CiEvent, Status } from '../src/event/types.js';
 import { STATUSES } from '../src/event/types.js';
 import { USER_AGENT } from '../src/version.js';
 import { channelHarness } from './support/channel-context.js';
-import { sampleEvent } from './support/fixtures.js';
+import { emptyEvent, sampleEvent } from './support/fixtures.js';
 import { startReceiver, type RecordedRequest, type Receiver } from './support/receiver.js';
 
 const open: { close(): Promise<void> }[] = [];
@@ -258,18 +258,8 @@ describe('webhook format cdevents (API_FACTS §G)', () => {
         actor: null,
         change_request: null,
       }),
-      pipeline: {
-        id: null,
-        number: null,
-        attempt: null,
-        name: null,
-        url: null,
-        trigger: null,
-        started_at: null,
-        finished_at: null,
-        duration_ms: null,
-      },
-      repository: { name: null, full_name: null, namespace: null, url: null },
+      pipeline: emptyEvent().pipeline,
+      repository: emptyEvent().repository,
     };
     const { body } = toCdevent(bare, NOW);
     expect(validators.started(JSON.parse(body))).toBe(true);

@@ -231,3 +231,19 @@ export const INPUTS: readonly InputSpec[] = [
 
 export const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS.map((i) => i.name));
 export const SECRET_INPUTS: ReadonlySet<string> = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
+
+/** A list input (`at_mobiles`, `receive_ids`, `notify_on`, …): split on commas, semicolons and whitespace. */
+export function splitList(text: string, separators: RegExp = /[\s,;]+/): string[] {
+  return text
+    .split(separators)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A boolean input: true/yes/on/1 or false/no/off/0 ('' is false); null for anything else. */
+export function parseBoolean(value: string): boolean | null {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', 'y', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'n', 'off', '0', ''].includes(v)) return false;
+  return null;
+}

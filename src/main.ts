@@ -13,7 +13,8 @@ import { normalizeStatus } from './event/status.js';
 import { matchesTrigger } from './event/transition.js';
 import type { CiEvent } from './event/types.js';
 import type { Platform } from './platform/types.js';
-import { buildMessage } from './render/message.js';
+import { statusSign } from './render/locale.js';
+import { buildMessage, headlineOf } from './render/message.js';
 import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
 import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
@@ -103,7 +104,7 @@ export async function run(deps: RunDeps): Promise<number> {
   // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
   for (const r of results) log.info(resultLine(r));
   setOutputs(platform, results, event.status, event);
-  platform.writeSummary(redactor.redact(summaryMarkdown(event, results, env)));
+  platform.writeSummary(redactor.redact(summaryMarkdown(event, results)));
 
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
   if (settings.invalid.length) {
@@ -243,8 +244,7 @@ function resultLine(r: TargetResult): string {
   return `${r.ok ? (r.skipped ? '⏭️' : '✅') : '❌'} ${r.name} (${r.channel}): ${what}${r.ok ? attempts : ''} [${r.duration_ms} ms]`;
 }
 
-function summaryMarkdown(event: CiEvent, results: TargetResult[], env: NodeJS.ProcessEnv): string {
-  const message = buildMessage(event, { locale: 'en', fields: null, title: '', template: '', env, warn: () => {} });
+function summaryMarkdown(event: CiEvent, results: TargetResult[]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const rows = results.map((r) => {
     const result = r.skipped
@@ -257,7 +257,7 @@ function summaryMarkdown(event: CiEvent, results: TargetResult[], env: NodeJS.Pr
     return `| ${cell(r.name)} | ${r.channel} | ${cell(result)} | ${r.attempts} | ${r.duration_ms} ms |`;
   });
   return [
-    `### ${message.status_emoji} ${cell(message.headline)} — notifications`,
+    `### ${statusSign(event.status)} ${cell(headlineOf(event, 'en'))} — notifications`,
     '| target | channel | result | attempts | time |',
     '| --- | --- | --- | --- | --- |',
     ...rows,

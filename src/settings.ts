@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
 import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
 import { CHANNEL_TYPES } from './channels/types.js';
-import { INPUT_NAMES, SECRET_INPUTS } from './inputs.js';
+import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, splitList } from './inputs.js';
 import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
 
 /** Inputs that a `channels` entry inherits from the top level when it does not set them itself. */
@@ -72,20 +72,6 @@ export interface Settings {
 type RawTarget = { index: number; where: string; values: Record<string, string>; problems: string[] };
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
-
-export function splitList(text: string, separators: RegExp = /[\s,;]+/): string[] {
-  return text
-    .split(separators)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-export function parseBoolean(value: string): boolean | null {
-  const v = value.trim().toLowerCase();
-  if (['true', 'yes', 'y', 'on', '1'].includes(v)) return true;
-  if (['false', 'no', 'n', 'off', '0', ''].includes(v)) return false;
-  return null;
-}
 
 /**
  * Loads settings. `registry` maps channel types to their definitions; a type the registry does

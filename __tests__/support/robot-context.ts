@@ -9,6 +9,7 @@ import { Redactor } from '../../src/delivery/redact.js';
 import type { CiEvent } from '../../src/event/types.js';
 import { buildMessage } from '../../src/render/message.js';
 import { renderTemplate } from '../../src/render/template.js';
+import { targetSettings } from './channel-context.js';
 import { sampleEvent } from './fixtures.js';
 import { recordingLogger, type RecordingLogger } from './recording-logger.js';
 
@@ -36,26 +37,14 @@ export function robotContext<O>(channel: Channel<O>, options: RobotContextOption
   const log = recordingLogger();
   const sleeps: number[] = [];
   const event = options.event ?? sampleEvent();
-  const target: TargetSettings = {
-    name: channel.type,
-    index: 0,
-    channel: channel.type,
-    notify_on: ['always'],
-    mention_on: ['always'],
+  const target: TargetSettings = targetSettings(channel.type, options.raw, {
     title: '',
     template: '',
     msg_type: '',
-    fields: null,
-    locale: 'en',
-    keyword: '',
-    at_mobiles: [],
-    at_user_ids: [],
-    at_all: false,
     timeout_ms: 5000,
     retries: options.retries ?? 3,
     ...options.target,
-    raw: options.raw,
-  };
+  });
   const redactor = new Redactor();
   const parsed = channel.options.parse(options.raw);
   for (const secret of channel.secrets(parsed)) redactor.add(secret);

@@ -19,6 +19,7 @@ import { Redactor } from '../delivery/redact.js';
 import { oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
+import { parseBoolean } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -163,11 +164,7 @@ function parseServerInputs(raw: Record<string, string>, problems: Problem[]): Sm
   let secure: boolean | null = null;
   const secureText = get('smtp_secure').toLowerCase();
   if (secureText !== '') {
-    secure = ['true', 'yes', '1', 'on'].includes(secureText)
-      ? true
-      : ['false', 'no', '0', 'off'].includes(secureText)
-        ? false
-        : null;
+    secure = parseBoolean(secureText);
     if (secure === null) {
       problems.push({
         input: 'smtp_secure',

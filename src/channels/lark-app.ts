@@ -15,6 +15,7 @@ import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
 import { isEmailAddress } from './email.js';
 import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
+import { splitList } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -59,13 +60,7 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
   if (!receiveIdType)
     problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
 
-  const receiveIds = [
-    ...new Set(
-      get('receive_ids')
-        .split(/[\s,;]+/)
-        .filter((id) => id !== ''),
-    ),
-  ];
+  const receiveIds = [...new Set(splitList(get('receive_ids')))];
   if (receiveIds.length === 0)
     problem(
       'receive_ids',
