@@ -144,6 +144,7 @@ function expectedPushEvent(): CiEvent {
     },
     change_request: null,
     actor: { login: 'Codertocat', name: null, email: null },
+    people: [],
     params: {},
     server_url: SERVER,
   };
@@ -304,6 +305,7 @@ describe('githubEvent without API access', () => {
         author: null,
       },
       actor: { login: 'octocat', name: null, email: null },
+      people: [],
       params: { environment: 'prod', dry: 'true', replicas: '3', team: 'core' },
     });
   });
@@ -377,9 +379,33 @@ describe('githubEvent status and needs', () => {
     deploy: { result: 'skipped', outputs: {} },
   });
   const NEEDS_JOBS = [
-    { name: 'build', status: 'success', url: null, duration_ms: null },
-    { name: 'test', status: 'failure', url: null, duration_ms: null },
-    { name: 'deploy', status: 'skipped', url: null, duration_ms: null },
+    {
+      name: 'build',
+      status: 'success',
+      url: null,
+      duration_ms: null,
+      stage: null,
+      allow_failure: false,
+      failed_step: null,
+    },
+    {
+      name: 'test',
+      status: 'failure',
+      url: null,
+      duration_ms: null,
+      stage: null,
+      allow_failure: false,
+      failed_step: null,
+    },
+    {
+      name: 'deploy',
+      status: 'skipped',
+      url: null,
+      duration_ms: null,
+      stage: null,
+      allow_failure: false,
+      failed_step: null,
+    },
   ];
 
   it('lists the needed jobs and reports failure when one failed and no status was given', async () => {
@@ -528,9 +554,33 @@ describe('githubEvent with the GitHub API', () => {
       pipeline: { ...expectedPushEvent().pipeline, started_at: '2026-12-01T09:58:30Z', duration_ms: 90_000 },
       job: { id: 'notify', name: 'Notify team', stage: null, url: `${REPO_URL}/actions/runs/9001/job/4` },
       jobs: [
-        { name: 'lint', status: 'success', url: `${REPO_URL}/actions/runs/9001/job/1`, duration_ms: 72_000 },
-        { name: 'test', status: 'failure', url: `${REPO_URL}/actions/runs/9001/job/2`, duration_ms: 49_000 },
-        { name: 'build (20)', status: 'running', url: `${REPO_URL}/actions/runs/9001/job/3`, duration_ms: null },
+        {
+          name: 'lint',
+          status: 'success',
+          url: `${REPO_URL}/actions/runs/9001/job/1`,
+          duration_ms: 72_000,
+          stage: null,
+          allow_failure: false,
+          failed_step: null,
+        },
+        {
+          name: 'test',
+          status: 'failure',
+          url: `${REPO_URL}/actions/runs/9001/job/2`,
+          duration_ms: 49_000,
+          stage: null,
+          allow_failure: false,
+          failed_step: null,
+        },
+        {
+          name: 'build (20)',
+          status: 'running',
+          url: `${REPO_URL}/actions/runs/9001/job/3`,
+          duration_ms: null,
+          stage: null,
+          allow_failure: false,
+          failed_step: null,
+        },
       ],
     });
     expect(warnings).toEqual([]);
@@ -627,7 +677,15 @@ describe('githubEvent with the GitHub API', () => {
     const env = { ...(await examplePushEnv()), GITHUB_RUN_ATTEMPT: '2' };
     const { event } = await mapped(eventInput({ github_token: TOKEN }), env, api);
     expect(event.jobs).toEqual([
-      { name: 'lint', status: 'success', url: `${REPO_URL}/actions/runs/9001/job/11`, duration_ms: 10_000 },
+      {
+        name: 'lint',
+        status: 'success',
+        url: `${REPO_URL}/actions/runs/9001/job/11`,
+        duration_ms: 10_000,
+        stage: null,
+        allow_failure: false,
+        failed_step: null,
+      },
     ]);
     // Our own job is not in that list, so it cannot be linked.
     expect(event.job).toEqual({ id: 'notify', name: 'notify', stage: null, url: null });

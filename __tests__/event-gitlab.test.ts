@@ -113,6 +113,7 @@ function branchEvent(): CiEvent {
     },
     change_request: null,
     actor: { login: 'mona', name: 'Mona Lisa', email: 'mona@example.com' },
+    people: [],
     params: {},
     server_url: 'https://gitlab.example.com',
   };

@@ -217,8 +217,24 @@ describe('localEvent in Drone', () => {
       },
       job: { id: null, name: 'notify', stage: 'default', url: null },
       jobs: [
-        { name: 'test', status: 'failure', url: null, duration_ms: null },
-        { name: 'lint', status: 'failure', url: null, duration_ms: null },
+        {
+          name: 'test',
+          status: 'failure',
+          url: null,
+          duration_ms: null,
+          stage: null,
+          allow_failure: false,
+          failed_step: null,
+        },
+        {
+          name: 'lint',
+          status: 'failure',
+          url: null,
+          duration_ms: null,
+          stage: null,
+          allow_failure: false,
+          failed_step: null,
+        },
       ],
       repository: {
         name: 'hello-world',

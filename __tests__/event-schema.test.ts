@@ -31,6 +31,9 @@ function fullEvent(): CiEvent {
         status: 'success',
         url: 'https://github.com/acme/api/actions/runs/9001/job/2',
         duration_ms: 1200,
+        stage: null,
+        allow_failure: false,
+        failed_step: null,
       },
     ],
     repository: { name: 'api', full_name: 'acme/api', namespace: 'acme', url: 'https://github.com/acme/api' },
@@ -52,6 +55,7 @@ function fullEvent(): CiEvent {
       target_branch: 'main',
     },
     actor: { login: 'mona', name: null, email: null },
+    people: [{ name: 'Mona Lisa', roles: ['author', 'culprit'], reachable: ['dingtalk', 'email'] }],
     params: { env: 'prod' },
     server_url: 'https://github.com',
   };
@@ -85,6 +89,7 @@ describe('ci-notify.event/v1 JSON Schema', () => {
       '#/properties/ref',
       '#/properties/commit',
       '#/properties/change_request',
+      '#/properties/people/items',
       '#/$defs/person',
     ]);
     for (const { schema } of objects) {

@@ -252,6 +252,9 @@ describe('buildMessage — the default message', () => {
         status: 'failure' as const,
         url: null,
         duration_ms: null,
+        stage: null,
+        allow_failure: false,
+        failed_step: null,
       })),
     });
     const green = sampleEvent({

@@ -177,6 +177,9 @@ describe('renderTemplate, json mode', () => {
         status: 'failure',
         url: 'https://github.com/acme/api/actions/runs/4242/job/90001',
         duration_ms: 52000,
+        stage: null,
+        allow_failure: false,
+        failed_step: null,
       },
     });
   });

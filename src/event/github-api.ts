@@ -251,7 +251,17 @@ function jobSummary(job: Record<string, unknown>): JobSummary {
     url: str(job.html_url),
     duration_ms:
       finished && Number.isFinite(started) && Number.isFinite(completed) ? Math.max(0, completed - started) : null,
+    stage: null,
+    allow_failure: false,
+    failed_step: failedStep(job.steps),
   };
+}
+
+/** The first step whose conclusion is failure (GitHub jobs API `steps[]`), or null. */
+function failedStep(steps: unknown): string | null {
+  if (!Array.isArray(steps)) return null;
+  const step = steps.map(asRecord).find((s) => s.conclusion === 'failure');
+  return step === undefined ? null : str(step.name);
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -125,6 +125,7 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
     },
     change_request: changeRequestOf(env, payload, pullRequest, repoUrl),
     actor: text(env.GITHUB_ACTOR) ? { login: text(env.GITHUB_ACTOR), name: null, email: null } : null,
+    people: [],
     params: { ...dispatchInputs(eventName, payload), ...input.params },
     server_url: server,
   };
@@ -223,6 +224,9 @@ function jobsFromNeeds(needs: string, warn: (message: string) => void): JobSumma
     status: normalizeStatus(text(record(need).result)).status,
     url: null,
     duration_ms: null,
+    stage: null,
+    allow_failure: false,
+    failed_step: null,
   }));
 }
 

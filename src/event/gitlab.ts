@@ -67,6 +67,7 @@ export function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, warn: (m:
     },
     change_request: changeRequestOf(env),
     actor,
+    people: [],
     params: { ...input.params },
     server_url: text(env.CI_SERVER_URL),
   };

@@ -43,6 +43,7 @@ export function localEvent(input: EventInput, env: NodeJS.ProcessEnv, inputs: Re
     },
     change_request: overridden.changeRequest,
     actor: overridden.actor,
+    people: [],
     params: { ...input.params },
     server_url: overridden.serverUrl,
   };
@@ -105,7 +106,15 @@ function droneFacts(env: NodeJS.ProcessEnv, now: Date): LocalFacts {
     },
     job: stepName || stageName ? { id: null, name: stepName ?? stageName, stage: stageName, url: null } : null,
     // Drone only lists the steps that failed so far; those are the ones a message shows.
-    jobs: list(env.DRONE_FAILED_STEPS).map((name) => ({ name, status: 'failure', url: null, duration_ms: null })),
+    jobs: list(env.DRONE_FAILED_STEPS).map((name) => ({
+      name,
+      status: 'failure' as const,
+      url: null,
+      duration_ms: null,
+      stage: null,
+      allow_failure: false,
+      failed_step: null,
+    })),
     repository: {
       name: text(env.DRONE_REPO_NAME) ?? fullName?.split('/').pop() ?? null,
       full_name: fullName,

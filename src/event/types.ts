@@ -32,9 +32,30 @@ export interface JobInfo {
 
 export interface JobSummary {
   name: string;
+  /** A manual job nobody has played yet is `pending` (the message says "waiting"). */
   status: Status;
   url: string | null;
   duration_ms: number | null;
+  /** GitLab stage; null on GitHub. */
+  stage: string | null;
+  /** GitLab `allow_failure` (a failure that does not fail the pipeline: "passed with warnings"). */
+  allow_failure: boolean;
+  /** Name of the first failed step when the CI API says (GitHub jobs API `steps`). */
+  failed_step: string | null;
+}
+
+export const PERSON_ROLES = ['author', 'actor', 'committer', 'culprit'] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/**
+ * A person the run selected (`mention_people`), resolved through the people map. Names only:
+ * phone numbers and platform ids stay out of the event (webhook receivers get names and roles).
+ */
+export interface PersonRef {
+  name: string;
+  roles: PersonRole[];
+  /** Channel types that can reach this person (from the people map); empty when not in the map. */
+  reachable: string[];
 }
 
 export interface RepositoryInfo {
@@ -90,6 +111,8 @@ export interface CiEvent {
   commit: CommitInfo;
   change_request: ChangeRequestInfo | null;
   actor: Person | null;
+  /** People selected by `mention_people` (empty when none). */
+  people: PersonRef[];
   params: Record<string, string>;
   server_url: string | null;
 }
