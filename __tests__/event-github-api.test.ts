@@ -45,7 +45,13 @@ afterEach(async () => {
   await standIn.close();
 });
 
-const query = { workflowId: 5, branch: 'main', currentRunId: '100', currentRunNumber: 50, headRepository: REPO };
+const query = {
+  workflow: 5 as number | string,
+  branch: 'main',
+  currentRunId: '100',
+  currentRunNumber: 50,
+  headRepository: REPO,
+};
 
 describe('GitHub API: previous run', () => {
   it('asks for completed runs of the workflow on the branch, newest first', async () => {

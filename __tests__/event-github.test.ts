@@ -7,6 +7,7 @@ import { createHttpClient } from '../src/delivery/http.js';
 import { Redactor } from '../src/delivery/redact.js';
 import { githubEvent } from '../src/event/github.js';
 import { createGitHubApi, type GitHubApi } from '../src/event/github-api.js';
+import type { ApiFact } from '../src/event/facts.js';
 import type { CiEvent } from '../src/event/types.js';
 import type { EventInput } from '../src/platform/types.js';
 import { schemaErrors } from './support/event-schema.js';
@@ -587,7 +588,7 @@ describe('githubEvent with the GitHub API', () => {
     expect(standIn.requests.map((r) => r.path).sort()).toEqual([
       `/repos/${REPO}/actions/runs/9001`,
       `/repos/${REPO}/actions/runs/9001/attempts/1/jobs?per_page=100`,
-      `/repos/${REPO}/actions/workflows/77/runs?branch=master&status=completed&per_page=20`,
+      `/repos/${REPO}/actions/workflows/ci.yml/runs?branch=master&status=completed&per_page=20`,
     ]);
     for (const request of standIn.requests) {
       expect(request.headers).toMatchObject({
@@ -703,12 +704,12 @@ describe('githubEvent with the GitHub API', () => {
     standIn.failures.push({ prefix: '/repos', status: 500, message: 'Server Error' });
     const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     expect(event).toEqual(expectedPushEvent());
-    expect(warnings.sort()).toEqual([
-      "github api: could not read the run's jobs: HTTP 500 (Server Error)",
-      'github api: could not read the workflow run: HTTP 500 (Server Error)',
+    // One cause, one warning naming every read it cost.
+    expect(warnings).toEqual([
+      "github api: could not read the workflow run, the run's jobs and the previous runs of this workflow: HTTP 500 (Server Error)",
     ]);
     // Best effort: one request per read, no retries.
-    expect(standIn.requests).toHaveLength(2);
+    expect(standIn.requests).toHaveLength(3);
   });
 
   it('turns a rejected token (401) into a warning that names github_token but never shows it', async () => {
@@ -729,9 +730,8 @@ describe('githubEvent with the GitHub API', () => {
     );
     expect(event).toEqual(expectedPushEvent());
     const hint = 'github_token was not accepted; leave it at its default ${{ github.token }}';
-    expect(warnings.sort()).toEqual([
-      `github api: could not read the run's jobs: HTTP 401 (Bad credentials) — ${hint}`,
-      `github api: could not read the workflow run: HTTP 401 (Bad credentials) — ${hint}`,
+    expect(warnings).toEqual([
+      `github api: could not read the workflow run, the run's jobs and the previous runs of this workflow: HTTP 401 (Bad credentials) — ${hint}`,
     ]);
     expect([...warnings, log.text()].join('\n')).not.toContain(wrongToken);
   });
@@ -751,14 +751,104 @@ describe('githubEvent with the GitHub API', () => {
     ]);
   });
 
+  describe('reads only the facts the run wants, all at once, within one deadline', () => {
+    const wanting = (facts: ApiFact[], deadlineMs = 2000) => ({
+      wanted: () => new Set(facts),
+      deadlineMs,
+    });
+    const RUN = `/repos/${REPO}/actions/runs/9001`;
+    const JOBS = `/repos/${REPO}/actions/runs/9001/attempts/1/jobs?per_page=100`;
+    const RUNS = `/repos/${REPO}/actions/workflows/ci.yml/runs?branch=master&status=completed&per_page=20`;
+
+    it.each<[ApiFact[], string[]]>([
+      [['timing'], [RUN]],
+      [['jobs'], [JOBS]],
+      [['history'], [RUNS]],
+      [
+        ['timing', 'jobs'],
+        [RUN, JOBS],
+      ],
+      [[], []],
+    ])('wanting %j reads %j', async (facts, expected) => {
+      const { warnings } = await mapped(
+        eventInput({ github_token: TOKEN, facts: wanting(facts) }),
+        await examplePushEnv(),
+        api,
+      );
+      expect(standIn.requests.map((r) => r.path).sort()).toEqual([...expected].sort());
+      expect(warnings).toEqual([]);
+    });
+
+    it('fills only what was read: the earlier runs alone give the transition, not the jobs', async () => {
+      const { event } = await mapped(
+        eventInput({ github_token: TOKEN, facts: wanting(['history']) }),
+        await examplePushEnv(),
+        api,
+      );
+      expect(event).toEqual({ ...expectedPushEvent(), previous_status: 'success', transition: 'regressed' });
+    });
+
+    it('tells the wanted facts the status it settled on (from `needs` here)', async () => {
+      const seen: string[] = [];
+      await mapped(
+        eventInput({
+          status: 'success',
+          needs: JSON.stringify({ build: { result: 'failure', outputs: {} } }),
+          github_token: TOKEN,
+          facts: { wanted: (status) => (seen.push(status), new Set()), deadlineMs: 2000 },
+        }),
+        await examplePushEnv(),
+        api,
+      );
+      expect(seen).toEqual(['failure']);
+    });
+
+    it('has every read open at the same time', async () => {
+      standIn.latencyMs = 200;
+      await mapped(
+        eventInput({ github_token: TOKEN, facts: wanting(['timing', 'jobs', 'history', 'commit']) }),
+        await examplePushEnv(),
+        api,
+      );
+      // The push payload has the head commit's text, so the commit is not read.
+      expect(standIn.requests).toHaveLength(3);
+      expect(standIn.maxInFlight).toBe(3);
+    });
+
+    it('reads the run first for its workflow id when the runner gives no GITHUB_WORKFLOW_REF', async () => {
+      const env = { ...(await examplePushEnv()), GITHUB_WORKFLOW_REF: undefined };
+      const { event } = await mapped(eventInput({ github_token: TOKEN, facts: wanting(['history']) }), env, api);
+      expect(standIn.requests.map((r) => r.path)).toEqual([
+        RUN,
+        `/repos/${REPO}/actions/workflows/77/runs?branch=master&status=completed&per_page=20`,
+      ]);
+      expect(event.transition).toBe('regressed');
+    });
+
+    it('gives up on reads still unanswered at the deadline: nulls and one warning', async () => {
+      standIn.silent.push(`/repos/${REPO}/actions/runs`);
+      const { event, warnings } = await mapped(
+        eventInput({ github_token: TOKEN, facts: wanting(['timing', 'jobs', 'history'], 300) }),
+        await examplePushEnv(),
+        api,
+      );
+      // The earlier runs answered in time; the run and its jobs did not.
+      expect(event).toEqual({ ...expectedPushEvent(), previous_status: 'success', transition: 'regressed' });
+      expect(warnings).toEqual([
+        "github api: could not read the workflow run and the run's jobs: no answer within 0.3 s (the timeout input, at most 3 s for these reads); the notification goes without it",
+      ]);
+    });
+  });
+
   it('turns an unreachable API into warnings and nulls', async () => {
     await standIn.close();
     const { event, warnings } = await mapped(eventInput({ github_token: TOKEN }), await examplePushEnv(), api);
     standIn = await startGitHubApi({ repository: REPO, token: TOKEN });
     expect(event).toEqual(expectedPushEvent());
-    expect(warnings).toHaveLength(2);
-    for (const warning of warnings)
-      expect(warning).toMatch(/^github api: could not read (the workflow run|the run's jobs): /);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^github api: could not read the workflow run, the run's jobs and the previous runs of this workflow: /,
+    );
     expect(warnings.join('\n')).not.toContain(TOKEN);
   });
 });

@@ -76,6 +76,9 @@ describe('notify_on transitions through the GitHub API', () => {
         status: 'success',
         url: 'https://github.com/acme/api/actions/runs/4242/job/1',
         duration_ms: 93000,
+        stage: null,
+        allow_failure: false,
+        failed_step: null,
       },
     ]);
     // Every API call carried the token; none of the output does.

@@ -8,12 +8,14 @@ import { CHANNELS } from './channels/index.js';
 import { createHttpClient } from './delivery/http.js';
 import type { Redactor } from './delivery/redact.js';
 import type { HttpClient } from './delivery/types.js';
+import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
 import { parseParams } from './event/params.js';
 import { normalizeStatus } from './event/status.js';
-import { matchesTrigger } from './event/transition.js';
-import type { CiEvent } from './event/types.js';
+import { matchesTrigger, needsHistory } from './event/transition.js';
+import type { CiEvent, Status } from './event/types.js';
 import type { Platform } from './platform/types.js';
 import { statusSign } from './render/locale.js';
+import { messageFacts } from './render/facts.js';
 import { buildMessage, headlineOf } from './render/message.js';
 import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
@@ -89,6 +91,10 @@ export async function run(deps: RunDeps): Promise<number> {
       id: deps.uuid(),
       now: now(),
       http,
+      facts: {
+        wanted: (settled) => (settings.dry_run ? NO_API_FACTS : wantedFacts(settings.targets, settled)),
+        deadlineMs: apiReadsDeadline(settings.timeout_ms),
+      },
     });
 
     const planned = settings.targets.map((target) => deliverTarget(target, event, settings, http, deps, now));
@@ -114,6 +120,23 @@ export async function run(deps: RunDeps): Promise<number> {
     return settings.fail_on_error ? EXIT_DELIVERY_FAILED : warnGreen(log, `${failedCount} failed deliveries`);
   }
   return EXIT_OK;
+}
+
+/**
+ * The API-only facts (src/event/facts.ts) that the targets notified at this status will use: a
+ * target whose `notify_on` rules this status out uses none; a transition word in `notify_on` or
+ * `mention_on` needs the earlier runs; the rest is what each channel's request shows. A dry run
+ * reads nothing (its HTTP client sends nothing, reads included).
+ */
+export function wantedFacts(targets: readonly PlannedTarget[], status: Status): ApiFacts {
+  const wanted = new Set<ApiFact>();
+  for (const { settings: t, channel, options } of targets) {
+    const history = needsHistory(t.notify_on) || needsHistory(t.mention_on);
+    if (!history && !matchesTrigger(t.notify_on, { status, transition: null })) continue;
+    if (history) wanted.add('history');
+    for (const fact of channel.facts ? channel.facts(options, t) : messageFacts(t)) wanted.add(fact);
+  }
+  return wanted;
 }
 
 async function deliverTarget(

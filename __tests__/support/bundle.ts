@@ -98,6 +98,7 @@ export function githubEnv(dir: string, eventName: string, payload: unknown): Rec
     GITHUB_RUN_NUMBER: '128',
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_WORKFLOW: 'CI',
+    GITHUB_WORKFLOW_REF: 'acme/api/.github/workflows/ci.yml@refs/heads/main',
     GITHUB_JOB: 'notify',
     GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: eventPath,

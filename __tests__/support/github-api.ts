@@ -2,7 +2,9 @@
  * A loopback stand-in for the GitHub REST API endpoints ci-notify reads (src/event/github-api.ts):
  * it checks the bearer token like GitHub (401 "Bad credentials"), serves a run, its jobs per
  * attempt, the workflow's runs filtered by branch/status newest first, and commits; anything else
- * is GitHub's 404 `{"message":"Not Found"}`. `failNext`-style injection returns a chosen status.
+ * is GitHub's 404 `{"message":"Not Found"}`. `failures` returns a chosen status for a path prefix;
+ * `latencyMs` delays every answer and `silent` prefixes are never answered (a hung API), while
+ * `maxInFlight` records how many requests were open at once (reads that overlap).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +20,8 @@ export interface StandInRun {
   conclusion: string | null;
   run_started_at: string;
   created_at: string;
+  /** The workflow file (`.github/workflows/ci.yml` unless set); the API takes its base name for the id. */
+  path?: string;
 }
 
 export interface StandInJob {
@@ -42,6 +46,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
+  /** Date.now() when it arrived. */
+  at: number;
 }
 
 export interface GitHubApiStandIn {
@@ -53,6 +59,12 @@ export interface GitHubApiStandIn {
   commits: StandInCommit[];
   /** Answer every request whose path starts with this prefix with this status (GitHub's error body). */
   failures: { prefix: string; status: number; message: string }[];
+  /** Every answer waits this long (a distant API). */
+  latencyMs: number;
+  /** Requests whose path starts with one of these are never answered (an API that hangs). */
+  silent: string[];
+  /** The most requests that were open at the same time. */
+  readonly maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -63,15 +75,36 @@ export async function startGitHubApi(options: { repository: string; token: strin
     jobs: new Map<string, StandInJob[]>(),
     commits: [] as StandInCommit[],
     failures: [] as GitHubApiStandIn['failures'],
+    latencyMs: 0,
+    silent: [] as string[],
+    inFlight: 0,
+    maxInFlight: 0,
   };
+  const hanging = new Set<ServerResponse>();
   const repoPrefix = `/repos/${options.repository}`;
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, headers: req.headers });
+    requests.push({
+      method: req.method ?? '',
+      path: `${url.pathname}${url.search}`,
+      headers: req.headers,
+      at: Date.now(),
+    });
+    state.inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    res.on('close', () => state.inFlight--);
+    if (state.silent.some((prefix) => url.pathname.startsWith(prefix))) {
+      hanging.add(res);
+      return;
+    }
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(body));
+      const answer = () => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(body));
+      };
+      if (state.latencyMs > 0) setTimeout(answer, state.latencyMs);
+      else answer();
     };
 
     if (req.headers.authorization !== `Bearer ${options.token}`) {
@@ -107,8 +140,9 @@ export async function startGitHubApi(options: { repository: string; token: strin
       const branch = url.searchParams.get('branch');
       const status = url.searchParams.get('status');
       const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const workflow = decodeURIComponent(m[1]!);
       const runs = state.runs
-        .filter((r) => String(r.workflow_id) === m![1])
+        .filter((r) => String(r.workflow_id) === workflow || workflowFile(r) === workflow)
         .filter((r) => !branch || r.head_branch === branch)
         .filter((r) => !status || r.status === status || r.conclusion === status)
         .sort((a, b) => b.created_at.localeCompare(a.created_at))
@@ -148,8 +182,26 @@ export async function startGitHubApi(options: { repository: string; token: strin
       state.commits = value;
     },
     failures: state.failures,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    get latencyMs() {
+      return state.latencyMs;
+    },
+    set latencyMs(value) {
+      state.latencyMs = value;
+    },
+    silent: state.silent,
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
+    close: () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
   };
+}
+
+function workflowFile(run: StandInRun): string {
+  return (run.path ?? '.github/workflows/ci.yml').split('/').pop()!;
 }
 
 function runJson(run: StandInRun, repository: string) {
@@ -159,6 +211,7 @@ function runJson(run: StandInRun, repository: string) {
     run_number: run.run_number,
     workflow_id: run.workflow_id,
     head_branch: run.head_branch,
+    path: run.path ?? '.github/workflows/ci.yml',
     head_repository: { full_name: run.head_repository },
     status: run.status,
     conclusion: run.conclusion,

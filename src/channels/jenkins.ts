@@ -3,6 +3,7 @@
  * POST of the event JSON with `build_args` merged in at the top level, the token as a bearer token,
  * `query` appended to the URL. Success is what the plugin says: a job was found AND triggered.
  */
+import { EVENT_BODY_FACTS } from '../event/facts.js';
 import { z } from 'zod';
 import type { CiEvent } from '../event/types.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
@@ -180,6 +181,8 @@ export const jenkins = {
   options: jenkinsOptions,
   secrets: (options) => [options.url, options.token].filter((s): s is string => !!s),
   msgTypes: [],
+  // The body is the event (with build_args merged in).
+  facts: () => EVENT_BODY_FACTS,
   async send(ctx: SendContext<JenkinsOptions>): Promise<ChannelResult> {
     const request = buildJenkinsRequest(ctx.options, ctx.event);
     return ctx.http.deliver(request, readJenkinsAnswer, {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ApiFact } from '../event/facts.js';
 import type { TriggerWord } from '../event/transition.js';
 import type { CiEvent } from '../event/types.js';
 import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
@@ -76,4 +77,9 @@ export interface Channel<O = unknown> {
   /** Offered `msg_type` values; the first is the default. Empty when the channel has no types. */
   msgTypes: readonly string[];
   send(ctx: SendContext<O>): Promise<ChannelResult | ChannelResult[]>;
+  /**
+   * The API-only event facts this target's request uses (src/event/facts.ts), so a run reads only
+   * those. Absent: the channel lays out the default message model (render/facts.ts `messageFacts`).
+   */
+  facts?(options: O, target: TargetSettings): Iterable<ApiFact>;
 }

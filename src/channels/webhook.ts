@@ -4,10 +4,12 @@
  * Webhooks signatures over the exact bytes sent; or a CDEvents event; or the user's template.
  */
 import { z } from 'zod';
+import { EVENT_BODY_FACTS } from '../event/facts.js';
 import type { CiEvent } from '../event/types.js';
 import { httpErrorLine, readHttpStatus } from '../delivery/http.js';
 import { hubSignature, standardWebhookSignature } from '../delivery/signing.js';
 import type { HttpAnswer, HttpMethod, HttpRequestSpec, Verdict } from '../delivery/types.js';
+import { templateFacts } from '../render/facts.js';
 import { USER_AGENT } from '../version.js';
 import { toCdevent } from './cdevents.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
@@ -243,6 +245,12 @@ export const webhook = {
     return secrets.filter((s): s is string => !!s);
   },
   msgTypes: [],
+  facts(options, target) {
+    // GET: id, status, repository, ref, sha and the run URL, all known without the API.
+    if (options.method === 'GET') return [];
+    if (options.format === 'template') return templateFacts(target.template);
+    return EVENT_BODY_FACTS;
+  },
   async send(ctx: SendContext<WebhookOptions>): Promise<ChannelResult> {
     const { options, event } = ctx;
     const payload = webhookBody(options, event, (mode) => ctx.render(ctx.target.template, mode), ctx.now());

@@ -1,5 +1,6 @@
 import type { HttpAnswer, HttpClient, Verdict } from '../delivery/types.js';
 import { USER_AGENT } from '../version.js';
+import { API_READS_MAX_MS } from './facts.js';
 import { normalizeStatus } from './status.js';
 import type { JobSummary, Person, Status } from './types.js';
 
@@ -8,19 +9,23 @@ import type { JobSummary, Person, Status } from './types.js';
  * the previous run's outcome and a commit's message. Plain JSON over the project's HttpClient
  * (no @actions/github / Octokit: four GETs do not need a 1 MB client in the bundle's cold start).
  *
- * Best effort: a short timeout and no retries (a notification should not wait on a slow API), and
- * every failure is a `GitHubApiError` whose message names what was read and the likely fix — never
- * the token. The caller turns it into a warning and nulls.
+ * Best effort: no retries, and a timeout the caller sets to its deadline for all reads together
+ * (github.ts reads them at once, api-reads.ts bounds the set), so a slow API never holds a
+ * notification longer than that. Every failure is a `GitHubApiError` whose message names what was
+ * read and the likely fix — never the token. The caller turns it into a warning and nulls.
  */
 
 export class GitHubApiError extends Error {
   override name = 'GitHubApiError';
-  /** True when nothing was sent because the HTTP client is in dry-run mode: not worth a warning. */
   constructor(
-    message: string,
+    /** What was read: "the run's jobs". */
+    readonly what: string,
+    /** Why it could not be: "HTTP 401 (Bad credentials) — github_token was not accepted; …". */
+    readonly reason: string,
+    /** True when nothing was sent because the HTTP client is in dry-run mode: not worth a warning. */
     readonly dryRun = false,
   ) {
-    super(message);
+    super(dryRun ? `github api: ${what} not read in a dry run` : `github api: could not read ${what}: ${reason}`);
   }
 }
 
@@ -52,7 +57,8 @@ export interface SelfJob {
 }
 
 export interface PreviousRunQuery {
-  workflowId: number;
+  /** The workflow's id, or its file name (`ci.yml`), which the API accepts in its place. */
+  workflow: number | string;
   branch: string;
   currentRunId: string;
   currentRunNumber: number | null;
@@ -75,14 +81,26 @@ export interface GitHubApiOptions {
   /** `owner/repo`. */
   repository: string;
   token: string;
+  /** Per read; github.ts passes the deadline of the whole read set. */
   timeoutMs?: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 5000;
 /** Enough to look past a few cancelled/skipped runs without paging. */
 const PREVIOUS_RUNS_PAGE = 20;
 /** The jobs endpoint pages at 100; a run with more jobs loses the rest from the list (rare; noted in the README). */
 const JOBS_PAGE = 100;
+
+/**
+ * The workflow's file name from GITHUB_WORKFLOW_REF (`acme/api/.github/workflows/ci.yml@refs/heads/main`
+ * → `ci.yml`). The workflows API takes it in place of the numeric id ("workflow_id: The ID of the
+ * workflow. You can also pass the workflow file name as a string", docs.github.com/rest/actions/
+ * workflow-runs#list-workflow-runs-for-a-workflow), so the earlier runs can be read at the same time
+ * as the run itself instead of after it. null for anything else (a dynamic workflow such as
+ * `dynamic/pages/pages-build-deployment` has no file); then the run's workflow_id is used.
+ */
+export function workflowFileOf(workflowRef: string | undefined): string | null {
+  const match = /^[^/]+\/[^/]+\/\.github\/workflows\/([^/@]+\.ya?ml)@/.exec(workflowRef ?? '');
+  return match ? match[1]! : null;
+}
 
 /** Builds the client from the runner environment, or null when there is no token to read with. */
 export function githubApiFromEnv(
@@ -115,14 +133,14 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         },
       },
       readGitHubAnswer,
-      { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, retries: 0, label: `github api ${what}` },
+      { timeoutMs: options.timeoutMs ?? API_READS_MAX_MS, retries: 0, label: `github api ${what}` },
     );
-    if (outcome.dry_run) throw new GitHubApiError(`github api: ${what} not read in a dry run`, true);
+    if (outcome.dry_run) throw new GitHubApiError(what, 'dry run', true);
     if (!outcome.ok || !outcome.answer) {
-      throw new GitHubApiError(`github api: could not read ${what}: ${outcome.error ?? 'no answer'}`);
+      throw new GitHubApiError(what, outcome.error ?? 'no answer');
     }
     if (typeof outcome.answer.json !== 'object' || outcome.answer.json === null) {
-      throw new GitHubApiError(`github api: could not read ${what}: the answer is not JSON`);
+      throw new GitHubApiError(what, 'the answer is not JSON');
     }
     return outcome.answer.json;
   }
@@ -163,7 +181,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
       });
       const body = asRecord(
         await get(
-          `/actions/workflows/${query.workflowId}/runs?${params.toString()}`,
+          `/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`,
           'the previous runs of this workflow',
         ),
       );

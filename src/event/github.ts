@@ -1,7 +1,10 @@
 import type { EventInput } from '../platform/types.js';
+import { once, readTogether, type Reads } from './api-reads.js';
+import { ALL_API_FACTS, API_READS_MAX_MS, type ApiFacts as WantedFacts } from './facts.js';
 import {
   GitHubApiError,
   githubApiFromEnv,
+  workflowFileOf,
   type GitHubApi,
   type GitHubCommitDetails,
   type GitHubRunDetails,
@@ -60,15 +63,26 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
   const needsJobs = jobsFromNeeds(input.needs, warn);
   const status = resolveStatus(input.status, needsJobs, warn);
 
+  const wanted = input.facts?.wanted(status) ?? ALL_API_FACTS;
+  const deadlineMs = input.facts?.deadlineMs ?? API_READS_MAX_MS;
   const api =
-    deps.api === undefined ? (input.http ? githubApiFromEnv(env, input.github_token, input.http) : null) : deps.api;
-  const facts = await readApiFacts(api, warn, input.github_token, {
+    wanted.size === 0
+      ? null
+      : deps.api === undefined
+        ? input.http
+          ? githubApiFromEnv(env, input.github_token, input.http, deadlineMs)
+          : null
+        : deps.api;
+  const facts = await readApiFacts(api, wanted, deadlineMs, warn, input.github_token, {
     runId,
     attempt: attempt ?? 1,
     runNumber,
     runnerName: text(env.RUNNER_NAME),
     jobKey: text(env.GITHUB_JOB),
+    workflow: workflowFileOf(env.GITHUB_WORKFLOW_REF),
     branch: ref.type === 'pull_request' ? ref.name : (text(env.GITHUB_REF_NAME) ?? ref.name),
+    // Runs from a fork's branch of the same name are not this branch's history.
+    headRepository: text(record(record(pullRequest?.head).repo).full_name) ?? repository,
     // The payload's head commit already has the text; ask the API only when it does not.
     commitSha: payloadCommit ? null : sha,
   });
@@ -266,66 +280,106 @@ interface ApiQuery {
   runNumber: number | null;
   runnerName: string | null;
   jobKey: string | null;
+  /** The workflow's file name from GITHUB_WORKFLOW_REF; null when the runner did not say. */
+  workflow: string | null;
   branch: string | null;
+  headRepository: string | null;
   commitSha: string | null;
 }
 
-interface ApiFacts {
+interface ReadFacts {
   run: GitHubRunDetails | null;
   jobs: GitHubRunJobs | null;
   previous: Status | null;
   commit: GitHubCommitDetails | null;
 }
 
-/** All reads run at once; each one that fails is one warning and a null, never a failed notification. */
+const WHAT_IS_READ: Record<string, string> = {
+  run: 'the workflow run',
+  jobs: "the run's jobs",
+  previous: 'the previous runs of this workflow',
+  commit: 'the commit',
+};
+
+/**
+ * The reads the wanted facts need, all issued at once and bounded together by `deadlineMs`
+ * (api-reads.ts). Each read that fails or does not answer in time is one warning and a null, never
+ * a failed notification. To add a read, add an entry to `reads` (and its words to WHAT_IS_READ).
+ */
 async function readApiFacts(
   api: GitHubApi | null,
+  wanted: WantedFacts,
+  deadlineMs: number,
   warn: (message: string) => void,
   token: string,
   query: ApiQuery,
-): Promise<ApiFacts> {
-  if (!api) return { run: null, jobs: null, previous: null, commit: null };
-  const attempt = <T>(read: () => Promise<T>): Promise<T | null> =>
-    read().catch((error: unknown) => {
+): Promise<ReadFacts> {
+  const none: ReadFacts = { run: null, jobs: null, previous: null, commit: null };
+  if (!api) return none;
+  const { runId, branch, commitSha } = query;
+  // Shared: the previous-runs read needs the run's workflow_id when GITHUB_WORKFLOW_REF is missing.
+  const readRun = once(() => api.run(runId!));
+
+  const reads = {
+    run: runId && wanted.has('timing') ? readRun : undefined,
+    jobs:
+      runId && wanted.has('jobs')
+        ? () => api.runJobs(runId, query.attempt, { runnerName: query.runnerName, jobKey: query.jobKey })
+        : undefined,
+    previous:
+      runId && wanted.has('history')
+        ? async (): Promise<Status | null> => {
+            // The file name names the workflow without reading the run first; only without it (an
+            // old runner, a dynamic workflow) is the run read first, for its workflow_id.
+            const run = query.workflow ? null : await readRun();
+            const workflow = query.workflow ?? run?.workflow_id ?? null;
+            const onBranch = run?.head_branch ?? branch;
+            if (workflow === null || !onBranch) return null;
+            return api.previousStatus({
+              workflow,
+              branch: onBranch,
+              currentRunId: runId,
+              currentRunNumber: query.runNumber,
+              headRepository: run?.head_repository ?? query.headRepository,
+            });
+          }
+        : undefined,
+    commit: commitSha && wanted.has('commit') ? () => api.commit(commitSha) : undefined,
+  } satisfies Reads;
+
+  // One warning per cause: a rejected token or a hung API is said once, naming every read it cost.
+  const lost = new Map<string, string[]>();
+  const results = await readTogether(reads, {
+    deadlineMs,
+    onFailure(name, error, timedOut) {
       // A dry-run client sends nothing, reads included; the preview simply lacks API facts.
-      if (!(error instanceof GitHubApiError && error.dryRun)) warn(apiWarning(error, token));
-      return null;
-    });
-
-  const runId = query.runId;
-  const runAndPrevious = runId
-    ? attempt(() => api.run(runId)).then(async (run) => {
-        const branch = run?.head_branch ?? query.branch;
-        if (!run || run.workflow_id === null || !branch) return { run, previous: null };
-        const previous = await attempt(() =>
-          api.previousStatus({
-            workflowId: run.workflow_id!,
-            branch,
-            currentRunId: runId,
-            currentRunNumber: query.runNumber,
-            headRepository: run.head_repository,
-          }),
-        );
-        return { run, previous };
-      })
-    : Promise.resolve({ run: null, previous: null });
-  const jobs = runId
-    ? attempt(() => api.runJobs(runId, query.attempt, { runnerName: query.runnerName, jobKey: query.jobKey }))
-    : Promise.resolve(null);
-  const sha = query.commitSha;
-  const commit = sha ? attempt(() => api.commit(sha)) : Promise.resolve(null);
-
-  const [{ run, previous }, jobList, commitDetails] = await Promise.all([runAndPrevious, jobs, commit]);
-  return { run, jobs: jobList, previous, commit: commitDetails };
+      if (error instanceof GitHubApiError && error.dryRun) return;
+      const what = error instanceof GitHubApiError ? error.what : (WHAT_IS_READ[name] ?? name);
+      const reason = timedOut
+        ? `no answer within ${deadlineMs / 1000} s (the timeout input, at most ${API_READS_MAX_MS / 1000} s for these reads); the notification goes without it`
+        : error instanceof GitHubApiError
+          ? error.reason
+          : `unexpected error (${error instanceof Error ? error.message : String(error)})`;
+      const whats = lost.get(reason) ?? [];
+      if (!whats.includes(what)) whats.push(what);
+      lost.set(reason, whats);
+    },
+  });
+  const order = Object.values(WHAT_IS_READ);
+  for (const [reason, whats] of lost) {
+    whats.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    warn(redactToken(`github api: could not read ${joinAnd(whats)}: ${reason}`, token));
+  }
+  return results;
 }
 
-function apiWarning(error: unknown, token: string): string {
-  const message =
-    error instanceof GitHubApiError
-      ? error.message
-      : `github api: unexpected error (${error instanceof Error ? error.message : String(error)})`;
-  // Defence in depth: the logger redacts too, but this line must never carry the token.
+/** Defence in depth: the logger redacts too, but a warning must never carry the token. */
+function redactToken(message: string, token: string): string {
   return token ? message.split(token).join('***') : message;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }
 
 /** workflow_dispatch inputs are the run's parameters; an explicit `params` line wins over an input of the same name. */

@@ -1,4 +1,5 @@
 import type { HttpClient } from '../delivery/types.js';
+import type { FactRequest } from '../event/facts.js';
 import type { CiEvent } from '../event/types.js';
 
 /** Log lines pass through the redactor before they are written. */
@@ -38,4 +39,10 @@ export interface EventInput {
   now: Date;
   /** The run's HTTP client, for CI APIs (GitHub jobs of the run, previous status). */
   http: HttpClient | null;
+  /**
+   * Which facts that only a CI API gives this run will use, and the deadline for reading them all
+   * (src/event/facts.ts). Absent: every fact, within API_READS_MAX_MS (callers that build an event
+   * on its own, such as tests of a mapper).
+   */
+  facts?: FactRequest;
 }
