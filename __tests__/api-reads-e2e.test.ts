@@ -179,9 +179,8 @@ describe.each(nodeBinaries())('GitHub API reads through the bundle ($label)', ({
       "::warning::github api: could not read the workflow run and the run's jobs: no answer within 1 s (the timeout input, at most 3 s for these reads); the notification goes without it",
     ]);
     // Bounded by the 1 s timeout, not by a read's own (earlier 5 s) or the 3 s cap: the delivery
-    // follows the first API request by about 1 s (the margin is for a loaded machine).
+    // follows the first API request by at most about 1 s (the margin is for a loaded machine).
     const firstRead = Math.min(...api.requests.map((r) => r.at));
-    expect(arrivals[0]! - firstRead).toBeGreaterThanOrEqual(900);
     expect(arrivals[0]! - firstRead).toBeLessThan(2500);
     const event = JSON.parse(result.outputs.event!) as Record<string, unknown>;
     expect(event.jobs).toEqual([]);

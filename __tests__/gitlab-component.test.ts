@@ -229,6 +229,7 @@ function expectedEvent(
     change_request: null,
     // GITLAB_USER_* from the repository's git config (the login is the e-mail's local part).
     actor: { login: 'mona', name: 'Mona Lisa', email: 'mona@example.com' },
+    people: [],
     params,
     server_url: 'https://gitlab.example.com',
   };
