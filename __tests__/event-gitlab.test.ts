@@ -119,21 +119,21 @@ function branchEvent(): CiEvent {
   };
 }
 
-function mapped(env: NodeJS.ProcessEnv, status = 'failure', params: Record<string, string> = {}) {
+async function mapped(env: NodeJS.ProcessEnv, status = 'failure', params: Record<string, string> = {}) {
   const warnings: string[] = [];
-  const event = gitlabEvent(eventInput(status, params), env, (m) => warnings.push(m));
+  const event = await gitlabEvent(eventInput(status, params), env, { warn: (m) => warnings.push(m) });
   return { event, warnings };
 }
 
 describe('gitlabEvent', () => {
-  it('maps a branch pipeline: project, pipeline URL and number (IID), commit title/message/author, ref and actor', () => {
-    const { event, warnings } = mapped(branchEnv(), 'failure', { env: 'prod' });
+  it('maps a branch pipeline: project, pipeline URL and number (IID), commit title/message/author, ref and actor', async () => {
+    const { event, warnings } = await mapped(branchEnv(), 'failure', { env: 'prod' });
     expect(event).toEqual({ ...branchEvent(), params: { env: 'prod' } });
     expect(schemaErrors(event)).toEqual([]);
     expect(warnings).toEqual([]);
   });
 
-  it('maps a tag pipeline: ref type tag with the tags page, no branch, before_sha of zeros dropped', () => {
+  it('maps a tag pipeline: ref type tag with the tags page, no branch, before_sha of zeros dropped', async () => {
     const env = branchEnv();
     delete env.CI_COMMIT_BRANCH;
     Object.assign(env, {
@@ -144,7 +144,7 @@ describe('gitlabEvent', () => {
       CI_PIPELINE_SOURCE: 'push',
       CI_COMMIT_AUTHOR: 'Hubot Release <release-bot@example.com>',
     });
-    const { event } = mapped(env, 'success');
+    const { event } = await mapped(env, 'success');
     expect(event).toEqual({
       ...branchEvent(),
       status: 'success',
@@ -160,7 +160,7 @@ describe('gitlabEvent', () => {
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('maps a merge request pipeline: ref type merge_request with the MR link, change_request filled', () => {
+  it('maps a merge request pipeline: ref type merge_request with the MR link, change_request filled', async () => {
     const env = branchEnv();
     delete env.CI_COMMIT_BRANCH;
     Object.assign(env, {
@@ -174,7 +174,7 @@ describe('gitlabEvent', () => {
       CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
       CI_MERGE_REQUEST_SOURCE_PROJECT_URL: 'https://gitlab.example.com/mona/api',
     });
-    const { event } = mapped(env, 'failed');
+    const { event } = await mapped(env, 'failed');
     expect(event).toEqual({
       ...branchEvent(),
       pipeline: { ...branchEvent().pipeline, trigger: 'merge_request_event' },
@@ -195,7 +195,7 @@ describe('gitlabEvent', () => {
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('maps a pipeline for an external (GitHub) pull request as ref type pull_request without inventing its URL', () => {
+  it('maps a pipeline for an external (GitHub) pull request as ref type pull_request without inventing its URL', async () => {
     const env = branchEnv();
     delete env.CI_COMMIT_BRANCH;
     Object.assign(env, {
@@ -204,7 +204,7 @@ describe('gitlabEvent', () => {
       CI_EXTERNAL_PULL_REQUEST_SOURCE_BRANCH_NAME: 'fix/typo',
       CI_EXTERNAL_PULL_REQUEST_TARGET_BRANCH_NAME: 'main',
     });
-    const { event } = mapped(env);
+    const { event } = await mapped(env);
     expect(event.ref).toEqual({ name: 'fix/typo', type: 'pull_request', url: null });
     expect(event.change_request).toEqual({
       number: 7,
@@ -216,16 +216,16 @@ describe('gitlabEvent', () => {
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('keeps the slashes of a branch name in the tree URL and encodes the rest', () => {
+  it('keeps the slashes of a branch name in the tree URL and encodes the rest', async () => {
     const env = { ...branchEnv(), CI_COMMIT_BRANCH: 'feature/a b#1', CI_COMMIT_REF_NAME: 'feature/a b#1' };
-    expect(mapped(env).event.ref).toEqual({
+    expect((await mapped(env)).event.ref).toEqual({
       name: 'feature/a b#1',
       type: 'branch',
       url: 'https://gitlab.example.com/acme/api/-/tree/feature/a%20b%231',
     });
   });
 
-  it('reads CI_JOB_STATUS in GitLab spelling when no status is given (after_script)', () => {
+  it('reads CI_JOB_STATUS in GitLab spelling when no status is given (after_script)', async () => {
     const cases: Array<[string, string]> = [
       ['success', 'success'],
       ['failed', 'failure'],
@@ -233,36 +233,40 @@ describe('gitlabEvent', () => {
       ['running', 'running'],
     ];
     for (const [jobStatus, expected] of cases) {
-      expect(mapped({ ...branchEnv(), CI_JOB_STATUS: jobStatus }, '').event.status).toBe(expected);
+      expect((await mapped({ ...branchEnv(), CI_JOB_STATUS: jobStatus }, '')).event.status).toBe(expected);
     }
   });
 
-  it('prefers the given status over CI_JOB_STATUS', () => {
-    expect(mapped({ ...branchEnv(), CI_JOB_STATUS: 'running' }, 'success').event.status).toBe('success');
+  it('prefers the given status over CI_JOB_STATUS', async () => {
+    expect((await mapped({ ...branchEnv(), CI_JOB_STATUS: 'running' }, 'success')).event.status).toBe('success');
   });
 
-  it('reports an unknown status as unknown with one warning, never a crash', () => {
-    const { event, warnings } = mapped({ ...branchEnv(), CI_JOB_STATUS: 'exploded' }, '');
+  it('reports an unknown status as unknown with one warning, never a crash', async () => {
+    const { event, warnings } = await mapped({ ...branchEnv(), CI_JOB_STATUS: 'exploded' }, '');
     expect(event.status).toBe('unknown');
     expect(warnings).toEqual([expect.stringContaining('"exploded" is not a status we know')]);
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('parses CI_COMMIT_AUTHOR without an e-mail as a bare name', () => {
-    expect(mapped({ ...branchEnv(), CI_COMMIT_AUTHOR: 'Mona Lisa' }).event.commit.author).toEqual({
+  it('parses CI_COMMIT_AUTHOR without an e-mail as a bare name', async () => {
+    expect((await mapped({ ...branchEnv(), CI_COMMIT_AUTHOR: 'Mona Lisa' })).event.commit.author).toEqual({
       name: 'Mona Lisa',
       email: null,
       login: null,
     });
   });
 
-  it('matches the pipeline user to the commit author by e-mail case-insensitively', () => {
+  it('matches the pipeline user to the commit author by e-mail case-insensitively', async () => {
     const env = { ...branchEnv(), CI_COMMIT_AUTHOR: 'Mona Lisa <Mona@Example.com>' };
-    expect(mapped(env).event.commit.author).toEqual({ name: 'Mona Lisa', email: 'Mona@Example.com', login: 'mona' });
+    expect((await mapped(env)).event.commit.author).toEqual({
+      name: 'Mona Lisa',
+      email: 'Mona@Example.com',
+      login: 'mona',
+    });
   });
 
-  it('leaves everything unknown null outside a pipeline, and the result is still a valid event', () => {
-    const { event } = mapped({}, 'success');
+  it('leaves everything unknown null outside a pipeline, and the result is still a valid event', async () => {
+    const { event } = await mapped({}, 'success');
     expect(event).toEqual(
       emptyEvent({
         id: '7b0c2f4e-1d2a-4c3b-9e8f-0a1b2c3d4e5f',
@@ -274,16 +278,16 @@ describe('gitlabEvent', () => {
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('ignores a pipeline creation time that is not ISO 8601 instead of reporting a wrong duration', () => {
-    const { event } = mapped({ ...branchEnv(), CI_PIPELINE_CREATED_AT: 'yesterday' });
+  it('ignores a pipeline creation time that is not ISO 8601 instead of reporting a wrong duration', async () => {
+    const { event } = await mapped({ ...branchEnv(), CI_PIPELINE_CREATED_AT: 'yesterday' });
     expect(event.pipeline.started_at).toBeNull();
     expect(event.pipeline.duration_ms).toBeNull();
     expect(schemaErrors(event)).toEqual([]);
   });
 
-  it('takes the short sha from the full one when CI_COMMIT_SHORT_SHA is missing (GitLab uses 8 characters)', () => {
+  it('takes the short sha from the full one when CI_COMMIT_SHORT_SHA is missing (GitLab uses 8 characters)', async () => {
     const env = branchEnv();
     delete env.CI_COMMIT_SHORT_SHA;
-    expect(mapped(env).event.commit.short_sha).toBe('9f8e7d6c');
+    expect((await mapped(env)).event.commit.short_sha).toBe('9f8e7d6c');
   });
 });

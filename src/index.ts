@@ -43,7 +43,11 @@ async function main(): Promise<number> {
   const local = localPlatform(env, args, { stdout, stderr }, redact);
   let platform: Platform = local;
   if (env.GITHUB_ACTIONS === 'true') platform = githubPlatform(env, { stdout }, redact);
-  else if (env.GITLAB_CI === 'true') platform = gitlabPlatform(env, stdout, redact);
+  else if (env.GITLAB_CI === 'true') {
+    platform = gitlabPlatform(env, stdout, redact);
+    // The job token reads the GitLab API for the event; GitLab masks it, and so do we.
+    if (env.CI_JOB_TOKEN) redactor.add(env.CI_JOB_TOKEN);
+  }
 
   // NOTIFY_* variables and flags work everywhere (a `run:` step on GitHub, after_script on GitLab).
   const inputs = { ...local.readInputs(), ...(platform === local ? {} : platform.readInputs()), ...args.inputs };

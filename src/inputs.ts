@@ -222,6 +222,13 @@ export const INPUTS: readonly InputSpec[] = [
     secret: true,
   },
   {
+    name: 'gitlab_token',
+    description:
+      'GitLab only: a token with read_api (set NOTIFY_GITLAB_TOKEN) for the jobs of the pipeline and the previous pipeline (notify_on changed/fixed); CI_JOB_TOKEN is tried first where GitLab allows it.',
+    default: '',
+    secret: true,
+  },
+  {
     name: 'needs',
     description: 'Pass ${{ toJSON(needs) }} for a workflow-level report of the jobs this one needs.',
     default: '',

@@ -11,7 +11,7 @@ import type { HttpClient } from './delivery/types.js';
 import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
 import { parseParams } from './event/params.js';
 import { normalizeStatus } from './event/status.js';
-import { matchesTrigger, needsHistory } from './event/transition.js';
+import { matchesTrigger, needsHistory, TRANSITION_WORDS, type TriggerWord } from './event/transition.js';
 import type { CiEvent, Status } from './event/types.js';
 import type { Platform } from './platform/types.js';
 import { statusSign } from './render/locale.js';
@@ -83,11 +83,14 @@ export async function run(deps: RunDeps): Promise<number> {
   let results: TargetResult[];
   let event: CiEvent;
   try {
+    let historyGap: string | null = null;
     event = await platform.buildEvent({
       status: status.status,
       params: params.params,
       needs: settings.needs,
       github_token: settings.github_token,
+      gitlab_token: settings.gitlab_token,
+      historyUnknown: (reason) => (historyGap ??= reason),
       id: deps.uuid(),
       now: now(),
       http,
@@ -96,6 +99,9 @@ export async function run(deps: RunDeps): Promise<number> {
         deadlineMs: apiReadsDeadline(settings.timeout_ms),
       },
     });
+    // A dry run reads nothing from a CI API (src/event/facts.ts), so it cannot know the previous run either.
+    if (settings.dry_run && platform.name !== 'local') historyGap ??= 'a dry run reads nothing from the CI API';
+    if (historyGap !== null) warnUnknownHistory(log, settings.targets, historyGap);
 
     const planned = settings.targets.map((target) => deliverTarget(target, event, settings, http, deps, now));
     const invalid = settings.invalid.map((t): TargetResult[] => {
@@ -189,6 +195,26 @@ async function deliverTarget(
     const message = err instanceof Error ? err.message : String(err);
     return [{ ...failed(t.name, t.channel, deps.redactor.redact(message)), duration_ms: Date.now() - started }];
   }
+}
+
+/**
+ * One warning for the whole run (not one per target) when a transition word cannot match because
+ * the previous run's status is unknown: silently never announcing a fix is the failure we avoid.
+ */
+function warnUnknownHistory(log: Platform['log'], targets: readonly PlannedTarget[], reason: string): void {
+  const used = (pick: (t: PlannedTarget) => readonly TriggerWord[]) => [
+    ...new Set(targets.flatMap((t) => pick(t).filter((w) => (TRANSITION_WORDS as readonly string[]).includes(w)))),
+  ];
+  const inNotify = used((t) => t.settings.notify_on);
+  const inMention = used((t) => t.settings.mention_on);
+  const words = [...new Set([...inNotify, ...inMention])];
+  if (words.length === 0) return;
+  const inputs = [inNotify.length ? 'notify_on' : '', inMention.length ? 'mention_on' : '']
+    .filter(Boolean)
+    .join(' and ');
+  log.warn(
+    `${inputs}: ${words.join(', ')} need${words.length === 1 ? 's' : ''} the previous run's status, which is unknown: ${reason}. They do not match this run.`,
+  );
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {

@@ -35,6 +35,7 @@ const RUN_INPUTS = new Set([
   'dry_run',
   'fail_on_error',
   'github_token',
+  'gitlab_token',
   'needs',
 ]);
 
@@ -56,6 +57,7 @@ export interface Settings {
   params_text: string;
   needs: string;
   github_token: string;
+  gitlab_token: string;
   dry_run: boolean;
   fail_on_error: boolean;
   timeout_ms: number;
@@ -228,6 +230,7 @@ export function loadSettings(
     params_text: top.params ?? '',
     needs: top.needs ?? '',
     github_token: top.github_token ?? '',
+    gitlab_token: top.gitlab_token ?? '',
     dry_run: dryRun ?? false,
     fail_on_error: failOnError ?? true,
     timeout_ms: timeout,

@@ -87,6 +87,12 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
     commitSha: payloadCommit ? null : sha,
   });
 
+  if (wanted.has('history')) {
+    const gap = api
+      ? facts.historyGap
+      : 'github_token is not set (pass github_token: ${{ github.token }}; the job needs actions: read)';
+    if (gap) input.historyUnknown?.(gap);
+  }
   const startedAt = facts.run?.started_at ?? null;
   const startedMs = startedAt ? Date.parse(startedAt) : NaN;
   const commitText = payloadCommit ? commitFromPayload(payloadCommit) : facts.commit;
@@ -292,6 +298,8 @@ interface ReadFacts {
   jobs: GitHubRunJobs | null;
   previous: Status | null;
   commit: GitHubCommitDetails | null;
+  /** Why the previous run's status could not be read, or null when it was (even as "none"). */
+  historyGap: string | null;
 }
 
 const WHAT_IS_READ: Record<string, string> = {
@@ -314,8 +322,9 @@ async function readApiFacts(
   token: string,
   query: ApiQuery,
 ): Promise<ReadFacts> {
-  const none: ReadFacts = { run: null, jobs: null, previous: null, commit: null };
+  const none: ReadFacts = { run: null, jobs: null, previous: null, commit: null, historyGap: null };
   if (!api) return none;
+  let historyGap: string | null = null;
   const { runId, branch, commitSha } = query;
   // Shared: the previous-runs read needs the run's workflow_id when GITHUB_WORKFLOW_REF is missing.
   const readRun = once(() => api.run(runId!));
@@ -360,6 +369,7 @@ async function readApiFacts(
         : error instanceof GitHubApiError
           ? error.reason
           : `unexpected error (${error instanceof Error ? error.message : String(error)})`;
+      if (name === 'previous') historyGap ??= `the GitHub API did not answer (${redactToken(reason, token)})`;
       const whats = lost.get(reason) ?? [];
       if (!whats.includes(what)) whats.push(what);
       lost.set(reason, whats);
@@ -370,7 +380,7 @@ async function readApiFacts(
     whats.sort((a, b) => order.indexOf(a) - order.indexOf(b));
     warn(redactToken(`github api: could not read ${joinAnd(whats)}: ${reason}`, token));
   }
-  return results;
+  return { ...results, historyGap };
 }
 
 /** Defence in depth: the logger redacts too, but a warning must never carry the token. */

@@ -1,37 +1,67 @@
 import type { EventInput } from '../platform/types.js';
+import { readTogether } from './api-reads.js';
+import { ALL_API_FACTS, API_READS_MAX_MS, type ApiFacts } from './facts.js';
+import { GitLabApiError, gitlabApiFromEnv, type GitLabApi, type GitLabJob, type GitLabPipeline } from './gitlab-api.js';
 import { normalizeStatus } from './status.js';
+import { transitionOf } from './transition.js';
 import {
   EVENT_SCHEMA_ID,
   type ChangeRequestInfo,
   type CiEvent,
+  type JobSummary,
   type Person,
   type RefInfo,
   type Status,
 } from './types.js';
 
+export interface GitLabEventDeps {
+  warn(message: string): void;
+  /**
+   * Absent: built from CI_API_V4_URL, CI_JOB_TOKEN, `input.gitlab_token` and `input.http`.
+   * null: do not use the API (no jobs, no previous pipeline).
+   */
+  api?: GitLabApi | null;
+}
+
 /**
  * GitLab CI/CD predefined variables → `ci-notify.event/v1` (DESIGN §3), provider `gitlab`.
  * Reference: https://docs.gitlab.com/ci/variables/predefined_variables/
  *
- * Only what the variables say is reported; everything else is null. The notification job runs
- * inside the pipeline it reports on, so the pipeline has not finished yet: `finished_at` is null
- * and `duration_ms` is the time since CI_PIPELINE_CREATED_AT.
+ * The variables give the pipeline, commit, ref and people; the REST API (src/event/gitlab-api.ts)
+ * adds the jobs of the pipeline and the previous pipeline of the ref, which makes the transition.
+ * The notification job runs inside the pipeline it reports on, so the pipeline has not finished
+ * yet: `finished_at` is null and `duration_ms` is the time since it started.
  */
-export function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, warn: (m: string) => void): CiEvent {
+export async function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, deps: GitLabEventDeps): Promise<CiEvent> {
+  const warn = deps.warn;
   const projectUrl = text(env.CI_PROJECT_URL);
   const sha = text(env.CI_COMMIT_SHA);
-  const createdAt = isoTime(env.CI_PIPELINE_CREATED_AT);
   const actor = person(text(env.GITLAB_USER_NAME), text(env.GITLAB_USER_EMAIL), text(env.GITLAB_USER_LOGIN));
   const jobId = text(env.CI_JOB_ID);
   const jobName = text(env.CI_JOB_NAME);
+  const status = statusOf(input.status, env, warn);
+
+  const wanted = input.facts?.wanted(status) ?? ALL_API_FACTS;
+  const deadlineMs = input.facts?.deadlineMs ?? API_READS_MAX_MS;
+  const api =
+    wanted.size === 0
+      ? null
+      : deps.api === undefined
+        ? input.http
+          ? gitlabApiFromEnv(env, input.gitlab_token ?? '', input.http, deadlineMs)
+          : null
+        : deps.api;
+  const facts = await readApiFacts(api, wanted, deadlineMs, env, input, warn);
+
+  const startedAt = facts.startedAt ?? isoTime(env.CI_PIPELINE_CREATED_AT);
   return {
     schema: EVENT_SCHEMA_ID,
     id: input.id,
     timestamp: input.now.toISOString(),
     provider: 'gitlab',
-    status: statusOf(input.status, env, warn),
-    previous_status: null,
-    transition: null,
+    status,
+    previous_status: facts.previous,
+    transition: transitionOf(status, facts.previous),
     pipeline: {
       id: text(env.CI_PIPELINE_ID),
       // CI_PIPELINE_IID is the per-project number people see (#128); CI_PIPELINE_ID is instance-wide.
@@ -41,14 +71,13 @@ export function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, warn: (m:
       name: text(env.CI_PIPELINE_NAME),
       url: text(env.CI_PIPELINE_URL),
       trigger: text(env.CI_PIPELINE_SOURCE),
-      started_at: createdAt,
+      started_at: startedAt,
       finished_at: null,
-      duration_ms: createdAt ? Math.max(0, input.now.getTime() - Date.parse(createdAt)) : null,
+      duration_ms: startedAt ? Math.max(0, input.now.getTime() - Date.parse(startedAt)) : null,
     },
     job:
       jobId || jobName ? { id: jobId, name: jobName, stage: text(env.CI_JOB_STAGE), url: text(env.CI_JOB_URL) } : null,
-    // The job list of a pipeline needs an API token with read_api; CI_JOB_TOKEN cannot list jobs.
-    jobs: [],
+    jobs: facts.jobs,
     repository: {
       name: text(env.CI_PROJECT_NAME),
       full_name: text(env.CI_PROJECT_PATH),
@@ -71,6 +100,129 @@ export function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, warn: (m:
     params: { ...input.params },
     server_url: text(env.CI_SERVER_URL),
   };
+}
+
+interface ReadFacts {
+  jobs: JobSummary[];
+  startedAt: string | null;
+  previous: Status | null;
+}
+
+/** What to say when the previous pipeline cannot be read without a token. */
+const NO_TOKEN =
+  'gitlab_token is not set (a token with read_api, as the masked CI/CD variable NOTIFY_GITLAB_TOKEN; CI_JOB_TOKEN may not list pipelines)';
+
+/**
+ * The reads the wanted facts need (src/event/facts.ts), issued at once and bounded together by
+ * `deadlineMs` (api-reads.ts; the client also starts no fallback after it). A read that fails is a
+ * warning when the user gave gitlab_token (they asked for it), and silent without one: the job token
+ * alone is expected to be refused on older GitLab and on the pipeline list. When the previous pipeline
+ * was wanted and could not be read, `historyUnknown` says why.
+ */
+async function readApiFacts(
+  api: GitLabApi | null,
+  wanted: ApiFacts,
+  deadlineMs: number,
+  env: NodeJS.ProcessEnv,
+  input: EventInput,
+  warn: (message: string) => void,
+): Promise<ReadFacts> {
+  const none: ReadFacts = { jobs: [], startedAt: null, previous: null };
+  const pipelineId = count(env.CI_PIPELINE_ID);
+  const ref = pipelineRef(env);
+  if (wanted.has('history')) {
+    const gap =
+      pipelineId === null
+        ? 'CI_PIPELINE_ID is not set'
+        : !ref
+          ? 'the ref of this pipeline is not known (CI_COMMIT_REF_NAME)'
+          : !api
+            ? NO_TOKEN
+            : null;
+    if (gap) input.historyUnknown?.(gap);
+  }
+  if (!api || pipelineId === null) return none;
+
+  const token = input.gitlab_token ?? '';
+  const secrets = [token, env.CI_JOB_TOKEN ?? ''];
+  let historyGap: string | null = null;
+  const results = await readTogether(
+    {
+      jobs: wanted.has('jobs') || wanted.has('timing') ? () => api.pipelineJobs(pipelineId) : undefined,
+      previous:
+        wanted.has('history') && ref
+          ? () => api.previousPipeline({ ref, currentPipelineId: pipelineId, source: text(env.CI_PIPELINE_SOURCE) })
+          : undefined,
+    },
+    {
+      deadlineMs,
+      onFailure(name, error, timedOut) {
+        if (error instanceof GitLabApiError && error.dryRun) return;
+        const reason = timedOut
+          ? `gitlab api: no answer within ${deadlineMs / 1000} s (the timeout input, at most ${API_READS_MAX_MS / 1000} s for these reads)`
+          : apiWarning(error, secrets);
+        if (name === 'previous') historyGap = token ? `the GitLab API did not answer (${reason})` : NO_TOKEN;
+        if (token) warn(reason);
+      },
+    },
+  );
+  if (historyGap) input.historyUnknown?.(historyGap);
+
+  // readTogether types an optional read's result as never; these are what the reads return.
+  const jobs = results.jobs as GitLabJob[] | null;
+  const previous = results.previous as GitLabPipeline | null;
+  return {
+    jobs: jobs && wanted.has('jobs') ? otherJobs(jobs, env) : [],
+    startedAt: jobs ? earliestStart(jobs) : null,
+    previous: previous?.status ?? null,
+  };
+}
+
+/**
+ * The pipelines of a merge request run for `refs/merge-requests/<iid>/head`, not for the branch:
+ * that is the ref whose earlier pipelines are "the previous" ones.
+ */
+function pipelineRef(env: NodeJS.ProcessEnv): string | null {
+  const iid = count(env.CI_MERGE_REQUEST_IID);
+  if (iid !== null) return text(env.CI_MERGE_REQUEST_REF_PATH) ?? `refs/merge-requests/${iid}/head`;
+  return text(env.CI_COMMIT_REF_NAME) ?? text(env.CI_COMMIT_TAG) ?? text(env.CI_COMMIT_BRANCH);
+}
+
+/**
+ * Every job but the notification itself: this job, its sibling of the component
+ * (`<job_name>-success` / `<job_name>-failure`, CI_NOTIFY_JOB_NAME), and — in the component's
+ * stage — jobs that have not finished, which run beside the notification (other notify includes).
+ */
+function otherJobs(jobs: GitLabJob[], env: NodeJS.ProcessEnv): JobSummary[] {
+  const ownId = count(env.CI_JOB_ID);
+  const prefix = text(env.CI_NOTIFY_JOB_NAME);
+  const siblings = prefix ? new Set([`${prefix}-success`, `${prefix}-failure`]) : new Set<string>();
+  const ownStage = text(env.CI_JOB_STAGE);
+  const unfinished = new Set(['created', 'pending', 'running', 'preparing', 'waiting_for_resource', 'scheduled']);
+  return jobs
+    .filter((job) => job.id === null || job.id !== ownId)
+    .filter((job) => !siblings.has(job.summary.name))
+    .filter((job) => !(prefix && job.summary.stage === ownStage && unfinished.has(job.gitlab_status ?? '')))
+    .map((job) => job.summary);
+}
+
+/** When the pipeline started running: its first job's start, as GitLab's own pipeline `started_at`. */
+function earliestStart(jobs: GitLabJob[]): string | null {
+  const starts = jobs
+    .map((job) => job.started_at)
+    .filter((t): t is string => t !== null && Number.isFinite(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return starts[0] ?? null;
+}
+
+function apiWarning(error: unknown, tokens: string[]): string {
+  let message =
+    error instanceof GitLabApiError
+      ? error.message
+      : `gitlab api: unexpected error (${error instanceof Error ? error.message : String(error)})`;
+  // Defence in depth: the logger redacts too, but this line must never carry a token.
+  for (const token of tokens) if (token) message = message.split(token).join('***');
+  return message;
 }
 
 /**

@@ -90,7 +90,7 @@ export function gitlabPlatform(
       /* GitLab masks masked/hidden CI/CD variables in the job log itself; nothing to tell it. */
     },
     async buildEvent(input: EventInput) {
-      return gitlabEvent(input, env, log.warn);
+      return gitlabEvent(input, env, { warn: log.warn });
     },
     setOutput(name, value) {
       if (name === 'event') log.debug(`ci-notify ${name}=${value}`);

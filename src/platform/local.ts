@@ -140,6 +140,7 @@ export function localPlatform(
       /* no CI log masking outside GitHub; our own redactor still applies */
     },
     async buildEvent(input: EventInput) {
+      input.historyUnknown?.('ci-notify cannot look up earlier runs outside GitHub Actions and GitLab CI');
       return localEvent(input, env, this.readInputs());
     },
     setOutput(name, value) {

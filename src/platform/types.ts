@@ -34,6 +34,14 @@ export interface EventInput {
   /** `${{ toJSON(needs) }}` text, if given. */
   needs: string;
   github_token: string;
+  /** GitLab API token (read_api); CI_JOB_TOKEN is tried first where GitLab allows it. */
+  gitlab_token?: string;
+  /**
+   * Called when the previous run's status cannot be known (no token, API unreachable, a CI we
+   * cannot ask), naming what is missing; main warns once if a transition word needs it. Not
+   * called when it is known that there is no previous run (the first pipeline of a branch).
+   */
+  historyUnknown?(reason: string): void;
   /** Fresh uuid and clock for id/timestamp. */
   id: string;
   now: Date;
