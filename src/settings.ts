@@ -276,6 +276,8 @@ function parseCommon(
   }
   const atAll = parseBoolean(v.at_all ?? 'false');
   if (atAll === null) problems.push('at_all: expected true or false');
+  const atMobiles = mentionList(v.at_mobiles ?? '');
+  const atUserIds = mentionList(v.at_user_ids ?? '');
   const timeoutMs = v.timeout !== undefined ? parseTimeout(v.timeout, '', problems) : timeoutDefault;
   const retries = v.retries !== undefined ? parseRetries(v.retries, '', problems) : retriesDefault;
   if (problems.length > before) return null;
@@ -288,12 +290,25 @@ function parseCommon(
     fields,
     locale: locale as Locale,
     keyword: (v.keyword ?? '').trim(),
-    at_mobiles: splitList(v.at_mobiles ?? ''),
-    at_user_ids: splitList(v.at_user_ids ?? ''),
-    at_all: atAll ?? false,
+    at_mobiles: atMobiles.ids,
+    at_user_ids: atUserIds.ids,
+    at_all: (atAll ?? false) || atMobiles.everyone || atUserIds.everyone,
     timeout_ms: timeoutMs,
     retries,
   };
+}
+
+/**
+ * `all` / `@all` in at_mobiles or at_user_ids means everyone, as Alibaba Cloud Flow's robot plugins
+ * ("enter all to mention everyone") and CODING (`@all`) taught their users. It becomes `at_all`, so
+ * every channel mentions everyone its own way (DingTalk isAtAll, WeCom "@all", Lark
+ * `<at user_id="all">`) instead of sending a user id or phone number "all" that mentions nobody.
+ * This is configuration; the same word in commit text stays inert (channels neutralise it).
+ */
+function mentionList(text: string): { ids: string[]; everyone: boolean } {
+  const list = splitList(text);
+  const isAll = (id: string) => /^@?all$/i.test(id);
+  return { ids: [...new Set(list.filter((id) => !isAll(id)))], everyone: list.some(isAll) };
 }
 
 function parseTimeout(text: string, where: string, problems: string[]): number {
