@@ -61,6 +61,7 @@ describe('settings', () => {
       at_mobiles: ['138', '139', '140'],
       at_user_ids: [],
       at_all: false,
+      mention_people: [],
       timeout_ms: 5000,
       retries: 1,
       raw: {
