@@ -88,7 +88,7 @@ describe.each(nodeBinaries())('the bundle under $label', ({ path: node }) => {
       },
     ]);
     expect(run.summary).toMatch(
-      /^### ❌ CI #128 failed — notifications\n\| target \| channel \| result \| attempts \| time \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| webhook \| webhook \| ✅ delivered \| 1 \| \d+ ms \|\n$/,
+      /^### ❌ acme\/api · main · CI #128 failed — notifications\n\| target \| channel \| result \| attempts \| time \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| webhook \| webhook \| ✅ delivered \| 1 \| \d+ ms \|\n$/,
     );
 
     // Masked for the runner before anything else was printed, and redacted by us everywhere.

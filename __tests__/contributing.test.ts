@@ -226,7 +226,7 @@ describe('ntfy', () => {
     server.received.length = 0;
   });
 
-  it('publishes the title and the facts as plain text, with a status tag, a priority and the run link', async () => {
+  it('publishes the title and the body as plain text, with a status tag, a priority and the run link', async () => {
     const ctx = contextFor(`${server.base}/team-ci`, []);
     const result = await ntfy.send(ctx);
     await ctx.http.close();
@@ -243,16 +243,13 @@ describe('ntfy', () => {
           click: 'https://github.com/acme/api/actions/runs/4242',
         }),
         body: [
-          '❌ acme/api · CI #128 failed',
+          '❌ acme/api · main · CI #128 failed (was passing)',
           '',
-          'Repository: acme/api',
-          'Pipeline: CI #128',
-          'Branch: main',
-          'Commit: 9f8e7d6 Fix payment path',
-          'Author: Mona Lisa',
-          'Triggered by: push',
-          'Duration: 1m 33s',
-          'Failed jobs: test, lint',
+          '2 of 3 jobs failed',
+          '• test → https://github.com/acme/api/actions/runs/4242/job/90001',
+          '• lint → https://github.com/acme/api/actions/runs/4242/job/90002',
+          '9f8e7d6 Fix payment path · Mona Lisa → https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+          'push · 1m 33s',
           'Params: env=prod',
         ].join('\n'),
       },

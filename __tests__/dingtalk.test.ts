@@ -4,37 +4,39 @@ import { utf8Bytes } from '../src/render/text.js';
 import { startDingTalkServer, type DingTalkServer } from './support/dingtalk-server.js';
 import { sampleEvent } from './support/fixtures.js';
 import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import {
+  COMMIT_URL as COMMIT,
+  failureWithJobs,
+  jobUrl,
+  RUN_URL as RUN,
+  trickyCommit,
+} from './support/sample-events.js';
 
 const NOW = 1_796_000_000_000;
 const SECRET = 'SECexample0123456789';
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
+const TITLE = '❌ acme/api · main · CI #128 failed (was passing)';
 
-/** The default markdown body of the sample failure, without a trailing link or mentions. */
-const FACTS_MARKDOWN = [
-  '### ❌ acme/api · CI #128 failed',
+/** The default markdown body of the MESSAGES.md failure, without a trailing link or mentions. */
+const MARKDOWN = [
+  '### ❌ CI #128 failed (was passing)',
+  '**acme/api** · main',
   '',
-  '- **Repository**: [acme/api](https://github.com/acme/api)',
-  `- **Pipeline**: [CI #128](${RUN})`,
-  '- **Branch**: [main](https://github.com/acme/api/tree/main)',
-  `- **Commit**: [9f8e7d6](${COMMIT}) Fix payment path`,
-  '- **Author**: Mona Lisa',
-  '- **Triggered by**: push',
-  '- **Duration**: 1m 33s',
-  '- **Failed jobs**: test, lint',
-  '- **Params**: env=prod',
+  '**2 of 5 jobs failed**',
+  `- [test (ubuntu, 20)](${jobUrl(2)}) — Run tests`,
+  `- [lint](${jobUrl(3)}) — Run eslint`,
+  '',
+  `[9f8e7d6](${COMMIT}) Fix payment path · Mona Lisa`,
+  '',
+  'push by octocat · 1m 33s',
 ].join('\n');
 
-const FACTS_TEXT = [
-  'Repository: acme/api',
-  'Pipeline: CI #128',
-  'Branch: main',
-  'Commit: 9f8e7d6 Fix payment path',
-  'Author: Mona Lisa',
-  'Triggered by: push',
-  'Duration: 1m 33s',
-  'Failed jobs: test, lint',
-  'Params: env=prod',
+/** The same as plain text lines (text, link). */
+const TEXT = [
+  '2 of 5 jobs failed',
+  `• test (ubuntu, 20) — Run tests → ${jobUrl(2)}`,
+  `• lint — Run eslint → ${jobUrl(3)}`,
+  `9f8e7d6 Fix payment path · Mona Lisa → ${COMMIT}`,
+  'push by octocat · 1m 33s',
 ].join('\n');
 
 let server: DingTalkServer;
@@ -44,11 +46,14 @@ afterEach(async () => {
 });
 
 async function send(raw: Record<string, string>, options: Omit<RobotContextOptions, 'raw'> = {}) {
-  const run = robotContext(dingtalk, { now: () => new Date(NOW), ...options, raw });
+  const run = robotContext(dingtalk, { now: () => new Date(NOW), event: failureWithJobs(), ...options, raw });
   closers.push(run.close);
   const result = await dingtalk.send(run.ctx);
   return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
 }
+
+const warnings = (log: { lines: { level: string; message: string }[] }) =>
+  log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
 
 describe('dingtalk with signing and a keyword', () => {
   beforeEach(async () => {
@@ -56,19 +61,13 @@ describe('dingtalk with signing and a keyword', () => {
     closers.push(server.close);
   });
 
-  it('delivers the default actionCard, signed in the query and with the keyword in title and text', async () => {
+  it('delivers the default actionCard: what failed first, signed in the query, the keyword in title and text', async () => {
     const { result } = await send({ url: server.url, secret: SECRET }, { target: { keyword: 'CI' } });
     expect(result).toMatchObject({ ok: true, attempts: 1, error: null });
     expect(server.received).toEqual([
       {
         msgtype: 'actionCard',
-        actionCard: {
-          title: '❌ acme/api · CI #128 failed',
-          text: FACTS_MARKDOWN,
-          singleTitle: 'View run',
-          singleURL: RUN,
-          btnOrientation: '0',
-        },
+        actionCard: { title: TITLE, text: MARKDOWN, singleTitle: 'View run', singleURL: RUN, btnOrientation: '0' },
       },
     ]);
     const { sign } = dingtalkSign(SECRET, NOW);
@@ -88,8 +87,8 @@ describe('dingtalk with signing and a keyword', () => {
       {
         msgtype: 'markdown',
         markdown: {
-          title: 'deploy-bot ❌ acme/api · CI #128 failed',
-          text: `${FACTS_MARKDOWN.replace('### ', '### deploy-bot ')}\n\n[View run](${RUN})`,
+          title: `deploy-bot ${TITLE}`,
+          text: `${MARKDOWN.replace('### ', '### deploy-bot ')}\n\n[View run](${RUN})`,
         },
       },
     ]);
@@ -192,13 +191,18 @@ describe('dingtalk mentions', () => {
   });
   const people = { at_mobiles: ['13800000000'], at_user_ids: ['manager7675'] };
   const at = { atMobiles: ['13800000000'], atUserIds: ['manager7675'], isAtAll: false };
+  const markdownWithMentions = {
+    msgtype: 'markdown',
+    markdown: { title: TITLE, text: `${MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675` },
+    at,
+  };
 
   it('puts the @mobile and @userId in the text content as well as in at', async () => {
     await send({ url: server.url }, { target: { ...people, msg_type: 'text' } });
     expect(server.received).toEqual([
       {
         msgtype: 'text',
-        text: { content: `❌ acme/api · CI #128 failed\n${FACTS_TEXT}\nView run: ${RUN}\n@13800000000 @manager7675` },
+        text: { content: `${TITLE}\n${TEXT}\nView run: ${RUN}\n@13800000000 @manager7675` },
         at,
       },
     ]);
@@ -206,33 +210,22 @@ describe('dingtalk mentions', () => {
 
   it('puts the @mobile in the markdown text as well as in at.atMobiles', async () => {
     await send({ url: server.url }, { target: { ...people, msg_type: 'markdown' } });
-    expect(server.received).toEqual([
-      {
-        msgtype: 'markdown',
-        markdown: {
-          title: '❌ acme/api · CI #128 failed',
-          text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675`,
-        },
-        at,
-      },
-    ]);
+    expect(server.received).toEqual([markdownWithMentions]);
+  });
+
+  it('chooses markdown up front for mentions when msg_type is left at its default, without a warning', async () => {
+    const { log, result } = await send({ url: server.url }, { target: people });
+    expect(result).toMatchObject({ ok: true, attempts: 1 });
+    expect(server.received).toEqual([markdownWithMentions]);
+    expect(warnings(log)).toEqual([]);
   });
 
   it.each(['actionCard', 'link', 'feedCard'])(
-    'sends %s as markdown when people must be mentioned, and says so',
+    'sends an explicit %s as markdown when people must be mentioned, and warns',
     async (msgType) => {
       const { log } = await send({ url: server.url }, { target: { ...people, msg_type: msgType } });
-      expect(server.received).toEqual([
-        {
-          msgtype: 'markdown',
-          markdown: {
-            title: '❌ acme/api · CI #128 failed',
-            text: `${FACTS_MARKDOWN}\n\n[View run](${RUN})\n\n@13800000000 @manager7675`,
-          },
-          at,
-        },
-      ]);
-      expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      expect(server.received).toEqual([markdownWithMentions]);
+      expect(warnings(log)).toEqual([
         `${msgType} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
       ]);
     },
@@ -243,7 +236,7 @@ describe('dingtalk mentions', () => {
     expect(server.received).toEqual([
       {
         msgtype: 'text',
-        text: { content: `❌ acme/api · CI #128 failed\n${FACTS_TEXT}\nView run: ${RUN}\n@all` },
+        text: { content: `${TITLE}\n${TEXT}\nView run: ${RUN}\n@all` },
         at: { atMobiles: [], atUserIds: [], isAtAll: true },
       },
     ]);
@@ -254,21 +247,15 @@ describe('dingtalk mentions', () => {
     expect(server.received).toEqual([
       {
         msgtype: 'actionCard',
-        actionCard: {
-          title: '❌ acme/api · CI #128 failed',
-          text: FACTS_MARKDOWN,
-          singleTitle: 'View run',
-          singleURL: RUN,
-          btnOrientation: '0',
-        },
+        actionCard: { title: TITLE, text: MARKDOWN, singleTitle: 'View run', singleURL: RUN, btnOrientation: '0' },
       },
     ]);
-    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(warnings(log)).toEqual([]);
   });
 
-  it('lets a commit message mention nobody, whatever mention syntax it carries', async () => {
+  it('lets a commit message mention nobody and change no markup, whatever syntax it carries', async () => {
     const hostile = '@all <@all> <at user_id="all">所有人</at> <at id=all></at> @13800000000 **bold** [x](http://evil)';
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title: hostile } });
     await send({ url: server.url }, { event, target: { msg_type: 'text' } });
     await send({ url: server.url }, { event, target: { msg_type: 'markdown' } });
     const [text, markdown] = server.received as [
@@ -279,19 +266,17 @@ describe('dingtalk mentions', () => {
     expect(text).toEqual({
       msgtype: 'text',
       text: {
-        content: `❌ acme/api · CI #128 failed\n${FACTS_TEXT.replace(
-          'Commit: 9f8e7d6 Fix payment path',
-          `Commit: 9f8e7d6 @${wj}all ‹@${wj}all> ‹at user_id="all">所有人</at> ‹at id=all></at> @${wj}13800000000 **bold** [x](http://evil)`,
+        content: `${TITLE}\n${TEXT.replace(
+          'Fix payment path',
+          `@${wj}all ‹@${wj}all> ‹at user_id="all">所有人</at> ‹at id=all></at> @${wj}13800000000 **bold** [x](http://evil)`,
         )}\nView run: ${RUN}`,
       },
     });
     expect(markdown.at).toBeUndefined();
     expect(markdown.markdown.text).toContain(
-      `[9f8e7d6](${COMMIT}) @${wj}all ‹@${wj}all\\> ‹at user\\_id="all"\\>所有人\\</at\\> ‹at id=all\\>\\</at\\> @${wj}13800000000 \\*\\*bold\\*\\* \\[x\\](http://evil)`,
+      `[9f8e7d6](${COMMIT}) @${wj}all ‹@${wj}all＞ ‹at user_id="all"＞所有人＜/at＞ ‹at id=all＞＜/at＞ @${wj}13800000000 ＊＊bold＊＊ ［x］(http://evil) · Mona Lisa`,
     );
-    for (const body of server.requests.map((r) => r.body)) {
-      expect(body).not.toMatch(/@all|<@|<at /);
-    }
+    for (const body of server.requests.map((r) => r.body)) expect(body).not.toMatch(/@all|<@|<at |\\\\/);
   });
 });
 
@@ -301,15 +286,32 @@ describe('dingtalk limits, types and locale', () => {
     closers.push(server.close);
   });
 
-  it('delivers a 30 KB message cut to the 20000-byte body limit with a visible marker', async () => {
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: '修复'.repeat(5000) } }); // 30 000 bytes
-    const { result, log } = await send({ url: server.url }, { event, target: { keyword: 'CI', locale: 'zh' } });
+  it('shows the tricky commit and branch with look-alikes and no backslash', async () => {
+    await send({ url: server.url }, { event: trickyCommit(), target: { keyword: 'CI' } });
+    const { actionCard } = server.received[0] as { actionCard: { title: string; text: string } };
+    expect(actionCard.title).toBe('❌ acme/api · feature/PAY-123_retry_logic · CI #128 failed (was passing)');
+    expect(actionCard.text).toContain('**acme/api** · feature/PAY-123_retry_logic\n');
+    expect(actionCard.text).toContain(`[9f8e7d6](${COMMIT}) Fix ˋnullˋ in ＊urgent＊ ［PAY-123］ #12 · Mona Lisa`);
+    expect(server.requests[0]!.body).not.toContain('\\\\');
+  });
+
+  it('cuts untrusted text, never the title, the repository, the branch or the author, to fit 20000 bytes', async () => {
+    // 16 000 bytes of "@" become 64 000 once every @ is defused: the value is cut, the rest stays.
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, message: '@'.repeat(30_000) } });
+    const template = '${commit.message}\n— ${commit.author.name}';
+    const { result, log } = await send(
+      { url: server.url },
+      { event, target: { keyword: 'CI', locale: 'zh', template } },
+    );
     expect(result).toMatchObject({ ok: true, attempts: 1 });
     const body = server.requests[0]!.body;
     expect(utf8Bytes(body)).toBeLessThanOrEqual(20_000);
     expect(utf8Bytes(body)).toBeGreaterThan(19_000);
-    const text = (server.received[0] as { actionCard: { text: string } }).actionCard.text;
-    expect(text).toMatch(/(修复)+修?…（已截断）\n- \*\*作者\*\*: Mona Lisa/);
+    const card = (server.received[0] as { actionCard: { title: string; text: string } }).actionCard;
+    expect(card.title).toBe('❌ acme/api · main · CI #128 失败（上次成功）');
+    expect(card.text).toMatch(
+      /^### ❌ CI #128 失败（上次成功）\n\*\*acme\/api\*\* · main\n\n(@\u2060)+…（已截断）\n— Mona Lisa$/,
+    );
     expect(log.text()).toContain('truncated');
   });
 
@@ -320,17 +322,13 @@ describe('dingtalk limits, types and locale', () => {
         msgtype: 'text',
         text: {
           content: [
-            '❌ acme/api · CI #128 失败',
-            '仓库: acme/api',
-            '流水线: CI #128',
-            '分支: main',
-            '提交: 9f8e7d6 Fix payment path',
-            '作者: Mona Lisa',
-            '触发: 推送',
-            '耗时: 1 分 33 秒',
-            '失败任务: test、lint',
-            '参数: env=prod',
-            `查看详情: ${RUN}`,
+            '❌ acme/api · main · CI #128 失败（上次成功）',
+            '5 个任务中 2 个失败',
+            `• test (ubuntu, 20) — Run tests → ${jobUrl(2)}`,
+            `• lint — Run eslint → ${jobUrl(3)}`,
+            `9f8e7d6 Fix payment path · Mona Lisa → ${COMMIT}`,
+            '推送（octocat） · 耗时 1 分 33 秒',
+            `查看详情：${RUN}`,
           ].join('\n'),
         },
       },
@@ -341,27 +339,42 @@ describe('dingtalk limits, types and locale', () => {
     await send({ url: server.url }, { target: { msg_type: 'link' } });
     await send({ url: server.url }, { target: { msg_type: 'feedCard' } });
     expect(server.received).toEqual([
-      { msgtype: 'link', link: { title: '❌ acme/api · CI #128 failed', text: FACTS_TEXT, messageUrl: RUN } },
-      { msgtype: 'feedCard', feedCard: { links: [{ title: '❌ acme/api · CI #128 failed', messageURL: RUN }] } },
+      { msgtype: 'link', link: { title: TITLE, text: TEXT, messageUrl: RUN } },
+      { msgtype: 'feedCard', feedCard: { links: [{ title: TITLE, messageURL: RUN }] } },
     ]);
   });
 
-  it('narrows the facts with fields', async () => {
+  it('narrows the body with fields', async () => {
     await send({ url: server.url }, { target: { msg_type: 'text', fields: ['commit', 'link'] } });
     expect(server.received).toEqual([
+      { msgtype: 'text', text: { content: `${TITLE}\n9f8e7d6 Fix payment path → ${COMMIT}\nView run: ${RUN}` } },
+    ]);
+  });
+
+  it('escapes the values of a user template for markdown, keeping the template’s own markup', async () => {
+    const title = '[Click](http://phish.example) <font color="info">✅ All green</font> @all';
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title } });
+    await send({ url: server.url }, { event, target: { msg_type: 'markdown', template: '**${commit.title}**' } });
+    const wj = '\u2060';
+    expect(server.received).toEqual([
       {
-        msgtype: 'text',
-        text: { content: `❌ acme/api · CI #128 failed\nCommit: 9f8e7d6 Fix payment path\nView run: ${RUN}` },
+        msgtype: 'markdown',
+        markdown: {
+          title: TITLE,
+          text: `### ❌ CI #128 failed (was passing)\n**acme/api** · main\n\n**［Click］(http://phish.example) ＜font color="info"＞✅ All green＜/font＞ @${wj}all**\n\n[View run](${RUN})`,
+        },
       },
     ]);
   });
 
-  it('sends the rendered customize template as the body, JSON-escaped', async () => {
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: 'say "hi"\nnext line' } });
+  it('sends the rendered customize template as the body, JSON-escaped and mention-neutralised', async () => {
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title: 'say "hi" @all\nnext line' } });
     const template = '{"msgtype":"text","text":{"content":"CI ${commit.title} on ${ref.name}"}}';
     const { result } = await send({ url: server.url }, { event, target: { msg_type: 'customize', template } });
     expect(result.ok).toBe(true);
-    expect(server.received).toEqual([{ msgtype: 'text', text: { content: 'CI say "hi"\nnext line on main' } }]);
+    expect(server.received).toEqual([
+      { msgtype: 'text', text: { content: 'CI say "hi" @\u2060all\nnext line on main' } },
+    ]);
   });
 
   it('reports a customize template that is not JSON without sending', async () => {

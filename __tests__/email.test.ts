@@ -6,6 +6,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { createHttpClient } from '../src/delivery/http.js';
 import { Redactor } from '../src/delivery/redact.js';
 import type { CiEvent } from '../src/event/types.js';
+import type { MessageModel } from '../src/render/types.js';
 import { buildMessage } from '../src/render/message.js';
 import { renderTemplate } from '../src/render/template.js';
 import type { ChannelResult, SendContext, TargetSettings } from '../src/channels/types.js';
@@ -102,6 +103,7 @@ function addresses(
 function visibleText(html: string): string {
   return html
     .replace(/<title>[\s\S]*?<\/title>/, '')
+    .replace(/<style>[\s\S]*?<\/style>/, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
@@ -118,16 +120,19 @@ function hrefs(html: string): string[] {
 }
 
 const EXPECTED_TEXT = [
-  '❌ acme/api · CI #128 failed',
+  '❌ acme/api · main · CI #128 failed (was passing)',
   '',
-  'Repository: acme/api',
-  'Pipeline: CI #128',
-  'Branch: main',
-  'Commit: 9f8e7d6 Fix payment path',
-  'Author: Mona Lisa',
-  'Triggered by: push',
-  'Duration: 1m 33s',
-  'Failed jobs: test, lint',
+  '2 of 3 jobs failed',
+  '• test',
+  '  https://github.com/acme/api/actions/runs/4242/job/90001',
+  '• lint',
+  '  https://github.com/acme/api/actions/runs/4242/job/90002',
+  '',
+  '9f8e7d6 Fix payment path · Mona Lisa',
+  'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+  '',
+  'push · 1m 33s',
+  '',
   'Params: env=prod',
   '',
   'View run:',
@@ -192,19 +197,18 @@ describe('email over STARTTLS with AUTH', () => {
       ],
       cc: [{ address: 'lead@example.com', name: '' }],
       bcc: undefined,
-      subject: '❌ [acme/api] CI #128 failed on main',
+      subject: '❌ acme/api · main · CI #128 failed (was passing)',
       autoSubmitted: 'auto-generated',
       delivery: '7b0c2f4e-1d3a-4c5b-9e8f-0a1b2c3d4e5f',
       contentType: 'multipart/alternative',
       text: EXPECTED_TEXT,
       htmlText:
-        '❌ acme/api · CI #128 failed 9f8e7d6 Fix payment path Repository acme/api Pipeline CI #128 Branch main Author Mona Lisa ' +
-        'Triggered by push Duration 1m 33s Failed jobs test, lint Params env=prod View run sent by ci-notify',
+        '❌ acme/api · main · CI #128 failed (was passing) 2 of 3 jobs failed test lint 9f8e7d6 Fix payment path · Mona Lisa ' +
+        'Triggered by push Duration 1m 33s Params env=prod View run sent by ci-notify',
       hrefs: [
+        'https://github.com/acme/api/actions/runs/4242/job/90001',
+        'https://github.com/acme/api/actions/runs/4242/job/90002',
         'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-        'https://github.com/acme/api',
-        'https://github.com/acme/api/actions/runs/4242',
-        'https://github.com/acme/api/tree/main',
         'https://github.com/acme/api/actions/runs/4242',
       ],
     });
@@ -262,7 +266,7 @@ describe('email over STARTTLS with AUTH', () => {
     });
     expect(mail.headers.get('subject')).toBe(mail.subject);
     expect(mail.html).toContain(
-      'Fix Bcc: evil@example.com X-Injected: yes &lt;script&gt;alert(1)&lt;/script&gt;</blockquote>',
+      ' Fix Bcc: evil@example.com X-Injected: yes &lt;script&gt;alert(1)&lt;/script&gt;<span class="cin-muted"',
     );
   });
 
@@ -375,7 +379,7 @@ describe('email over STARTTLS with AUTH', () => {
           'To: ann@example.com',
           'Cc: lead@example.com',
           'Bcc: audit@example.com',
-          'Subject: ❌ [acme/api] CI #128 failed on main',
+          'Subject: ❌ acme/api · main · CI #128 failed (was passing)',
           'Auto-Submitted: auto-generated',
           'X-CI-Notify-Delivery: 7b0c2f4e-1d3a-4c5b-9e8f-0a1b2c3d4e5f',
           '',
@@ -431,7 +435,7 @@ describe('email over implicit TLS (smtps://)', () => {
       envelope: { from: 'ci@example.com', to: ['ann@example.com'] },
       secure: true,
       user: 'ci',
-      subject: '❌ [acme/api] CI #128 failed on main',
+      subject: '❌ acme/api · main · CI #128 failed (was passing)',
       text: EXPECTED_TEXT,
     });
   });
@@ -622,32 +626,45 @@ describe('email options', () => {
 });
 
 describe('email message', () => {
-  const model = (overrides: Partial<CiEvent> = {}, title = '') =>
+  const model = (overrides: Partial<CiEvent> = {}, title = ''): MessageModel =>
     buildMessage(sampleEvent(overrides), { locale: 'en', fields: null, title, template: '', env: {}, warn: () => {} });
 
-  it('uses the MESSAGES.md subject by default and the title template when given', () => {
-    expect([
-      emailSubject(model(), ''),
-      emailSubject(model({}, '${repository.full_name} ${status_text}'), '${repository.full_name} ${status_text}'),
-    ]).toEqual(['❌ [acme/api] CI #128 failed on main', 'acme/api Failed']);
+  it('uses the title as the subject: the default one, or the title template when given', () => {
+    expect([emailSubject(model()), emailSubject(model({}, '${repository.full_name} ${status_text}'))]).toEqual([
+      '❌ acme/api · main · CI #128 failed (was passing)',
+      'acme/api Failed',
+    ]);
   });
 
-  it('lays the HTML out in inline-styled 600 px tables with the status colour and no images or style blocks', () => {
+  it('lays the HTML out fluid (max-width 600 px, nothing fixed wider), inline-styled, with a colour scheme and no images', () => {
     const html = renderEmailHtml(model());
     expect({
-      styleBlocks: /<style/i.test(html),
       images: /<img/i.test(html),
-      width600: html.includes('width="600"') && html.includes('width:600px'),
+      fluid: html.includes('width:100%;max-width:600px'),
+      fixedWidths: [...html.matchAll(/(?<!max-)width(?:="|:)(\d+)(?:px)?/g)]
+        .map((m) => Number(m[1]))
+        .filter((w) => w > 320),
+      colorScheme: html.includes('<meta name="color-scheme" content="light dark">'),
+      darkBlock: html.includes('@media (prefers-color-scheme: dark)'),
       statusBar: html.includes('background-color:#cf222e;height:6px'),
       button:
         /<a href="https:\/\/github\.com\/acme\/api\/actions\/runs\/4242" style="display:inline-block;[^"]*background-color:#cf222e;[^"]*">View run<\/a>/.test(
           html,
         ),
       footer: html.includes('>sent by ci-notify</td>'),
-    }).toEqual({ styleBlocks: false, images: false, width600: true, statusBar: true, button: true, footer: true });
+    }).toEqual({
+      images: false,
+      fluid: true,
+      fixedWidths: [],
+      colorScheme: true,
+      darkBlock: true,
+      statusBar: true,
+      button: true,
+      footer: true,
+    });
   });
 
-  it('puts the same facts in the text part and the URL on its own line', () => {
+  it('puts the same facts in the text part, in the same order, each URL on its own line', () => {
     expect(renderEmailText(model())).toBe(EXPECTED_TEXT);
   });
 

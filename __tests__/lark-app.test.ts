@@ -155,16 +155,26 @@ describe('lark_app', () => {
         uuid: messageUuid(EVENT_ID, 'email', 'bob@example.com'),
       },
     ]);
-    // The card itself: header coloured by status, the facts, the run button (MESSAGES.md "Lark").
+    // The card itself: header coloured by the outcome, what failed first, the run button (MESSAGES.md "Lark").
     expect(card).toEqual({
       config: { wide_screen_mode: true },
-      header: { template: 'red', title: { tag: 'plain_text', content: '❌ acme/api · CI #128 failed' } },
+      header: {
+        template: 'red',
+        title: { tag: 'plain_text', content: '❌ acme/api · main · CI #128 failed (was passing)' },
+      },
       elements: [
         {
           tag: 'div',
           text: {
             tag: 'lark_md',
-            content: expect.stringContaining('**Commit** [9f8e7d6](https://github.com/acme/api/commit/'),
+            content: [
+              '**2 of 3 jobs failed**',
+              '• [test](https://github.com/acme/api/actions/runs/4242/job/90001)',
+              '• [lint](https://github.com/acme/api/actions/runs/4242/job/90002)',
+              '[9f8e7d6](https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432) Fix payment path · Mona Lisa',
+              'push · 1m 33s',
+              'Params: env=prod',
+            ].join('\n'),
           },
         },
         {
@@ -319,7 +329,6 @@ describe('lark_app options', () => {
       receiveIdType: 'email',
       receiveIds: ['a@example.com', 'b@example.com'],
       baseUrl: 'https://open.feishu.cn',
-      people: [],
     });
     expect([
       parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'lark' }).baseUrl,

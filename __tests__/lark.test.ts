@@ -6,23 +6,27 @@ import { utf8Bytes } from '../src/render/text.js';
 import { sampleEvent } from './support/fixtures.js';
 import { startLarkServer, type LarkServer } from './support/lark-server.js';
 import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import {
+  cancelledRun,
+  COMMIT_URL as COMMIT,
+  failureWithJobs,
+  fixedRun,
+  jobUrl,
+  RUN_URL as RUN,
+  trickyCommit,
+} from './support/sample-events.js';
 
 const NOW = 1_796_000_000_000;
 const SECRET = 'demo';
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-const TITLE = '❌ acme/api · CI #128 failed';
+const TITLE = '❌ acme/api · main · CI #128 failed (was passing)';
 
+/** MESSAGES.md "Lark": what failed first, each job linked with its step, then the commit and the trigger. */
 const FACTS_MD = [
-  '**Repository** [acme/api](https://github.com/acme/api)',
-  `**Pipeline** [CI #128](${RUN})`,
-  '**Branch** [main](https://github.com/acme/api/tree/main)',
-  `**Commit** [9f8e7d6](${COMMIT}) Fix payment path`,
-  '**Author** Mona Lisa',
-  '**Triggered by** push',
-  '**Duration** 1m 33s',
-  '**Failed jobs** test, lint',
-  '**Params** env=prod',
+  '**2 of 5 jobs failed**',
+  `• [test (ubuntu, 20)](${jobUrl(2)}) — Run tests`,
+  `• [lint](${jobUrl(3)}) — Run eslint`,
+  `[9f8e7d6](${COMMIT}) Fix payment path · Mona Lisa`,
+  'push by octocat · 1m 33s',
 ].join('\n');
 
 const BUTTON = {
@@ -51,7 +55,7 @@ async function start(options: Parameters<typeof startLarkServer>[0] = {}) {
 }
 
 async function send(raw: Record<string, string>, options: Omit<RobotContextOptions, 'raw'> = {}) {
-  const run = robotContext(lark, { now: () => new Date(NOW), ...options, raw });
+  const run = robotContext(lark, { now: () => new Date(NOW), event: failureWithJobs(), ...options, raw });
   closers.push(run.close);
   const result = await lark.send(run.ctx);
   return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
@@ -66,7 +70,12 @@ describe('lark with signing and a keyword', () => {
       {
         ...larkSign(SECRET, NOW),
         msg_type: 'interactive',
-        card: card([{ tag: 'div', text: { tag: 'lark_md', content: FACTS_MD } }, BUTTON]),
+        // The keyword is in the header, which the check may not read: a note carries it (§C.4).
+        card: card([
+          { tag: 'div', text: { tag: 'lark_md', content: FACTS_MD } },
+          BUTTON,
+          { tag: 'note', elements: [{ tag: 'plain_text', content: 'CI' }] },
+        ]),
       },
     ]);
     expect((server.received[0] as { timestamp: string }).timestamp).toBe(String(NOW / 1000));
@@ -157,7 +166,7 @@ describe('lark mentions', () => {
       {
         msg_type: 'text',
         content: {
-          text: `${TITLE}\nCommit: 9f8e7d6 Fix payment path\nView run: ${RUN}\n<at user_id="ou_abc123">ou_abc123</at> <at user_id="all">all</at>`,
+          text: `${TITLE}\n9f8e7d6 Fix payment path → ${COMMIT}\nView run: ${RUN}\n<at user_id="ou_abc123">ou_abc123</at> <at user_id="all">all</at>`,
         },
       },
     ]);
@@ -165,24 +174,31 @@ describe('lark mentions', () => {
 
   it('mentions by open_id and @all in post, under zh_cn with locale zh', async () => {
     await start();
-    await send(
-      { url: server.url },
-      { target: { ...people, msg_type: 'post', locale: 'zh', fields: ['commit', 'author', 'link'] } },
-    );
+    await send({ url: server.url }, { target: { ...people, msg_type: 'post', locale: 'zh' } });
     expect(server.received).toEqual([
       {
         msg_type: 'post',
         content: {
           post: {
             zh_cn: {
-              title: '❌ acme/api · CI #128 失败',
+              title: '❌ acme/api · main · CI #128 失败（上次成功）',
               content: [
+                [{ tag: 'text', text: '5 个任务中 2 个失败' }],
                 [
-                  { tag: 'text', text: '提交: ' },
-                  { tag: 'a', text: '9f8e7d6', href: COMMIT },
-                  { tag: 'text', text: ' Fix payment path' },
+                  { tag: 'text', text: '• ' },
+                  { tag: 'a', text: 'test (ubuntu, 20)', href: jobUrl(2) },
+                  { tag: 'text', text: ' — Run tests' },
                 ],
-                [{ tag: 'text', text: '作者: Mona Lisa' }],
+                [
+                  { tag: 'text', text: '• ' },
+                  { tag: 'a', text: 'lint', href: jobUrl(3) },
+                  { tag: 'text', text: ' — Run eslint' },
+                ],
+                [
+                  { tag: 'a', text: '9f8e7d6', href: COMMIT },
+                  { tag: 'text', text: ' Fix payment path · Mona Lisa' },
+                ],
+                [{ tag: 'text', text: '推送（octocat） · 耗时 1 分 33 秒' }],
                 [{ tag: 'a', text: '查看详情', href: RUN }],
                 [
                   { tag: 'at', user_id: 'ou_abc123' },
@@ -209,7 +225,7 @@ describe('lark mentions', () => {
   it('lets a commit message mention nobody in text, post or card', async () => {
     await start();
     const hostile = '<at user_id="all">所有人</at> <at id=all></at> @all **b** [x](y) <font>';
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title: hostile } });
     for (const msg_type of ['interactive', 'text', 'post'])
       await send({ url: server.url }, { event, target: { msg_type, fields: ['commit'] } });
     const wj = '\u2060';
@@ -222,12 +238,12 @@ describe('lark mentions', () => {
             tag: 'div',
             text: {
               tag: 'lark_md',
-              content: `**Commit** [9f8e7d6](${COMMIT}) ‹at user&#95;id="all"&gt;所有人&lt;/at&gt; ‹at id=all&gt;&lt;/at&gt; @${wj}all &#42;&#42;b&#42;&#42; &#91;x&#93;(y) &lt;font&gt;`,
+              content: `[9f8e7d6](${COMMIT}) ‹at user&#95;id="all"&gt;所有人&lt;/at&gt; ‹at id=all&gt;&lt;/at&gt; @${wj}all &#42;&#42;b&#42;&#42; &#91;x&#93;(y) &lt;font&gt;`,
             },
           },
         ]),
       },
-      { msg_type: 'text', content: { text: `${TITLE}\nCommit: 9f8e7d6 ${plain}` } },
+      { msg_type: 'text', content: { text: `${TITLE}\n9f8e7d6 ${plain} → ${COMMIT}` } },
       {
         msg_type: 'post',
         content: {
@@ -236,7 +252,6 @@ describe('lark mentions', () => {
               title: TITLE,
               content: [
                 [
-                  { tag: 'text', text: 'Commit: ' },
                   { tag: 'a', text: '9f8e7d6', href: COMMIT },
                   { tag: 'text', text: ` ${plain}` },
                 ],
@@ -247,21 +262,74 @@ describe('lark mentions', () => {
       },
     ]);
   });
+
+  it('escapes the values of a user template for the card, keeping the template’s own markup', async () => {
+    await start();
+    const title = '[Click](http://phish.example) <font color="green">✅ All green</font> <at id=all></at>';
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title } });
+    await send({ url: server.url }, { event, target: { template: '**${commit.title}**' } });
+    expect(server.received).toEqual([
+      {
+        msg_type: 'interactive',
+        card: card([
+          {
+            tag: 'div',
+            text: {
+              tag: 'lark_md',
+              content:
+                '**&#91;Click&#93;(http://phish.example) &lt;font color="green"&gt;✅ All green&lt;/font&gt; ‹at id=all&gt;&lt;/at&gt;**',
+            },
+          },
+          BUTTON,
+        ]),
+      },
+    ]);
+  });
+});
+
+describe('lark card header', () => {
+  it('colours the header by the outcome and says it in words, not only with an emoji', async () => {
+    await start();
+    for (const event of [failureWithJobs(), fixedRun(), cancelledRun()]) await send({ url: server.url }, { event });
+    expect(
+      server.received.map((r) => {
+        const { header } = (r as { card: { header: { template: string; title: { content: string } } } }).card;
+        return [header.template, header.title.content];
+      }),
+    ).toEqual([
+      ['red', TITLE],
+      ['green', '✅ acme/api · main · CI #128 fixed'],
+      ['grey', '⏹️ acme/api · main · CI #128 cancelled'],
+    ]);
+  });
+
+  it('shows the tricky commit and branch literally, with entities and no backslash', async () => {
+    await start();
+    await send({ url: server.url }, { event: trickyCommit() });
+    const { card: sent } = server.received[0] as { card: { elements: { text?: { content: string } }[] } };
+    expect(sent.elements[0]!.text!.content).toContain(
+      `[9f8e7d6](${COMMIT}) Fix &#96;null&#96; in &#42;urgent&#42; &#91;PAY-123&#93; #12 · Mona Lisa`,
+    );
+    expect(server.requests[0]!.body).not.toContain('\\\\');
+  });
 });
 
 describe('lark limits and answers', () => {
-  it('delivers a 30 KB message cut to the 20 KB body limit with a marker, signature included', async () => {
+  it('cuts untrusted text to the 20 KB body limit, signature included, keeping title and author', async () => {
     await start({ secret: SECRET });
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: 'x'.repeat(30_000) } });
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, message: '"@'.repeat(15_000) } });
+    const template = '${commit.message}\n— ${commit.author.name}';
     for (const msg_type of ['interactive', 'text', 'post']) {
-      const { result } = await send({ url: server.url, secret: SECRET }, { event, target: { msg_type } });
+      const { result } = await send({ url: server.url, secret: SECRET }, { event, target: { msg_type, template } });
       expect(result).toMatchObject({ ok: true, attempts: 1 });
     }
     expect(server.received).toHaveLength(3);
     for (const request of server.requests) {
       expect(utf8Bytes(request.body)).toBeLessThanOrEqual(20_000);
-      expect(utf8Bytes(request.body)).toBeGreaterThan(19_500);
-      expect(request.body).toContain('x…(truncated)');
+      expect(utf8Bytes(request.body)).toBeGreaterThan(19_000);
+      expect(request.body.includes('…(truncated)')).toBe(true);
+      expect(request.body.includes('— Mona Lisa')).toBe(true);
+      expect(request.body.includes(TITLE)).toBe(true);
     }
   });
 
@@ -291,15 +359,18 @@ describe('lark limits and answers', () => {
     );
   });
 
-  it('signs a customize body too', async () => {
+  it('signs a customize body too, its values JSON-escaped and mention-neutralised', async () => {
     await start({ secret: SECRET });
+    const event = failureWithJobs({
+      commit: { ...sampleEvent().commit, message: 'Fix "it"\n<at user_id="all">x</at>' },
+    });
     const template = '{"msg_type":"text","content":{"text":"${commit.message}"}}';
-    await send({ url: server.url, secret: SECRET }, { target: { msg_type: 'customize', template } });
+    await send({ url: server.url, secret: SECRET }, { event, target: { msg_type: 'customize', template } });
     expect(server.received).toEqual([
       {
         ...larkSign(SECRET, NOW),
         msg_type: 'text',
-        content: { text: 'Fix payment path\n\nThe checkout called the old endpoint.' },
+        content: { text: 'Fix "it"\n‹at user_id="all">x</at>' },
       },
     ]);
   });
@@ -332,7 +403,7 @@ describe('lark url and builders', () => {
   });
 
   it('builds card, post and text as pure functions of the message model', () => {
-    const message = buildMessage(sampleEvent(), {
+    const message = buildMessage(failureWithJobs(), {
       locale: 'en',
       fields: ['duration'],
       title: '',
@@ -343,7 +414,7 @@ describe('lark url and builders', () => {
     const mentions = { userIds: ['ou_1'], all: false };
     expect(larkCard(message, mentions)).toEqual(
       card([
-        { tag: 'div', text: { tag: 'lark_md', content: '**Duration** 1m 33s' } },
+        { tag: 'div', text: { tag: 'lark_md', content: '1m 33s' } },
         { tag: 'div', text: { tag: 'lark_md', content: '<at id=ou_1></at>' } },
       ]),
     );
@@ -351,10 +422,10 @@ describe('lark url and builders', () => {
       post: {
         en_us: {
           title: TITLE,
-          content: [[{ tag: 'text', text: 'Duration: 1m 33s' }], [{ tag: 'at', user_id: 'ou_1' }]],
+          content: [[{ tag: 'text', text: '1m 33s' }], [{ tag: 'at', user_id: 'ou_1' }]],
         },
       },
     });
-    expect(larkText(message)).toEqual({ text: `${TITLE}\nDuration: 1m 33s` });
+    expect(larkText(message)).toEqual({ text: `${TITLE}\n1m 33s` });
   });
 });

@@ -76,7 +76,7 @@ describe.each(nodeBinaries())('email and lark_app through the bundle ($label)', 
         to: ['ann@example.com', 'bob@example.com', 'lead@example.com'],
       });
       const parsed = await simpleParser(mail.raw);
-      expect(parsed.subject).toBe('❌ [acme/api] CI #128 failed on main');
+      expect(parsed.subject).toBe('❌ acme/api · main · CI #128 failed');
       expect(parsed.text).toContain('https://github.com/acme/api/actions/runs/4242');
       expect(parsed.html).toContain('href="https://github.com/acme/api/actions/runs/4242"');
 

@@ -1,6 +1,6 @@
 import type { CiEvent } from '../src/event/types.js';
-import { renderTemplate, warnOnce } from '../src/render/template.js';
-import { escapeWeComMarkdown } from '../src/render/text.js';
+import { renderTemplate, renderTemplateParts, warnOnce } from '../src/render/template.js';
+import { escapeChatMarkdown, neutralizeMentions } from '../src/render/text.js';
 import type { Locale } from '../src/render/types.js';
 import { sampleEvent } from './support/fixtures.js';
 
@@ -127,7 +127,7 @@ describe('renderTemplate, text mode', () => {
       { event, env: {}, locale: 'en' },
       'text',
       () => {},
-      { escapeValue: escapeWeComMarkdown },
+      { escapeValue: (v) => escapeChatMarkdown(v) },
     );
     expect(out).toBe(
       '<font color="warning">x＜/font＞ ［click］(https://evil.example)</font> [Run](https://github.com/acme/api/actions/runs/4242)',
@@ -230,5 +230,43 @@ describe('warnOnce', () => {
       'template: ${nope} is not a field of the event (see README "Templates"); it renders empty (write ${nope:-fallback} to give a default)',
       'template: ${nope2} is not a field of the event (see README "Templates"); it renders empty (write ${nope2:-fallback} to give a default)',
     ]);
+  });
+});
+
+describe('renderTemplateParts', () => {
+  it("splits the rendered template into the user's own text and the inserted (untrusted) values", () => {
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: '[Click](http://phish.example)' } });
+    expect(
+      renderTemplateParts(
+        '**${commit.title}** ${missing:-none} $${x} ${env.X}',
+        { event, env: { X: '<font>' }, locale: 'en' },
+        () => {},
+      ),
+    ).toEqual([
+      { text: '**', value: false },
+      { text: '[Click](http://phish.example)', value: true },
+      { text: '** none ${x} ', value: false },
+      { text: '<font>', value: true },
+    ]);
+  });
+});
+
+describe('renderTemplate, json mode with escapeValue', () => {
+  it('neutralises mentions in every inserted string, inside strings and in literals, and stays valid JSON', () => {
+    const commit = { ...sampleEvent().commit, title: '<@all> <at user_id="all">x</at> @all' };
+    const event = sampleEvent({ commit, params: { who: '@all' } });
+    const out = renderTemplate(
+      '{"text": "${commit.title}", "params": ${params}, "n": ${pipeline.number}}',
+      { event, env: {}, locale: 'en' },
+      'json',
+      () => {},
+      { escapeValue: neutralizeMentions },
+    );
+    const WJ = '\u2060';
+    expect(JSON.parse(out)).toEqual({
+      text: `‹@${WJ}all> ‹at user_id="all">x</at> @${WJ}all`,
+      params: { who: `@${WJ}all` },
+      n: 128,
+    });
   });
 });

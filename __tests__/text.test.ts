@@ -1,13 +1,14 @@
 import {
   TRUNCATION_MARKER,
-  escapeDingTalkMarkdown,
+  controlFree,
+  escapeChatMarkdown,
   escapeHtml,
   escapeLarkMd,
-  escapeMarkdownInline,
-  escapeWeComMarkdown,
+  flatLine,
   neutralizeMentions,
   oneLine,
   safeUrl,
+  truncateChars,
   truncateUtf8,
   utf8Bytes,
 } from '../src/render/text.js';
@@ -65,6 +66,14 @@ describe('truncateUtf8', () => {
     expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', -3)).toBe('');
   });
 
+  it('cuts 50 KB of hostile text quickly, looking only at what can be kept', () => {
+    const out = truncateUtf8('x@all '.repeat(10_000), 4096);
+    expect(utf8Bytes(out)).toBeLessThanOrEqual(4096);
+    expect(out.endsWith(TRUNCATION_MARKER)).toBe(true);
+    // a cut next to a cluster still keeps it whole: 4 bytes + part of an 18-byte family in 20 bytes
+    expect(truncateUtf8(`abcd${'👨‍👩‍👧'.repeat(3000)}`, 14 + 20)).toBe('abcd…(truncated)');
+  });
+
   it('uses a custom marker and keeps every result within the limit for every max', () => {
     const text = 'Fix 支付 path 😀 again 构建';
     for (let max = 0; max <= utf8Bytes(text) + 2; max++) {
@@ -106,27 +115,55 @@ describe('neutralizeMentions', () => {
   });
 });
 
-describe('escapeDingTalkMarkdown / escapeWeComMarkdown', () => {
+describe('escapeChatMarkdown (DingTalk and WeCom markdown)', () => {
   it('stops a commit message from closing a <font> tag or opening a link, keeping it readable', () => {
     const evil = 'x</font><font color="info">ok</font> [click](https://evil.example) ![](https://t.example/p.png)';
-    const expected =
-      'x＜/font＞＜font color="info"＞ok＜/font＞ ［click］(https://evil.example) !［］(https://t.example/p.png)';
-    expect(escapeWeComMarkdown(evil)).toBe(expected);
-    expect(escapeDingTalkMarkdown(evil)).toBe(expected);
+    expect(escapeChatMarkdown(evil)).toBe(
+      'x＜/font＞＜font color="info"＞ok＜/font＞ ［click］(https://evil.example) !［］(https://t.example/p.png)',
+    );
   });
 
-  it('removes mentions, newlines, code spans, bold runs and a leading heading', () => {
-    expect(escapeWeComMarkdown('# Fix **all** `the` things\n<@zhangsan> @all\r\nmore')).toBe(
-      `＃ Fix ∗∗all∗∗ ˋtheˋ things ‹@${WJ}zhangsan＞ @${WJ}all more`,
+  it('writes the tricky commit and branch with look-alikes and never adds a backslash', () => {
+    expect([
+      escapeChatMarkdown('Fix `null` in *urgent* [PAY-123] #12'),
+      escapeChatMarkdown('feature/PAY-123_retry_logic'),
+      escapeChatMarkdown('__init__ and _emphasis_ | cell'),
+    ]).toEqual([
+      'Fix ˋnullˋ in ＊urgent＊ ［PAY-123］ #12',
+      'feature/PAY-123_retry_logic',
+      '＿＿init＿＿ and ＿emphasis＿ ｜ cell',
+    ]);
+    expect(escapeChatMarkdown('a\\b')).toBe('a\\b');
+  });
+
+  it('removes mentions, newlines and a block start (heading, quote, list, ordered list)', () => {
+    expect(escapeChatMarkdown('# Fix **all** `the` things\n<@zhangsan> @all\r\nmore')).toBe(
+      `＃ Fix ＊＊all＊＊ ˋtheˋ things ‹@${WJ}zhangsan＞ @${WJ}all more`,
+    );
+    expect(['> quote', '- item', '+ item', '12. item', '  # h'].map((v) => escapeChatMarkdown(v))).toEqual([
+      '＞ quote',
+      '－ item',
+      '＋ item',
+      '12． item',
+      '  ＃ h',
+    ]);
+  });
+
+  it('keeps the lines of a multi-line value and defuses the start of each', () => {
+    expect(escapeChatMarkdown('Fix it\n# Heading\n> quote\r\n- [x](http://phish.example)', { multiline: true })).toBe(
+      'Fix it\n＃ Heading\n＞ quote\n－ ［x］(http://phish.example)',
     );
   });
 
   it('defuses HTML entities that a client could decode back into markup', () => {
-    expect(escapeDingTalkMarkdown('AT&T &lt;font&gt; &#60;@x&#62;')).toBe(`AT&T ＆lt;font＆gt; ‹@${WJ}x＆#62;`);
+    expect(escapeChatMarkdown('AT&T &lt;font&gt; &#60;@x&#62;')).toBe(`AT&T ＆lt;font＆gt; ‹@${WJ}x＆#62;`);
   });
 
-  it('leaves branch-like text with underscores, dashes and dots unchanged', () => {
-    expect(escapeDingTalkMarkdown('feature/fix_payment-path v1.2.3 构建')).toBe('feature/fix_payment-path v1.2.3 构建');
+  it('leaves branch-like text with inner underscores, dashes and dots unchanged, and keeps spaces at its ends', () => {
+    expect(escapeChatMarkdown('feature/fix_payment-path v1.2.3 构建_测试')).toBe(
+      'feature/fix_payment-path v1.2.3 构建_测试',
+    );
+    expect(escapeChatMarkdown(' — Run tests ')).toBe(' — Run tests ');
   });
 });
 
@@ -135,7 +172,15 @@ describe('escapeLarkMd', () => {
     expect(escapeLarkMd('**bold** [a](b) <at id=all></at> _x_ ~y~ `z` # \\ |\nnext & @all')).toBe(
       `&#42;&#42;bold&#42;&#42; &#91;a&#93;(b) ‹at id=all&gt;&lt;/at&gt; &#95;x&#95; &#126;y&#126; &#96;z&#96; # &#92; &#124; next &amp; @${WJ}all`,
     );
-    expect(escapeLarkMd('# not a heading')).toBe('&#35; not a heading');
+    expect(['# not a heading', '- item', '1. item'].map((v) => escapeLarkMd(v))).toEqual([
+      '&#35; not a heading',
+      '&#45; item',
+      '1&#46; item',
+    ]);
+  });
+
+  it('keeps the lines of a multi-line value and defuses the start of each', () => {
+    expect(escapeLarkMd('a\n# b\n[c](http://x)', { multiline: true })).toBe('a\n&#35; b\n&#91;c&#93;(http://x)');
   });
 
   it('shows an entity-encoded mention as text instead of decoding it into a tag', () => {
@@ -143,9 +188,14 @@ describe('escapeLarkMd', () => {
   });
 });
 
-describe('escapeMarkdownInline (CommonMark)', () => {
-  it('backslash-escapes inline structure and joins lines', () => {
-    expect(escapeMarkdownInline('a|b *c* [d](e) <f> !g\r\nh')).toBe('a\\|b \\*c\\* \\[d\\]\\(e\\) \\<f\\> \\!g h');
+describe('truncateChars', () => {
+  it('counts characters (a CJK character or an emoji is one) and ends with the marker when it cuts', () => {
+    expect([
+      truncateChars('test (ubuntu, 20) · Run tests', 26),
+      truncateChars('构建失败了请查看日志', 5),
+      truncateChars('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧', 2),
+      truncateChars('short', 26),
+    ]).toEqual(['test (ubuntu, 20) · Run t…', '构建失败…', '👨‍👩‍👧…', 'short']);
   });
 });
 
@@ -157,9 +207,14 @@ describe('escapeHtml', () => {
   });
 });
 
-describe('oneLine', () => {
+describe('oneLine, flatLine and controlFree', () => {
   it('turns newlines, tabs, control and line-separator characters into single spaces and trims', () => {
     expect(oneLine('  Fix\r\npayment\tpath\u0000now\u2028ok  ')).toBe('Fix payment path now ok');
+    expect(flatLine(' — Fix\npath ')).toBe(' — Fix path ');
+  });
+
+  it('keeps line breaks (as \\n) and tabs but no other control character', () => {
+    expect(controlFree('a\r\nb\rc\u2028d\te\u0007f\u001b[31mg')).toBe('a\nb\nc\nd\te f [31mg');
   });
 });
 

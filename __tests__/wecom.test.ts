@@ -1,40 +1,39 @@
-import { readWeComAnswer, wecom, wecomOptions } from '../src/channels/wecom.js';
-import { utf8Bytes } from '../src/render/text.js';
+import { readWeComAnswer, TEMPLATE_CARD_LIMITS, wecom, wecomOptions } from '../src/channels/wecom.js';
+import { truncateChars, utf8Bytes } from '../src/render/text.js';
 import { sampleEvent } from './support/fixtures.js';
 import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import {
+  COMMIT_URL as COMMIT,
+  failureWithJobs,
+  jobUrl,
+  longMatrix,
+  RUN_URL as RUN,
+  trickyCommit,
+} from './support/sample-events.js';
 import { startWeComServer, type WeComServer } from './support/wecom-server.js';
 
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-const TITLE = '❌ acme/api · CI #128 failed';
+const TITLE = '❌ acme/api · main · CI #128 failed (was passing)';
 
+/** MESSAGES.md "WeCom": the outcome coloured in the bold title, the body quoted, the run link. */
 const MARKDOWN = [
-  `**<font color="warning">${TITLE}</font>**`,
-  '>Repository: [acme/api](https://github.com/acme/api)',
-  `>Pipeline: [CI #128](${RUN})`,
-  '>Branch: [main](https://github.com/acme/api/tree/main)',
-  `>Commit: [9f8e7d6](${COMMIT}) Fix payment path`,
-  '>Author: <font color="comment">Mona Lisa</font>',
-  '>Triggered by: <font color="comment">push</font>',
-  '>Duration: <font color="comment">1m 33s</font>',
-  '>Failed jobs: <font color="comment">test, lint</font>',
-  '>Params: <font color="comment">env=prod</font>',
+  '**❌ acme/api · main · CI #128 <font color="warning">failed (was passing)</font>**',
+  '>**2 of 5 jobs failed**',
+  `>[test (ubuntu, 20)](${jobUrl(2)})<font color="comment"> — Run tests</font>`,
+  `>[lint](${jobUrl(3)})<font color="comment"> — Run eslint</font>`,
+  `>[9f8e7d6](${COMMIT}) Fix payment path<font color="comment"> · Mona Lisa</font>`,
+  '><font color="comment">push by octocat · 1m 33s</font>',
   `[View run](${RUN})`,
 ].join('\n');
 
-const TEXT = [
-  TITLE,
-  'Repository: acme/api',
-  'Pipeline: CI #128',
-  'Branch: main',
-  'Commit: 9f8e7d6 Fix payment path',
-  'Author: Mona Lisa',
-  'Triggered by: push',
-  'Duration: 1m 33s',
-  'Failed jobs: test, lint',
-  'Params: env=prod',
-  `View run: ${RUN}`,
+const BODY_TEXT = [
+  '2 of 5 jobs failed',
+  `• test (ubuntu, 20) — Run tests → ${jobUrl(2)}`,
+  `• lint — Run eslint → ${jobUrl(3)}`,
+  `9f8e7d6 Fix payment path · Mona Lisa → ${COMMIT}`,
+  'push by octocat · 1m 33s',
 ].join('\n');
+
+const TEXT = `${TITLE}\n${BODY_TEXT}\nView run: ${RUN}`;
 
 let server: WeComServer;
 const closers: (() => Promise<void>)[] = [];
@@ -47,7 +46,7 @@ afterEach(async () => {
 });
 
 async function send(options: Omit<RobotContextOptions, 'raw'> = {}, raw: Record<string, string> = { url: server.url }) {
-  const run = robotContext(wecom, { ...options, raw });
+  const run = robotContext(wecom, { event: failureWithJobs(), ...options, raw });
   closers.push(run.close);
   const result = await wecom.send(run.ctx);
   return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
@@ -57,7 +56,7 @@ const warnings = (log: { lines: { level: string; message: string }[] }) =>
   log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
 
 describe('wecom messages', () => {
-  it('delivers the default markdown with the status coloured', async () => {
+  it('delivers the default markdown: the outcome coloured, what failed first, each job linked with its step', async () => {
     const { result } = await send();
     expect(result).toMatchObject({ ok: true, attempts: 1, error: null });
     expect(server.received).toEqual([{ msgtype: 'markdown', markdown: { content: MARKDOWN } }]);
@@ -73,17 +72,13 @@ describe('wecom messages', () => {
           content: [
             `## ${TITLE}`,
             '',
-            '| | |',
-            '| :-- | :-- |',
-            '| Repository | [acme/api](https://github.com/acme/api) |',
-            `| Pipeline | [CI #128](${RUN}) |`,
-            '| Branch | [main](https://github.com/acme/api/tree/main) |',
-            `| Commit | [9f8e7d6](${COMMIT}) Fix payment path |`,
-            '| Author | Mona Lisa |',
-            '| Triggered by | push |',
-            '| Duration | 1m 33s |',
-            '| Failed jobs | test, lint |',
-            '| Params | env=prod |',
+            '**2 of 5 jobs failed**',
+            `- [test (ubuntu, 20)](${jobUrl(2)}) — Run tests`,
+            `- [lint](${jobUrl(3)}) — Run eslint`,
+            '',
+            `[9f8e7d6](${COMMIT}) Fix payment path · Mona Lisa`,
+            '',
+            'push by octocat · 1m 33s',
             '',
             `[View run](${RUN})`,
           ].join('\n'),
@@ -91,21 +86,33 @@ describe('wecom messages', () => {
       },
       {
         msgtype: 'news',
-        news: { articles: [{ title: TITLE, description: TEXT.split('\n').slice(1, -1).join('\n'), url: RUN }] },
+        news: {
+          articles: [
+            {
+              title: TITLE,
+              description: [
+                '2 of 5 jobs failed',
+                '• test (ubuntu, 20) — Run tests',
+                '• lint — Run eslint',
+                '9f8e7d6 Fix payment path · Mona Lisa',
+                'push by octocat · 1m 33s',
+              ].join('\n'),
+              url: RUN,
+            },
+          ],
+        },
       },
       {
         msgtype: 'template_card',
         template_card: {
           card_type: 'text_notice',
-          source: { desc: 'ci-notify', desc_color: 0 },
-          main_title: { title: TITLE },
+          source: { desc: 'acme/api', desc_color: 2 },
+          main_title: { title: '❌ failed (was passing)', desc: 'CI #128 · main' },
+          emphasis_content: { title: '2/5', desc: 'jobs failed' },
+          sub_title_text: '9f8e7d6 Fix payment path · Mona Lisa\npush by octocat · 1m 33s',
           horizontal_content_list: [
-            { keyname: 'Repository', value: 'acme/api', type: 1, url: 'https://github.com/acme/api' },
-            { keyname: 'Pipeline', value: 'CI #128', type: 1, url: RUN },
-            { keyname: 'Branch', value: 'main', type: 1, url: 'https://github.com/acme/api/tree/main' },
-            { keyname: 'Commit', value: '9f8e7d6 Fix payment path', type: 1, url: COMMIT },
-            { keyname: 'Author', value: 'Mona Lisa' },
-            { keyname: 'Triggered by', value: 'push' },
+            { keyname: 'Job', value: 'test (ubuntu, 20)', type: 1, url: jobUrl(2) },
+            { keyname: 'Job', value: 'lint · Run eslint', type: 1, url: jobUrl(3) },
           ],
           jump_list: [{ type: 1, url: RUN, title: 'View run' }],
           card_action: { type: 1, url: RUN },
@@ -115,22 +122,115 @@ describe('wecom messages', () => {
   });
 
   it('writes natural Chinese with locale zh', async () => {
-    await send({ target: { locale: 'zh', fields: ['ref', 'author', 'duration', 'jobs', 'link'] } });
+    await send({ target: { locale: 'zh' } });
+    await send({ target: { locale: 'zh', msg_type: 'template_card' } });
     expect(server.received).toEqual([
       {
         msgtype: 'markdown',
         markdown: {
           content: [
-            '**<font color="warning">❌ acme/api · CI #128 失败</font>**',
-            '>分支: [main](https://github.com/acme/api/tree/main)',
-            '>作者: <font color="comment">Mona Lisa</font>',
-            '>耗时: <font color="comment">1 分 33 秒</font>',
-            '>失败任务: <font color="comment">test、lint</font>',
+            '**❌ acme/api · main · CI #128 <font color="warning">失败（上次成功）</font>**',
+            '>**5 个任务中 2 个失败**',
+            `>[test (ubuntu, 20)](${jobUrl(2)})<font color="comment"> — Run tests</font>`,
+            `>[lint](${jobUrl(3)})<font color="comment"> — Run eslint</font>`,
+            `>[9f8e7d6](${COMMIT}) Fix payment path<font color="comment"> · Mona Lisa</font>`,
+            '><font color="comment">推送（octocat） · 耗时 1 分 33 秒</font>',
             `[查看详情](${RUN})`,
           ].join('\n'),
         },
       },
+      {
+        msgtype: 'template_card',
+        template_card: {
+          card_type: 'text_notice',
+          source: { desc: 'acme/api', desc_color: 2 },
+          main_title: { title: '❌ 失败（上次成功）', desc: 'CI #128 · main' },
+          emphasis_content: { title: '2/5', desc: '任务失败' },
+          sub_title_text: '9f8e7d6 Fix payment path · Mona Lisa\n推送（octocat） · 耗时 1 分 33 秒',
+          horizontal_content_list: [
+            { keyname: '任务', value: 'test (ubuntu, 20)', type: 1, url: jobUrl(2) },
+            { keyname: '任务', value: 'lint · Run eslint', type: 1, url: jobUrl(3) },
+          ],
+          jump_list: [{ type: 1, url: RUN, title: '查看详情' }],
+          card_action: { type: 1, url: RUN },
+        },
+      },
     ]);
+  });
+
+  it('keeps template_card to its documented lengths: 6 entries, the rest counted, short fields cut', async () => {
+    const event = longMatrix();
+    await send({ event, target: { msg_type: 'template_card' } });
+    const card = (server.received[0] as { template_card: Record<string, unknown> }).template_card as {
+      source: { desc: string; desc_color: number };
+      main_title: { title: string; desc: string };
+      emphasis_content: { title: string; desc: string };
+      sub_title_text: string;
+      horizontal_content_list: { keyname: string; value: string; url?: string }[];
+      jump_list: { title: string }[];
+    };
+    expect(card.emphasis_content).toEqual({ title: '12/15', desc: 'jobs failed' });
+    expect(card.horizontal_content_list.map((e) => [e.keyname, e.value, e.url])).toEqual([
+      ['Job', 'test (ubuntu-latest, 24, …', jobUrl(13)],
+      ['Job', 'test (ubuntu-latest, 25, …', jobUrl(14)],
+      ['Job', 'test (windows-latest, 18,…', jobUrl(15)],
+      ['Job', 'test (windows-latest, 20,…', jobUrl(16)],
+      ['Job', 'test (windows-latest, 22,…', jobUrl(17)],
+      ['…', 'and 7 more', RUN],
+    ]);
+    const L = TEMPLATE_CARD_LIMITS;
+    const chars = (s: string) => [...new Intl.Segmenter('und', { granularity: 'grapheme' }).segment(s)].length;
+    expect(chars(card.source.desc)).toBeLessThanOrEqual(L.source_desc);
+    expect(chars(card.main_title.title)).toBeLessThanOrEqual(L.main_title);
+    expect(chars(card.main_title.desc)).toBeLessThanOrEqual(L.main_title_desc);
+    expect(chars(card.emphasis_content.title)).toBeLessThanOrEqual(L.emphasis_title);
+    expect(chars(card.emphasis_content.desc)).toBeLessThanOrEqual(L.emphasis_desc);
+    expect(chars(card.sub_title_text)).toBeLessThanOrEqual(L.sub_title_text);
+    for (const entry of card.horizontal_content_list) {
+      expect(chars(entry.keyname)).toBeLessThanOrEqual(L.keyname);
+      expect(chars(entry.value)).toBeLessThanOrEqual(L.value);
+    }
+    for (const jump of card.jump_list) expect(chars(jump.title)).toBeLessThanOrEqual(L.jump_title);
+    expect(truncateChars('x'.repeat(30), L.value)).toHaveLength(26);
+  });
+
+  it('colours the template_card source by the outcome', async () => {
+    const e = failureWithJobs();
+    const green = failureWithJobs({
+      status: 'success',
+      transition: 'fixed',
+      jobs: e.jobs.map((j) => ({ ...j, status: 'success' as const })),
+    });
+    const cancelled = failureWithJobs({ status: 'cancelled', transition: null });
+    for (const event of [failureWithJobs(), green, cancelled])
+      await send({ event, target: { msg_type: 'template_card' } });
+    expect(
+      server.received.map((r) => {
+        const card = (r as { template_card: { source: { desc_color: number }; main_title: { title: string } } })
+          .template_card;
+        return [card.source.desc_color, card.main_title.title];
+      }),
+    ).toEqual([
+      [2, '❌ failed (was passing)'],
+      [3, '✅ fixed'],
+      [0, '⏹️ cancelled'],
+    ]);
+  });
+
+  it('shows the tricky commit and branch in markdown with look-alikes and no backslash', async () => {
+    await send({ event: trickyCommit() });
+    await send({ event: trickyCommit(), target: { msg_type: 'markdown_v2' } });
+    const [markdown, v2] = server.received as [{ markdown: { content: string } }, { markdown_v2: { content: string } }];
+    expect(markdown.markdown.content.split('\n')[0]).toBe(
+      '**❌ acme/api · feature/PAY-123_retry_logic · CI #128 <font color="warning">failed (was passing)</font>**',
+    );
+    expect(markdown.markdown.content).toContain(
+      `>[9f8e7d6](${COMMIT}) Fix ˋnullˋ in ＊urgent＊ ［PAY-123］ #12<font color="comment"> · Mona Lisa</font>`,
+    );
+    expect(v2.markdown_v2.content).toContain(
+      `[9f8e7d6](${COMMIT}) Fix ˋnullˋ in ＊urgent＊ ［PAY-123］ #12 · Mona Lisa`,
+    );
+    for (const body of server.requests.map((r) => r.body)) expect(body).not.toContain('\\\\');
   });
 });
 
@@ -147,7 +247,7 @@ describe('wecom mentions', () => {
     ]);
   });
 
-  it('writes <@userid> into markdown, with no second message when only user ids are mentioned', async () => {
+  it('writes <@userid> into the default markdown, in one message', async () => {
     const { log } = await send({ target: { at_user_ids: ['zhangsan', 'lisi'] } });
     expect(server.received).toEqual([
       { msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan> <@lisi>` } },
@@ -155,23 +255,36 @@ describe('wecom mentions', () => {
     expect(warnings(log)).toEqual([]);
   });
 
-  it('notifies mobiles from markdown with a follow-up text, since only text can mention by mobile', async () => {
-    const { result, log } = await send({ target: people });
-    expect(result).toMatchObject({ ok: true, attempts: 2, error: null });
+  it('chooses text up front for mobiles or @all when msg_type is left at its default: one message, no warning', async () => {
+    const { result, log } = await send({ target: { ...people, at_all: true } });
+    expect(result).toEqual(expect.objectContaining({ ok: true, attempts: 1 }));
+    expect(result.messages).toBeUndefined();
+    expect(server.received).toEqual([
+      {
+        msgtype: 'text',
+        text: { content: TEXT, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
+      },
+    ]);
+    expect(warnings(log)).toEqual([]);
+  });
+
+  it('keeps an explicit markdown and sends the mobiles in a second message, reported as 2 messages, not 2 attempts', async () => {
+    const { result, log } = await send({ target: { ...people, msg_type: 'markdown' } });
+    expect(result).toMatchObject({ ok: true, attempts: 1, messages: 2, error: null });
     expect(server.received).toEqual([
       { msgtype: 'markdown', markdown: { content: `${MARKDOWN}\n<@zhangsan>` } },
       { msgtype: 'text', text: { content: TITLE, mentioned_mobile_list: ['13800001111'] } },
     ]);
     expect(warnings(log)).toEqual([
-      'markdown cannot carry every requested mention; they follow in a separate text message',
+      'msg_type markdown cannot carry every requested mention; they follow in a second message (text), or use msg_type text or markdown',
     ]);
   });
 
   it.each(['markdown_v2', 'news', 'template_card'])(
-    'notifies people asked for with %s through a follow-up text',
+    'notifies people asked for with an explicit %s through a second text message',
     async (msg_type) => {
       const { result, log } = await send({ target: { ...people, at_all: true, msg_type } });
-      expect(result).toMatchObject({ ok: true, attempts: 2 });
+      expect(result).toMatchObject({ ok: true, attempts: 1, messages: 2 });
       expect(server.received).toHaveLength(2);
       expect((server.received[0] as { msgtype: string }).msgtype).toBe(msg_type);
       expect(JSON.stringify(server.received[0])).not.toMatch(/zhangsan|13800001111|@all/);
@@ -180,7 +293,7 @@ describe('wecom mentions', () => {
         text: { content: TITLE, mentioned_list: ['zhangsan', '@all'], mentioned_mobile_list: ['13800001111'] },
       });
       expect(warnings(log)).toEqual([
-        `${msg_type} cannot carry every requested mention; they follow in a separate text message`,
+        `msg_type ${msg_type} cannot carry every requested mention; they follow in a second message (text), or use msg_type text or markdown`,
       ]);
     },
   );
@@ -192,7 +305,7 @@ describe('wecom mentions', () => {
 
   it('lets a commit message mention nobody and leaves the markup intact', async () => {
     const hostile = '<@all> @all <at user_id="all">x</at> <font color="info">ok</font> **b** [x](y)';
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title: hostile } });
     await send({ event });
     await send({ event, target: { msg_type: 'text' } });
     const wj = '\u2060';
@@ -205,7 +318,7 @@ describe('wecom mentions', () => {
       markdown: {
         content: MARKDOWN.replace(
           'Fix payment path',
-          `‹@${wj}all＞ @${wj}all ‹at user\\_id="all"＞x＜/at＞ ＜font color="info"＞ok＜/font＞ \\*\\*b\\*\\* \\[x\\](y)`,
+          `‹@${wj}all＞ @${wj}all ‹at user_id="all"＞x＜/at＞ ＜font color="info"＞ok＜/font＞ ＊＊b＊＊ ［x］(y)`,
         ),
       },
     });
@@ -216,20 +329,44 @@ describe('wecom mentions', () => {
       ),
     });
   });
+
+  it('escapes the values of a user template for markdown, keeping the template’s own markup', async () => {
+    const title = '[Click](http://phish.example) <font color="info">✅ All green</font> <@all>';
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, title } });
+    await send({ event, target: { template: '<font color="warning">${commit.title}</font>' } });
+    const wj = '\u2060';
+    expect(server.received).toEqual([
+      {
+        msgtype: 'markdown',
+        markdown: {
+          content: [
+            '**❌ acme/api · main · CI #128 <font color="warning">failed (was passing)</font>**',
+            `<font color="warning">［Click］(http://phish.example) ＜font color="info"＞✅ All green＜/font＞ ‹@${wj}all＞</font>`,
+            `[View run](${RUN})`,
+          ].join('\n'),
+        },
+      },
+    ]);
+  });
 });
 
 describe('wecom limits and answers', () => {
-  it('delivers a 30 KB message truncated to 4096 bytes of markdown and 2048 of text, with a marker', async () => {
-    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: '修'.repeat(10_000) } }); // 30 000 bytes
-    const { result } = await send({ event });
-    await send({ event, target: { msg_type: 'text', locale: 'zh' } });
+  it('cuts untrusted text to 4096 bytes of markdown and 2048 of text, keeping the title and the author', async () => {
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, message: 'x@all '.repeat(10_000) } });
+    const template = '${commit.message}\n— ${commit.author.name}';
+    const { result } = await send({ event, target: { template } });
+    await send({ event, target: { msg_type: 'text', locale: 'zh', template } });
     expect(result).toMatchObject({ ok: true, attempts: 1 });
     const [markdown, text] = server.received as [{ markdown: { content: string } }, { text: { content: string } }];
     expect(utf8Bytes(markdown.markdown.content)).toBeLessThanOrEqual(4096);
     expect(utf8Bytes(markdown.markdown.content)).toBeGreaterThan(3900);
-    expect(markdown.markdown.content).toMatch(/修…\(truncated\)\n>Author: /);
+    expect(markdown.markdown.content).toMatch(
+      /^\*\*❌ acme\/api · main · CI #128 <font color="warning">failed \(was passing\)<\/font>\*\*\n(x@\u2060all )+x?@?\u2060?a?l?l?…\(truncated\)\n— Mona Lisa\n\[View run\]/,
+    );
     expect(utf8Bytes(text.text.content)).toBeLessThanOrEqual(2048);
-    expect(text.text.content).toMatch(/修…（已截断）\n作者: Mona Lisa/);
+    expect(text.text.content).toMatch(
+      /^❌ acme\/api · main · CI #128 失败（上次成功）\n(x@\u2060all )+.*…（已截断）\n— Mona Lisa\n查看详情：/,
+    );
   });
 
   it('retries on 45009 and delivers once', async () => {
@@ -256,13 +393,13 @@ describe('wecom limits and answers', () => {
     expect(result.error).toMatch(/^WeCom error 40008: invalid message type.* — .*check msg_type/);
   });
 
-  it('sends a customize body as rendered', async () => {
+  it('sends a customize body as rendered, its values JSON-escaped and mention-neutralised', async () => {
+    const event = failureWithJobs({ commit: { ...sampleEvent().commit, message: 'Fix "it"\n<@all> @all' } });
     await send({
+      event,
       target: { msg_type: 'customize', template: '{"msgtype":"text","text":{"content":"${commit.message}"}}' },
     });
-    expect(server.received).toEqual([
-      { msgtype: 'text', text: { content: 'Fix payment path\n\nThe checkout called the old endpoint.' } },
-    ]);
+    expect(server.received).toEqual([{ msgtype: 'text', text: { content: 'Fix "it"\n‹@\u2060all> @\u2060all' } }]);
   });
 
   it('decides success by errcode, not by HTTP 200', () => {

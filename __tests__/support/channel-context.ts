@@ -91,8 +91,10 @@ export function channelHarness<O>(
     event,
     // The webhook and jenkins channels do not read the message model.
     message: { event } as MessageModel,
-    render: (template, mode) =>
-      renderTemplate(template, { event, env, locale: target.locale }, mode, (warning) => log.warn(warning)),
+    render: (template, mode, escapeValue) =>
+      renderTemplate(template, { event, env, locale: target.locale }, mode, (warning) => log.warn(warning), {
+        escapeValue,
+      }),
     mention: false,
     http,
     now: setup.now ?? (() => new Date('2026-12-01T10:00:05.000Z')),

@@ -71,7 +71,8 @@ export function robotContext<O>(channel: Channel<O>, options: RobotContextOption
       env: {},
       warn,
     }),
-    render: (template, mode) => renderTemplate(template, { event, env: {}, locale: target.locale }, mode, warn),
+    render: (template, mode, escapeValue) =>
+      renderTemplate(template, { event, env: {}, locale: target.locale }, mode, warn, { escapeValue }),
     mention: options.mention ?? true,
     http,
     now: options.now ?? (() => new Date()),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../../src/delivery/types.js';
+import { plainBody } from '../../src/render/layout.js';
 import { truncateUtf8 } from '../../src/render/text.js';
 import type { MessageModel } from '../../src/render/types.js';
 import type { Channel } from '../../src/channels/types.js';
@@ -31,13 +32,15 @@ export const NTFY_MAX_MESSAGE_BYTES = 4096;
 // ── request ──────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Pure: the model → one POST. ntfy shows the body as plain text, so repository text needs no
- * escaping here (a channel with markup uses the escapers in src/render/text.ts). Header values
- * must be ASCII: the emoji comes from a tag name, and the title stays in the body.
+ * Pure: the model → one POST. The model's body is already in reading order (what failed, with
+ * links; the commit; how the run started); ntfy shows plain text, so its lines go as they are,
+ * each link after an arrow (a channel with markup lays out `message.sections` with
+ * render/layout.ts and the escapers in render/text.ts). Header values must be ASCII: the emoji
+ * comes from a tag name, and the title stays in the body.
  */
 export function ntfyRequest(message: MessageModel, options: NtfyOptions): HttpRequestSpec {
-  const facts = message.facts.map((fact) => `${fact.label}: ${[fact.link_text, fact.value].filter(Boolean).join(' ')}`);
-  const text = [message.title, '', message.body ?? facts.join('\n')].join('\n');
+  const body = message.body ?? plainBody(message, (text) => text).join('\n');
+  const text = [message.title, '', body].join('\n');
   const headers: Record<string, string> = {
     'Content-Type': 'text/plain; charset=utf-8',
     Tags: message.status === 'success' ? 'white_check_mark' : message.status === 'failure' ? 'x' : 'grey_question',

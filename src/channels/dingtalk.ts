@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { dingtalkSignedUrl } from '../delivery/signing.js';
-import type { Fact, MessageModel } from '../render/types.js';
-import { neutralizeMentions, oneLine } from '../render/text.js';
-import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker, type Clip } from './byte-budget.js';
+import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } from '../render/layout.js';
+import type { MessageModel } from '../render/types.js';
+import { controlFree, escapeChatMarkdown, flatLine, neutralizeMentions } from '../render/text.js';
+import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
@@ -108,23 +109,21 @@ export function dingtalkPayload(
   const keyword = options.keyword ?? '';
   const mentions =
     options.mentions && MENTIONING_TYPES.has(type) && hasMentions(options.mentions) ? options.mentions : null;
-  const title = withKeyword(plain(clip(message.title)), keyword);
+  // The title is never clipped: it is built from parts already cut to their budgets (render/message.ts).
+  const title = withKeyword(plain(message.title), keyword);
   const link = message.link;
 
   switch (type) {
     case 'text': {
-      const lines = [
-        title,
-        ...(message.body !== null ? [plainBlock(clip(message.body))] : message.facts.map((f) => factPlain(f, clip))),
-      ];
-      if (link) lines.push(`${link.label}: ${link.url}`);
+      const lines = [title, ...plainText(message, clip)];
+      if (link) lines.push(`${link.label}${message.punctuation.colon}${link.url}`);
       if (mentions) lines.push(mentionLine(mentions));
       return { msgtype: 'text', text: { content: lines.join('\n') }, ...(mentions ? { at: atObject(mentions) } : {}) };
     }
     case 'markdown':
     case 'actionCard': {
       const parts = [markdownBody(message, clip, keyword)];
-      if (type === 'markdown' && link) parts.push(`[${escapeDingTalkMd(link.label)}](${mdUrl(link.url)})`);
+      if (type === 'markdown' && link) parts.push(`[${escapeChatMarkdown(link.label)}](${mdUrl(link.url)})`);
       if (mentions) parts.push(mentionLine(mentions));
       const text = parts.join('\n\n');
       if (type === 'markdown')
@@ -135,7 +134,7 @@ export function dingtalkPayload(
       };
     }
     case 'link': {
-      const text = withKeyword(message.facts.map((f) => factPlain(f, clip)).join('\n') || title, keyword);
+      const text = withKeyword(plainText(message, clip).join('\n') || title, keyword);
       return { msgtype: 'link', link: { title, text, messageUrl: link?.url ?? '' } };
     }
     case 'feedCard':
@@ -150,47 +149,83 @@ export function dingtalkPayload(
  * would also notify people, but it doubles the use of the robot's 20 messages/minute (§A.8) and
  * splits one notification in two. actionCard and link also need a link to open: without one
  * (`fields` without `link`) markdown is the faithful rendering as well.
+ *
+ * `explicit` says whether the user chose the type (`msg_type`): a switch away from the default is
+ * how the default works, not news; a switch away from the user's choice is worth a warning.
  */
 export function chooseDingTalkType(
   requested: Exclude<DingTalkMsgType, 'customize'>,
+  explicit: boolean,
   wantsMentions: boolean,
   hasLink: boolean,
-): { type: Exclude<DingTalkMsgType, 'customize'>; reason: string | null } {
+): { type: Exclude<DingTalkMsgType, 'customize'>; reason: string | null; warn: boolean } {
   if (!MENTIONING_TYPES.has(requested) && wantsMentions) {
     return {
       type: 'markdown',
       reason: `${requested} cannot @-mention people on DingTalk; sending markdown so the mentions notify`,
+      warn: explicit,
     };
   }
   if ((requested === 'actionCard' || requested === 'link' || requested === 'feedCard') && !hasLink) {
     return {
       type: 'markdown',
       reason: `${requested} needs the run link, which this message has none of; sending markdown`,
+      warn: explicit,
     };
   }
-  return { type: requested, reason: null };
+  return { type: requested, reason: null, warn: false };
 }
 
+/** DingTalk markdown (API_FACTS §A.2: headings, bold, links, lists; no colours). */
+const DINGTALK_MARKUP: Markup = {
+  text: (text) => escapeChatMarkdown(text),
+  link: (text, url) => `[${text}](${mdUrl(url)})`,
+  strong: (text) => `**${text}**`,
+  muted: (text) => text,
+  code: (text) => text,
+  item: (line) => `- ${line}`,
+};
+
+/**
+ * MESSAGES.md: a heading with the outcome (the title itself is only the conversation-list preview,
+ * §A.2), the repository and ref under it, then each section as a paragraph; or the user's template.
+ */
 function markdownBody(message: MessageModel, clip: Clip, keyword: string): string {
-  const heading = `### ${keyword !== '' && !message.title.includes(keyword) ? `${keyword} ` : ''}${escapeDingTalkMd(clip(message.title))}`;
-  if (message.body !== null) return `${heading}\n\n${neutralizeMentions(clip(message.body))}`;
-  const facts = message.facts.map((f) => `- ${factMarkdown(f, clip)}`);
-  return facts.length > 0 ? `${heading}\n\n${facts.join('\n')}` : heading;
-}
-
-function factMarkdown(fact: Fact, clip: Clip): string {
-  const label = `**${escapeDingTalkMd(fact.label)}**:`;
-  const value = escapeDingTalkMd(clip(fact.value));
-  if (fact.url && isHttpUrl(fact.url)) {
-    if (fact.link_text) return `${label} [${escapeDingTalkMd(fact.link_text)}](${mdUrl(fact.url)}) ${value}`.trimEnd();
-    return `${label} [${value}](${mdUrl(fact.url)})`;
+  const prefix = keyword !== '' && !message.title.includes(keyword) ? `${keyword} ` : '';
+  const heading =
+    message.title_prefix === null
+      ? `### ${prefix}${escapeChatMarkdown(message.title)}`
+      : `### ${prefix}${escapeChatMarkdown(`${message.status_emoji} ${message.headline}`)}`;
+  const where = message.title_prefix === null ? null : whereLine(message);
+  const head = where === null ? heading : `${heading}\n${where}`;
+  if (message.body_parts !== null) {
+    const body = layoutTemplate(
+      message.body_parts,
+      (value) => escapeChatMarkdown(value, { multiline: true }),
+      neutralizeMentions,
+      clip,
+    );
+    return `${head}\n\n${body}`;
   }
-  return `${label} ${value}`;
+  const sections = layoutSections(message.sections, DINGTALK_MARKUP, clip).map((lines) => lines.join('\n'));
+  return [head, ...sections].join('\n\n');
 }
 
-function factPlain(fact: Fact, clip: Clip): string {
-  const prefix = fact.link_text ? `${plain(fact.link_text)} ` : '';
-  return `${fact.label}: ${prefix}${plain(clip(fact.value))}`.trimEnd();
+/** "**acme/api** · main": where the run happened, under the heading. */
+function whereLine(message: MessageModel): string | null {
+  const parts = [
+    message.repository === null ? null : `**${escapeChatMarkdown(message.repository)}**`,
+    message.ref === null ? null : escapeChatMarkdown(message.ref.text),
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? null : parts.join(' · ');
+}
+
+/** The body of text messages: the template as written, or the sections as plain lines. */
+function plainText(message: MessageModel, clip: Clip): string[] {
+  if (message.body_parts !== null) {
+    return [layoutTemplate(message.body_parts, (v) => controlFree(v), neutralizeMentions, clip)];
+  }
+  return plainBody(message, plain, clip);
 }
 
 function mentionLine(m: DingTalkMentions): string {
@@ -213,31 +248,12 @@ function withKeyword(text: string, keyword: string): string {
   return keyword === '' || text.includes(keyword) ? text : `${keyword} ${text}`;
 }
 
-/**
- * Untrusted text inside DingTalk markdown: one line, no mentions, inline markup characters
- * backslash-escaped, and a leading `#`, `>`, `-`, `+` or `1.` escaped so it cannot start a block.
- * (`#` in the middle of "CI #128" stays as it is, unlike render/text.ts escapeMarkdownInline.)
- */
-export function escapeDingTalkMd(text: string): string {
-  return neutralizeMentions(oneLine(text))
-    .replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#>+-]|\d+\.)/, '$1\\$2');
-}
-
 function plain(text: string): string {
-  return neutralizeMentions(oneLine(text));
-}
-
-function plainBlock(text: string): string {
-  return neutralizeMentions(text);
+  return neutralizeMentions(flatLine(text));
 }
 
 function mdUrl(url: string): string {
   return url.replace(/[()\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-
-function isHttpUrl(url: string): boolean {
-  return /^https?:\/\/\S+$/i.test(url);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,8 +363,10 @@ export function buildDingTalkBody(ctx: SendContext<DingTalkOptions>): string | {
   const { target, message } = ctx;
   const mentions: DingTalkMentions = { mobiles: target.at_mobiles, userIds: target.at_user_ids, all: target.at_all };
   const wantsMentions = ctx.mention && hasMentions(mentions);
-  const { type, reason } = chooseDingTalkType(requested, wantsMentions, message.link !== null);
-  if (reason) ctx.log.warn(reason);
+  const chosen = chooseDingTalkType(requested, target.msg_type !== '', wantsMentions, message.link !== null);
+  const type = chosen.type;
+  if (chosen.reason && chosen.warn) ctx.log.warn(chosen.reason);
+  else if (chosen.reason) ctx.log.debug(chosen.reason);
   const fitted = fitWithinBytes(
     (clip) =>
       dingtalkPayload(message, type, { keyword: target.keyword, mentions: wantsMentions ? mentions : null, clip }),
@@ -364,7 +382,9 @@ export function buildDingTalkBody(ctx: SendContext<DingTalkOptions>): string | {
 function customizeBody(ctx: SendContext<DingTalkOptions>): string | { problem: string } {
   if (ctx.target.template.trim() === '')
     return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
-  const body = ctx.render(ctx.target.template, 'json');
+  // Values are JSON-escaped AND mention-neutralised: once DingTalk parses the body, a commit title
+  // "@13800000000" or "@all" in the text would notify people nobody asked to mention.
+  const body = ctx.render(ctx.target.template, 'json', neutralizeMentions);
   try {
     JSON.parse(body);
   } catch (error) {

@@ -17,7 +17,6 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Redactor } from '../delivery/redact.js';
 import { oneLine } from '../render/text.js';
-import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
 import { parseBoolean } from '../inputs.js';
@@ -49,8 +48,6 @@ export interface EmailOptions {
   to: MailAddress[];
   cc: MailAddress[];
   bcc: MailAddress[];
-  /** Where the people of `mention_people` go (input `email_people`). */
-  emailPeople: 'to' | 'cc';
 }
 
 const DEFAULT_PORT = { starttls: 587, implicitTls: 465 } as const;
@@ -101,15 +98,8 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   const to = parseAddressList('to', get('to'), problems);
   const cc = parseAddressList('cc', get('cc'), problems);
   const bcc = parseAddressList('bcc', get('bcc'), problems);
-  // With mention_people the people may be the only recipients.
-  if (to.length + cc.length + bcc.length === 0 && !mentionsPeople(raw))
+  if (to.length + cc.length + bcc.length === 0)
     problems.push({ input: 'to', message: 'missing; give at least one recipient in to, cc or bcc' });
-  const emailPeople = (get('email_people') || 'to').toLowerCase();
-  if (emailPeople !== 'to' && emailPeople !== 'cc')
-    problems.push({
-      input: 'email_people',
-      message: `"${emailPeople.slice(0, 20)}" not understood; expected to or cc`,
-    });
 
   let from: MailAddress | null = null;
   if (get('from') !== '') {
@@ -124,35 +114,7 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   }
 
   if (problems.length > before || !server || !from) return null;
-  return {
-    server,
-    smtpUrl: smtpUrl === '' ? null : smtpUrl,
-    from,
-    to,
-    cc,
-    bcc,
-    emailPeople: emailPeople === 'cc' ? 'cc' : 'to',
-  };
-}
-
-/** People with an `email` in the map join `to` (or `cc`, per email_people), once per address. */
-export function addEmailPeople(
-  options: EmailOptions,
-  people: readonly SelectedPerson[],
-): { options: EmailOptions; reached: SelectedPerson[]; recipients: number } {
-  const known = new Set([...options.to, ...options.cc, ...options.bcc].map((a) => a.address.toLowerCase()));
-  const added: MailAddress[] = [];
-  const reached: SelectedPerson[] = [];
-  for (const person of people) {
-    const address = person.entry?.email;
-    if (!address) continue;
-    reached.push(person);
-    if (known.has(address.toLowerCase())) continue;
-    known.add(address.toLowerCase());
-    added.push({ name: oneLine(person.name), address });
-  }
-  const field = options.emailPeople;
-  return { options: { ...options, [field]: [...options[field], ...added] }, reached, recipients: known.size };
+  return { server, smtpUrl: smtpUrl === '' ? null : smtpUrl, from, to, cc, bcc };
 }
 
 /** The URL is a secret: errors describe what is wrong without quoting any of it. */
@@ -304,30 +266,22 @@ export interface EmailMessage {
   headers: Record<string, string>;
 }
 
-const SUBJECT_REF: Record<MessageModel['locale'], (ref: string) => string> = {
-  en: (ref) => ` on ${ref}`,
-  zh: (ref) => ` · ${ref}`,
-};
-
 /**
- * The subject is the `title` template when given, else MESSAGES.md's
- * `❌ [acme/api] CI #128 failed on main`. Either way it is ONE line: CR/LF in repository text
- * (a commit title "x\r\nBcc: evil@…") can never start a header.
+ * The subject is the title (MESSAGES.md): the `title` template when given, else
+ * `❌ acme/api · main · CI #128 failed (was passing)`. Either way it is ONE line: CR/LF in repository
+ * text (a commit title "x\r\nBcc: evil@…") can never start a header.
  */
-export function emailSubject(message: MessageModel, titleTemplate: string): string {
-  if (titleTemplate.trim() !== '') return oneLine(message.title);
-  const repo = message.repository ? `[${message.repository}] ` : '';
-  const ref = message.event.ref.name ? SUBJECT_REF[message.locale](message.event.ref.name) : '';
-  return oneLine(`${message.status_emoji} ${repo}${message.headline}${ref}`);
+export function emailSubject(message: MessageModel): string {
+  return oneLine(message.title);
 }
 
-export function buildEmailMessage(options: EmailOptions, message: MessageModel, titleTemplate: string): EmailMessage {
+export function buildEmailMessage(options: EmailOptions, message: MessageModel): EmailMessage {
   return {
     from: options.from,
     to: options.to,
     cc: options.cc,
     bcc: options.bcc,
-    subject: emailSubject(message, titleTemplate),
+    subject: emailSubject(message),
     text: renderEmailText(message),
     html: renderEmailHtml(message),
     headers: {
@@ -579,7 +533,6 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
     options: emailOptions,
     msgTypes: [],
     secrets: emailSecrets,
-    addPeople: addEmailPeople,
 
     async send(ctx: SendContext<EmailOptions>): Promise<ChannelResult> {
       const started = performance.now();
@@ -587,7 +540,7 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
       const { options } = ctx;
       const redactor = new Redactor();
       for (const secret of emailSecrets(options)) redactor.add(secret);
-      const mail = buildEmailMessage(options, ctx.message, ctx.target.title);
+      const mail = buildEmailMessage(options, ctx.message);
 
       if (ctx.dryRun) {
         ctx.log.info(redactor.redact(describeEmail(options.server, mail)));

@@ -9,9 +9,10 @@
  * tags `<at` loses its `<` and every `@` is followed by a word joiner (render/text.ts). The only
  * mentions are the ones built here from `LarkMentions`, in each type's own syntax (§C.3).
  */
-import type { Fact, Locale, MessageModel } from '../render/types.js';
-import { escapeLarkMd, neutralizeMentions, oneLine } from '../render/text.js';
-import { NO_CLIP, type Clip } from './byte-budget.js';
+import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } from '../render/layout.js';
+import type { Line, Locale, MessageModel } from '../render/types.js';
+import { controlFree, escapeLarkMd, flatLine, neutralizeMentions } from '../render/text.js';
+import { NO_CLIP } from './byte-budget.js';
 
 /** Who to mention: open_ids / user_ids of group members, and @all (§C.3). */
 export interface LarkMentions {
@@ -67,7 +68,21 @@ export interface LarkTextContent {
 // ---------------------------------------------------------------------------------------------
 // Builders
 
-/** The default Lark message: header coloured by status, the facts, a "View run" button, mentions. */
+/** Card markdown (`lark_md`): bold and links; a list entry gets a bullet (lists need the JSON 2.0 card). */
+const LARK_MD_MARKUP: Markup = {
+  text: (text) => escapeLarkMd(text),
+  link: (text, url) => `[${text}](${mdUrl(url)})`,
+  strong: (text) => `**${text}**`,
+  muted: (text) => text,
+  code: (text) => text,
+  item: (line) => `• ${line}`,
+};
+
+/**
+ * The default Lark message (MESSAGES.md "Lark"): the header coloured by the outcome with the title
+ * (its status word, not only the emoji); one `lark_md` block whose first line is what broke, each
+ * failed job linked with its step, then the change, the trigger line; a "View run" button; mentions.
+ */
 export function larkCard(
   message: MessageModel,
   mentions: LarkMentions = NO_LARK_MENTIONS,
@@ -76,9 +91,9 @@ export function larkCard(
   const clip = options.clip ?? NO_CLIP;
   const keyword = options.keyword ?? '';
   const body =
-    message.body !== null
-      ? templateLarkMd(clip(message.body))
-      : message.facts.map((f) => factLarkMd(f, clip)).join('\n');
+    message.body_parts !== null
+      ? layoutTemplate(message.body_parts, (v) => escapeLarkMd(v, { multiline: true }), neutralizeMentions, clip)
+      : layoutSections(message.sections, LARK_MD_MARKUP, clip).flat().join('\n');
   const elements: LarkCardElement[] = [];
   if (body !== '') elements.push({ tag: 'div', text: { tag: 'lark_md', content: body } });
   if (message.link && isHttpUrl(message.link.url)) {
@@ -106,13 +121,13 @@ export function larkCard(
     config: { wide_screen_mode: true },
     header: {
       template: message.colour.lark,
-      title: { tag: 'plain_text', content: withKeyword(plainTitle(message, clip), keyword) },
+      title: { tag: 'plain_text', content: withKeyword(plainTitle(message), keyword) },
     },
     elements,
   };
 }
 
-/** Rich text: one paragraph per fact, the run link, then the `at` tags. */
+/** Rich text: one paragraph per line (links as `a` tags), the run link, then the `at` tags. */
 export function larkPost(
   message: MessageModel,
   mentions: LarkMentions = NO_LARK_MENTIONS,
@@ -121,11 +136,11 @@ export function larkPost(
   const clip = options.clip ?? NO_CLIP;
   const keyword = options.keyword ?? '';
   const content: LarkPostNode[][] =
-    message.body !== null
-      ? plainText(clip(message.body))
+    message.body_parts !== null
+      ? layoutTemplate(message.body_parts, (v) => controlFree(v), neutralizeMentions, clip)
           .split('\n')
           .map((line) => [{ tag: 'text', text: line }])
-      : message.facts.map((f) => factPostLine(f, clip));
+      : message.sections.flatMap((section) => section.lines.map((line) => postLine(line, clip)));
   if (message.link && isHttpUrl(message.link.url))
     content.push([{ tag: 'a', text: message.link.label, href: message.link.url }]);
   const ats: LarkPostNode[] = [
@@ -139,27 +154,46 @@ export function larkPost(
     .join('\n');
   if (keyword !== '' && !bodyText.includes(keyword)) content.push([{ tag: 'text', text: keyword }]);
   return {
-    post: { [postLocale(message.locale)]: { title: withKeyword(plainTitle(message, clip), keyword), content } },
+    post: { [postLocale(message.locale)]: { title: withKeyword(plainTitle(message), keyword), content } },
   };
 }
 
-/** Plain text: title, facts as "Label: value" lines, the run URL, then `<at user_id=…>` tags. */
+/** Plain text: the title, the body lines (links after an arrow), the run URL, then `<at user_id=…>` tags. */
 export function larkText(
   message: MessageModel,
   mentions: LarkMentions = NO_LARK_MENTIONS,
   options: LarkBuildOptions = {},
 ): LarkTextContent {
   const clip = options.clip ?? NO_CLIP;
-  const lines = [withKeyword(plainTitle(message, clip), options.keyword ?? '')];
-  if (message.body !== null) lines.push(plainText(clip(message.body)));
-  else lines.push(...message.facts.map((f) => factPlainLine(f, clip)));
-  if (message.link && isHttpUrl(message.link.url)) lines.push(`${message.link.label}: ${message.link.url}`);
+  const lines = [withKeyword(plainTitle(message), options.keyword ?? '')];
+  if (message.body_parts !== null)
+    lines.push(layoutTemplate(message.body_parts, (v) => controlFree(v), neutralizeMentions, clip));
+  else lines.push(...plainBody(message, plainLineText, clip));
+  if (message.link && isHttpUrl(message.link.url))
+    lines.push(`${message.link.label}${message.punctuation.colon}${message.link.url}`);
   const ats = [
     ...validIds(mentions.userIds).map((id) => `<at user_id="${id}">${id}</at>`),
     ...(mentions.all ? [`<at user_id="all">${ALL_NAME[message.locale]}</at>`] : []),
   ];
   if (ats.length > 0) lines.push(ats.join(' '));
   return { text: lines.join('\n') };
+}
+
+/** One line as post nodes: text runs, links as `a` tags (only valid http(s) URLs, §C.2). */
+function postLine(line: Line, clip: Clip): LarkPostNode[] {
+  const nodes: LarkPostNode[] = [];
+  const text = (t: string) => {
+    const last = nodes.at(-1);
+    if (last && last.tag === 'text') last.text += t;
+    else nodes.push({ tag: 'text', text: t });
+  };
+  if (line.item) text('• ');
+  for (const span of line.spans) {
+    const value = plainLineText(clip(span.text));
+    if (span.url !== undefined && isHttpUrl(span.url)) nodes.push({ tag: 'a', text: value, href: span.url });
+    else text(value);
+  }
+  return nodes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,52 +205,18 @@ function postLocale(locale: Locale): 'zh_cn' | 'en_us' {
   return locale === 'zh' ? 'zh_cn' : 'en_us';
 }
 
-/** The user's rendered template is markdown by intent; only mentions are taken out of it. */
-function templateLarkMd(text: string): string {
-  return neutralizeMentions(text);
-}
-
 /** Untrusted text for plain-text places (text message, post `text` tags, header titles). */
-function plainText(text: string): string {
-  return neutralizeMentions(text);
+function plainLineText(text: string): string {
+  return neutralizeMentions(flatLine(text));
 }
 
-function plainTitle(message: MessageModel, clip: Clip): string {
-  return plainText(oneLine(clip(message.title)));
+/** The title is never clipped: it is built from parts already cut to their budgets (render/message.ts). */
+function plainTitle(message: MessageModel): string {
+  return plainLineText(message.title);
 }
 
 function withKeyword(title: string, keyword: string): string {
   return keyword === '' || title.includes(keyword) ? title : `[${keyword}] ${title}`;
-}
-
-function factLarkMd(fact: Fact, clip: Clip): string {
-  const label = `**${escapeLarkMd(fact.label)}**`;
-  const value = escapeLarkMd(clip(fact.value));
-  if (fact.url && isHttpUrl(fact.url)) {
-    if (fact.link_text) return `${label} [${escapeLarkMd(fact.link_text)}](${mdUrl(fact.url)}) ${value}`.trimEnd();
-    return `${label} [${value}](${mdUrl(fact.url)})`;
-  }
-  return `${label} ${value}`;
-}
-
-function factPostLine(fact: Fact, clip: Clip): LarkPostNode[] {
-  const value = plainText(oneLine(clip(fact.value)));
-  const label: LarkPostNode = { tag: 'text', text: `${fact.label}: ` };
-  if (fact.url && isHttpUrl(fact.url)) {
-    if (fact.link_text) {
-      const nodes: LarkPostNode[] = [label, { tag: 'a', text: plainText(oneLine(fact.link_text)), href: fact.url }];
-      if (value !== '') nodes.push({ tag: 'text', text: ` ${value}` });
-      return nodes;
-    }
-    return [label, { tag: 'a', text: value, href: fact.url }];
-  }
-  return [{ tag: 'text', text: `${fact.label}: ${value}` }];
-}
-
-function factPlainLine(fact: Fact, clip: Clip): string {
-  const value = plainText(oneLine(clip(fact.value)));
-  const prefix = fact.link_text ? `${plainText(oneLine(fact.link_text))} ` : '';
-  return `${fact.label}: ${prefix}${value}`.trimEnd();
 }
 
 /** A post `a` tag with an invalid href fails the whole send (§C.2), so only real http(s) URLs link. */

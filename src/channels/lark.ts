@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { larkSign } from '../delivery/signing.js';
+import { neutralizeMentions } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, jsonBytes, truncationMarker } from './byte-budget.js';
 import {
@@ -205,7 +206,8 @@ export function buildLarkPayload(
       return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(ctx.render(target.template, 'json'));
+      // Values are JSON-escaped AND mention-neutralised: `<at user_id="all">` from a commit title stays text.
+      parsed = JSON.parse(ctx.render(target.template, 'json', neutralizeMentions));
     } catch (error) {
       return { problem: `template: the rendered customize body is not valid JSON (${(error as Error).message})` };
     }

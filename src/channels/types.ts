@@ -3,7 +3,6 @@ import type { ApiFact } from '../event/facts.js';
 import type { TriggerWord } from '../event/transition.js';
 import type { CiEvent } from '../event/types.js';
 import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
-import type { PeopleWanted, SelectedPerson } from '../people/select.js';
 import type { Logger } from '../platform/types.js';
 import type { FieldName, Locale, MessageModel } from '../render/types.js';
 
@@ -34,8 +33,6 @@ export interface TargetSettings {
   at_mobiles: string[];
   at_user_ids: string[];
   at_all: boolean;
-  /** Who to mention besides at_*: `mention_people` words, `none` removed (absent or empty = nobody). */
-  mention_people?: PeopleWanted[];
   timeout_ms: number;
   retries: number;
   /** Every string input of this target (`env:` references resolved), for the channel's schema. */
@@ -48,8 +45,12 @@ export interface SendContext<O> {
   event: CiEvent;
   /** The default message model for this target (locale, fields, title/template applied). */
   message: MessageModel;
-  /** Renders a template against the event: 'text' inserts values as they are, 'json' JSON-escapes them. */
-  render(template: string, mode: 'text' | 'json'): string;
+  /**
+   * Renders a template against the event: 'text' inserts values as they are, 'json' JSON-escapes
+   * them. `escapeValue` is applied to every inserted value first (in JSON mode to every string in
+   * it), e.g. `neutralizeMentions` for a `customize` body.
+   */
+  render(template: string, mode: 'text' | 'json', escapeValue?: (value: string) => string): string;
   /** Whether @-mentions are wanted for this status (`mention_on`). */
   mention: boolean;
   http: HttpClient;
@@ -62,6 +63,8 @@ export interface SendContext<O> {
 /** One delivery's result; `receiver` is set when a target fans out (lark_app receivers). */
 export interface ChannelResult extends DeliveryOutcome {
   receiver?: string;
+  /** Messages this delivery sent on purpose, when more than one (the WeCom mention follow-up). */
+  messages?: number;
 }
 
 /**
@@ -85,14 +88,4 @@ export interface Channel<O = unknown> {
    * those. Absent: the channel lays out the default message model (render/facts.ts `messageFacts`).
    */
   facts?(options: O, target: TargetSettings): Iterable<ApiFact>;
-  /**
-   * Channels that reach people as recipients (email, lark_app): the options with the selected people
-   * added, de-duplicated against the configured recipients, the people reached and how many recipients
-   * there are in all (0: nothing to send, the target is skipped). Robot channels
-   * have none: people join their at_mobiles / at_user_ids before `send`.
-   */
-  addPeople?(
-    options: O,
-    people: readonly SelectedPerson[],
-  ): { options: O; reached: SelectedPerson[]; recipients: number };
 }

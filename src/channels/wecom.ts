@@ -4,9 +4,18 @@
  */
 import { z } from 'zod';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
-import type { Fact, MessageModel } from '../render/types.js';
-import { neutralizeMentions, oneLine, utf8Bytes } from '../render/text.js';
-import { fitWithinBytes, NO_CLIP, truncationMarker, type Clip } from './byte-budget.js';
+import { labels } from '../render/locale.js';
+import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } from '../render/layout.js';
+import type { JobsSection, MessageModel } from '../render/types.js';
+import {
+  controlFree,
+  escapeChatMarkdown,
+  flatLine,
+  neutralizeMentions,
+  truncateChars,
+  utf8Bytes,
+} from '../render/text.js';
+import { fitWithinBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
@@ -48,9 +57,23 @@ export const WECOM_TEXT_LIMIT = 2048;
 export const WECOM_MARKDOWN_LIMIT = 4096;
 export const WECOM_NEWS_TITLE_LIMIT = 128;
 export const WECOM_NEWS_DESCRIPTION_LIMIT = 512;
-/** template_card shows short lines; its horizontal list holds at most 6 entries (§B.2). */
-const TEMPLATE_CARD_FACTS = 6;
-const TEMPLATE_CARD_VALUE_LIMIT = 256;
+/**
+ * template_card text_notice field lengths, in characters ("建议不超过N个字", WeCom 消息推送 doc 91770,
+ * https://developer.work.weixin.qq.com/document/path/91770 — the list holds at most 6 entries and
+ * jump_list at most 3, §B.2). Longer text is cut here rather than left to the client.
+ */
+export const TEMPLATE_CARD_LIMITS = {
+  source_desc: 13,
+  main_title: 26,
+  main_title_desc: 30,
+  emphasis_title: 10,
+  emphasis_desc: 15,
+  sub_title_text: 112,
+  keyname: 5,
+  value: 26,
+  list: 6,
+  jump_title: 13,
+} as const;
 
 export const WECOM_MSG_TYPES = ['markdown', 'text', 'markdown_v2', 'template_card', 'news', 'customize'] as const;
 export type WeComMsgType = (typeof WECOM_MSG_TYPES)[number];
@@ -75,7 +98,9 @@ export type WeComPayload =
 export interface WeComTextNotice {
   card_type: 'text_notice';
   source: { desc: string; desc_color: number };
-  main_title: { title: string };
+  main_title: { title: string; desc?: string };
+  emphasis_content?: { title: string; desc: string };
+  sub_title_text?: string;
   horizontal_content_list: (
     { keyname: string; value: string } | { keyname: string; value: string; type: 1; url: string }
   )[];
@@ -86,9 +111,7 @@ export interface WeComTextNotice {
 /**
  * How each type can mention (§B.3, USER_VOICES #4): `text` has mentioned_list (userids, "@all")
  * and mentioned_mobile_list; `markdown` only `<@userid>` in the content; markdown_v2, news and
- * template_card cannot mention at all. Whatever the main message cannot carry goes into a small
- * follow-up `text` message (see `wecomMentionFollowUp`), because mobiles can only ever notify
- * through mentioned_mobile_list — switching to another type would not help.
+ * template_card cannot mention at all.
  */
 export function wecomMainMentions(type: BuiltType, m: WeComMentions): WeComMentions | null {
   if (type === 'text') return hasMentions(m) ? m : null;
@@ -96,7 +119,11 @@ export function wecomMainMentions(type: BuiltType, m: WeComMentions): WeComMenti
   return null;
 }
 
-/** The mentions the main message of `type` cannot carry, as a text message; null when none are left. */
+/**
+ * What the main message of `type` cannot carry, as a small follow-up `text` message (mobiles can
+ * only ever notify through mentioned_mobile_list); null when nothing is left. Only for a type the
+ * user chose: the default type is switched up front instead (see `chooseWeComType`).
+ */
 export function wecomMentionFollowUp(message: MessageModel, type: BuiltType, m: WeComMentions): WeComPayload | null {
   const carried = wecomMainMentions(type, m);
   const rest: WeComMentions = {
@@ -105,9 +132,21 @@ export function wecomMentionFollowUp(message: MessageModel, type: BuiltType, m: 
     all: carried?.all ? false : m.all,
   };
   if (!hasMentions(rest)) return null;
-  const title = neutralizeMentions(oneLine(message.title));
-  return textPayload(truncate(title, WECOM_TEXT_LIMIT, message), rest);
+  return textPayload(truncate(plain(message.title), WECOM_TEXT_LIMIT, message), rest);
 }
+
+/** WeCom markdown (§B.2): bold, links, quotes and three font colours; no lists. */
+const MARKDOWN_MARKUP: Markup = {
+  text: (text) => escapeChatMarkdown(text),
+  link: (text, url) => `[${text}](${mdUrl(url)})`,
+  strong: (text) => `**${text}**`,
+  muted: (text) => `<font color="comment">${text}</font>`,
+  code: (text) => text,
+  item: (line) => line,
+};
+
+/** markdown_v2 (§B.2): lists and tables, but no colour and no @ syntax. */
+const MARKDOWN_V2_MARKUP: Markup = { ...MARKDOWN_MARKUP, muted: (text) => text, item: (line) => `- ${line}` };
 
 export function wecomPayload(
   message: MessageModel,
@@ -119,43 +158,39 @@ export function wecomPayload(
   const link = message.link;
   switch (type) {
     case 'markdown': {
-      const lines = [`**<font color="${message.colour.wecom}">${escapeWeComMd(clip(message.title))}</font>**`];
-      if (message.body !== null) lines.push(neutralizeMentions(clip(message.body)));
+      // MESSAGES.md: the title in bold with the outcome coloured, the body quoted under it.
+      const colour = message.colour.wecom;
+      const title =
+        message.title_prefix === null
+          ? `<font color="${colour}">${escapeChatMarkdown(message.title)}</font>`
+          : `${escapeChatMarkdown(message.title_prefix)}<font color="${colour}">${escapeChatMarkdown(message.outcome_text)}</font>`;
+      const lines = [`**${title}**`];
+      if (message.body_parts !== null) lines.push(templateMarkdown(message, clip));
       else
         lines.push(
-          ...message.facts.map((f) => `>${factMarkdown(f, clip, (v) => `<font color="comment">${v}</font>`)}`),
+          ...layoutSections(message.sections, MARKDOWN_MARKUP, clip)
+            .flat()
+            .map((line) => `>${line}`),
         );
-      if (link) lines.push(`[${escapeWeComMd(link.label)}](${mdUrl(link.url)})`);
+      if (link) lines.push(`[${escapeChatMarkdown(link.label)}](${mdUrl(link.url)})`);
       if (carried) lines.push(carried.userIds.map((id) => `<@${cleanId(id)}>`).join(' '));
       return { msgtype: 'markdown', markdown: { content: lines.join('\n') } };
     }
     case 'text': {
-      const lines = [plain(clip(message.title))];
-      if (message.body !== null) lines.push(neutralizeMentions(clip(message.body)));
-      else lines.push(...message.facts.map((f) => factPlain(f, clip)));
-      if (link) lines.push(`${link.label}: ${link.url}`);
+      const lines = [plain(message.title), ...plainText(message, clip)];
+      if (link) lines.push(`${link.label}${message.punctuation.colon}${link.url}`);
       return textPayload(lines.join('\n'), carried);
     }
     case 'markdown_v2': {
-      // Tables render in markdown_v2 (not in markdown); there is no colour and no @ syntax (§B.2).
-      const lines = [`## ${escapeWeComMd(clip(message.title))}`];
-      if (message.body !== null) lines.push('', neutralizeMentions(clip(message.body)));
-      else if (message.facts.length > 0) {
-        lines.push(
-          '',
-          '| | |',
-          '| :-- | :-- |',
-          ...message.facts.map(
-            (f) => `| ${escapeCell(escapeWeComMd(f.label))} | ${escapeCell(factValueMarkdown(f, clip))} |`,
-          ),
-        );
-      }
-      if (link) lines.push('', `[${escapeWeComMd(link.label)}](${mdUrl(link.url)})`);
-      return { msgtype: 'markdown_v2', markdown_v2: { content: lines.join('\n') } };
+      const parts = [`## ${escapeChatMarkdown(message.title)}`];
+      if (message.body_parts !== null) parts.push(templateMarkdown(message, clip));
+      else parts.push(...layoutSections(message.sections, MARKDOWN_V2_MARKUP, clip).map((lines) => lines.join('\n')));
+      if (link) parts.push(`[${escapeChatMarkdown(link.label)}](${mdUrl(link.url)})`);
+      return { msgtype: 'markdown_v2', markdown_v2: { content: parts.join('\n\n') } };
     }
     case 'news': {
-      const description =
-        message.body !== null ? plain(clip(message.body)) : message.facts.map((f) => factPlain(f, clip)).join('\n');
+      // The article opens the run; the description is short (512 bytes): the lines without their URLs.
+      const description = plainText(message, clip, false).join('\n');
       return {
         msgtype: 'news',
         news: {
@@ -169,30 +204,88 @@ export function wecomPayload(
         },
       };
     }
-    case 'template_card': {
-      const url = link?.url ?? '';
-      return {
-        msgtype: 'template_card',
-        template_card: {
-          card_type: 'text_notice',
-          source: { desc: 'ci-notify', desc_color: 0 },
-          main_title: { title: plain(clip(message.title)) },
-          horizontal_content_list: message.facts.slice(0, TEMPLATE_CARD_FACTS).map((f) => {
-            const value = truncate(
-              plain(`${f.link_text ? `${f.link_text} ` : ''}${f.value}`),
-              TEMPLATE_CARD_VALUE_LIMIT,
-              message,
-            );
-            return f.url && isHttpUrl(f.url)
-              ? { keyname: f.label, value, type: 1 as const, url: f.url }
-              : { keyname: f.label, value };
-          }),
-          jump_list: link ? [{ type: 1, url, title: link.label }] : [],
-          card_action: { type: 1, url },
-        },
-      };
+    case 'template_card':
+      return { msgtype: 'template_card', template_card: textNotice(message) };
+  }
+}
+
+/**
+ * The text_notice card (MESSAGES.md "WeCom"): the repository as the source, coloured by the
+ * outcome; the outcome as the main title, the run and ref under it; "2/5 jobs failed" as the
+ * emphasis; the failed jobs, each linked to its log, as the list; the commit and trigger lines as
+ * the sub-title; the run as the card's action. Every field within its documented length.
+ */
+function textNotice(message: MessageModel): WeComTextNotice {
+  const L = TEMPLATE_CARD_LIMITS;
+  const l = labels(message.locale);
+  const url = message.link?.url ?? '';
+  const chars = (text: string, max: number) => truncateChars(plain(text), max);
+  const custom = message.title_prefix === null;
+  const jobs = message.sections.find((s): s is JobsSection => s.kind === 'jobs') ?? null;
+  const run = message.headline.slice(0, Math.max(0, message.headline.length - message.outcome_text.length)).trim();
+  const where = [run, message.ref?.text ?? null].filter((p): p is string => p !== null && p !== '').join(' · ');
+
+  const list: WeComTextNotice['horizontal_content_list'] = [];
+  if (jobs !== null) {
+    const room = jobs.more > 0 || jobs.jobs.length > L.list ? L.list - 1 : L.list;
+    for (const job of jobs.jobs.slice(0, room)) {
+      const withStep = job.step === null ? job.name : `${job.name} · ${job.step}`;
+      const value = chars([...plain(withStep)].length <= L.value ? withStep : job.name, L.value);
+      list.push(job.url === null ? { keyname: l.job, value } : { keyname: l.job, value, type: 1, url: job.url });
+    }
+    const hidden = jobs.count - Math.min(room, jobs.jobs.length);
+    if (hidden > 0) {
+      const value = chars(l.and_more(hidden), L.value);
+      list.push(url === '' ? { keyname: '…', value } : { keyname: '…', value, type: 1, url });
     }
   }
+  // The change and how the run went, one line each (the links are on the list and the card).
+  const subtitle = message.sections
+    .filter((s) => s.kind === 'change_request' || s.kind === 'commit' || s.kind === 'trigger')
+    .flatMap((s) => s.lines)
+    .map((line) => line.spans.map((span) => plain(span.text)).join(''))
+    .join('\n');
+  const card: WeComTextNotice = {
+    card_type: 'text_notice',
+    source: {
+      desc: chars(message.repository ?? message.status_text, L.source_desc),
+      desc_color: message.colour.template_card,
+    },
+    main_title: custom
+      ? { title: chars(message.title, L.main_title) }
+      : {
+          title: chars(`${message.status_emoji} ${message.outcome_text}`, L.main_title),
+          ...(where === '' ? {} : { desc: chars(where, L.main_title_desc) }),
+        },
+    horizontal_content_list: list,
+    jump_list: message.link ? [{ type: 1, url, title: chars(message.link.label, L.jump_title) }] : [],
+    card_action: { type: 1, url },
+  };
+  if (jobs !== null) {
+    card.emphasis_content = {
+      title: chars(`${jobs.count}/${jobs.total}`, L.emphasis_title),
+      desc: chars(l.jobs_short(jobs.state), L.emphasis_desc),
+    };
+  }
+  if (subtitle !== '') card.sub_title_text = truncateChars(subtitle, L.sub_title_text);
+  return card;
+}
+
+function templateMarkdown(message: MessageModel, clip: Clip): string {
+  return layoutTemplate(
+    message.body_parts ?? [],
+    (value) => escapeChatMarkdown(value, { multiline: true }),
+    neutralizeMentions,
+    clip,
+  );
+}
+
+/** The body of text and news messages: the template as written, or the sections as plain lines. */
+function plainText(message: MessageModel, clip: Clip, links = true): string[] {
+  if (message.body_parts !== null) {
+    return [layoutTemplate(message.body_parts, (v) => controlFree(v), neutralizeMentions, clip)];
+  }
+  return plainBody(message, plain, clip, links);
 }
 
 function textPayload(content: string, m: WeComMentions | null): WeComPayload {
@@ -208,15 +301,34 @@ function textPayload(content: string, m: WeComMentions | null): WeComPayload {
   };
 }
 
-/** news and template_card need a link to open (card_action is required, §B.2); without one markdown is sent. */
-export function chooseWeComType(requested: BuiltType, hasLink: boolean): { type: BuiltType; reason: string | null } {
+/**
+ * The type actually sent. news and template_card need a link to open (card_action is required,
+ * §B.2): without one markdown is sent. When mentions are wanted and the user left the type at its
+ * default, the type that can carry them is chosen up front: markdown carries `<@userid>`, only
+ * text carries mobiles and @all (§B.3). A type the user chose is kept (a follow-up text message
+ * carries what it cannot), with a warning.
+ */
+export function chooseWeComType(
+  requested: BuiltType,
+  explicit: boolean,
+  mentions: WeComMentions | null,
+  hasLink: boolean,
+): { type: BuiltType; reason: string | null; warn: boolean } {
   if ((requested === 'news' || requested === 'template_card') && !hasLink) {
     return {
       type: 'markdown',
       reason: `${requested} needs the run link, which this message has none of; sending markdown`,
+      warn: explicit,
     };
   }
-  return { type: requested, reason: null };
+  if (!explicit && mentions !== null && (mentions.mobiles.length > 0 || mentions.all)) {
+    return {
+      type: 'text',
+      reason: 'mentions by mobile number or @all: sending text, the only WeCom type that carries them',
+      warn: false,
+    };
+  }
+  return { type: requested, reason: null, warn: false };
 }
 
 /** The content string whose bytes count against the limit, and that limit (§B.2). */
@@ -233,50 +345,12 @@ export function wecomContentLimit(payload: WeComPayload): { content: string; lim
   }
 }
 
-/** "Label: value" for markdown; the value is coloured only when it is not a link. */
-function factMarkdown(fact: Fact, clip: Clip, wrap: (value: string) => string): string {
-  const value = factValueMarkdown(fact, clip);
-  return `${escapeWeComMd(fact.label)}: ${fact.url && isHttpUrl(fact.url) ? value : wrap(value)}`;
-}
-
-function factValueMarkdown(fact: Fact, clip: Clip): string {
-  const value = escapeWeComMd(clip(fact.value));
-  if (fact.url && isHttpUrl(fact.url)) {
-    if (fact.link_text) return `[${escapeWeComMd(fact.link_text)}](${mdUrl(fact.url)}) ${value}`.trimEnd();
-    return `[${value}](${mdUrl(fact.url)})`;
-  }
-  return value;
-}
-
-function factPlain(fact: Fact, clip: Clip): string {
-  const prefix = fact.link_text ? `${plain(fact.link_text)} ` : '';
-  return `${fact.label}: ${prefix}${plain(clip(fact.value))}`.trimEnd();
-}
-
 function hasMentions(m: WeComMentions): boolean {
   return m.mobiles.length > 0 || m.userIds.length > 0 || m.all;
 }
 
-/**
- * Untrusted text in WeCom markdown: one line, no mentions, and no markup. `<` and `>` would open
- * `<font>` or `<@userid>` tags and backslash escapes are not documented for WeCom, so they become
- * their full-width look-alikes; inline markdown characters and a block-starting `#`, `>`, `-` are
- * backslash-escaped.
- */
-export function escapeWeComMd(text: string): string {
-  return neutralizeMentions(oneLine(text))
-    .replace(/</g, '＜')
-    .replace(/>/g, '＞')
-    .replace(/[\\`*_[\]~]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#>+-]|\d+\.)/, '$1\\$2');
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
 function plain(text: string): string {
-  return neutralizeMentions(oneLine(text));
+  return neutralizeMentions(flatLine(text));
 }
 
 function truncate(text: string, limit: number, message: MessageModel): string {
@@ -290,10 +364,6 @@ function cleanId(id: string): string {
 
 function mdUrl(url: string): string {
   return url.replace(/[()\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-
-function isHttpUrl(url: string): boolean {
-  return /^https?:\/\/\S+$/i.test(url);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,7 +430,7 @@ export const wecom: Channel<WeComOptions> = {
   },
 };
 
-/** The main body and, when the main type cannot carry every mention, the follow-up text body. */
+/** The main body and, when the type the user chose cannot carry every mention, the follow-up text body. */
 export function buildWeComBodies(
   ctx: SendContext<WeComOptions>,
 ): { main: string; mentions: string | null } | { problem: string } {
@@ -369,7 +439,8 @@ export function buildWeComBodies(
   if (requested === 'customize') {
     if (target.template.trim() === '')
       return { problem: 'template: msg_type customize needs a template with the JSON body to send' };
-    const body = ctx.render(target.template, 'json');
+    // Values are JSON-escaped AND mention-neutralised: `<@all>` from a commit title must stay text.
+    const body = ctx.render(target.template, 'json', neutralizeMentions);
     try {
       JSON.parse(body);
     } catch (error) {
@@ -377,10 +448,12 @@ export function buildWeComBodies(
     }
     return { main: body, mentions: null };
   }
-  const { type, reason } = chooseWeComType(requested, message.link !== null);
-  if (reason) ctx.log.warn(reason);
   const all: WeComMentions = { mobiles: target.at_mobiles, userIds: target.at_user_ids, all: target.at_all };
   const mentions = ctx.mention && hasMentions(all) ? all : null;
+  const chosen = chooseWeComType(requested, target.msg_type !== '', mentions, message.link !== null);
+  const type = chosen.type;
+  if (chosen.reason && chosen.warn) ctx.log.warn(chosen.reason);
+  else if (chosen.reason) ctx.log.debug(chosen.reason);
   const fitted = fitWithinBytes(
     (clip) => wecomPayload(message, type, mentions, clip),
     (payload) => {
@@ -393,16 +466,23 @@ export function buildWeComBodies(
   if (fitted.truncated) ctx.log.info(`message truncated to fit WeCom's content limit`);
   const followUp = mentions ? wecomMentionFollowUp(message, type, mentions) : null;
   if (followUp) {
-    ctx.log.warn(`${type} cannot carry every requested mention; they follow in a separate text message`);
+    ctx.log.warn(
+      `msg_type ${type} cannot carry every requested mention; they follow in a second message (text), or use msg_type text or markdown`,
+    );
   }
   return { main: JSON.stringify(fitted.value), mentions: followUp ? JSON.stringify(followUp) : null };
 }
 
-/** One target, one result: the mention follow-up is part of the delivery. */
+/**
+ * One target, one result for the two messages sent on purpose (the message, then the mentions):
+ * `messages: 2` says so, and `attempts` stays the attempts of one message (the most either took),
+ * so two messages never read as a retry.
+ */
 function combineOutcomes(main: DeliveryOutcome, follow: DeliveryOutcome): ChannelResult {
   return {
     ok: main.ok && follow.ok,
-    attempts: main.attempts + follow.attempts,
+    attempts: Math.max(main.attempts, follow.attempts),
+    messages: 2,
     status_code: follow.status_code,
     error: follow.error ? `the message was delivered, the mentions were not: ${follow.error}` : null,
     duration_ms: main.duration_ms + follow.duration_ms,

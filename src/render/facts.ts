@@ -49,14 +49,17 @@ export interface MessageSettings {
 /**
  * The facts of a target's message (the default model every chat channel and e-mail lays out).
  * The default title says whether the run fixed or broke the build ("failed (was passing)",
- * MESSAGES.md), so a target with the default title reads the earlier runs; a user's title reads
+ * MESSAGES.md) and whether it passed with warnings, so a target with the default title reads the
+ * earlier runs and the jobs; a user's title reads
  * what its placeholders name. The body shows the `fields` (default: all) unless a `template`
  * replaces it. Webhook-style channels that send the event itself declare their own (`Channel.facts`).
  */
 export function messageFacts(target: MessageSettings): Set<ApiFact> {
   // `customize`: the rendered template is the whole request body (DESIGN §4).
   if (target.msg_type.toLowerCase() === 'customize') return templateFacts(target.template);
-  const facts = target.title.trim() === '' ? new Set<ApiFact>(['history']) : templateFacts(target.title);
+  // The default title names the outcome: "failed (was passing)" needs the earlier runs, "passed with
+  // warnings" the jobs (a failed job that was allowed to fail).
+  const facts = target.title.trim() === '' ? new Set<ApiFact>(['history', 'jobs']) : templateFacts(target.title);
   if (target.template.trim() !== '') {
     for (const fact of templateFacts(target.template)) facts.add(fact);
   }

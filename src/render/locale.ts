@@ -4,7 +4,7 @@
  * locale is one more column and nothing else changes.
  */
 import type { Status } from '../event/types.js';
-import type { Locale } from './types.js';
+import type { JobState, Locale, Outcome, OutcomeColour } from './types.js';
 
 export const LOCALES: readonly Locale[] = ['en', 'zh'];
 
@@ -30,11 +30,15 @@ const STATUS_WORDS: Record<Locale, Record<Status, string>> = {
   },
 };
 
-/** The status as the end of a sentence about the run: "CI #128 failed", "CI #128 状态未知". */
-const STATUS_PHRASES: Record<Locale, Record<Status, string>> = {
+/** The outcome as the end of the title: "CI #128 failed (was passing)", "CI #128 仍失败" (MESSAGES.md). */
+const OUTCOME_PHRASES: Record<Locale, Record<Outcome, string>> = {
   en: {
     success: 'succeeded',
+    fixed: 'fixed',
+    warnings: 'passed with warnings',
     failure: 'failed',
+    regressed: 'failed (was passing)',
+    still_failing: 'still failing',
     cancelled: 'cancelled',
     skipped: 'skipped',
     running: 'running',
@@ -43,7 +47,11 @@ const STATUS_PHRASES: Record<Locale, Record<Status, string>> = {
   },
   zh: {
     success: '成功',
+    fixed: '已修复',
+    warnings: '成功（有警告）',
     failure: '失败',
+    regressed: '失败（上次成功）',
+    still_failing: '仍失败',
     cancelled: '已取消',
     skipped: '已跳过',
     running: '运行中',
@@ -52,9 +60,13 @@ const STATUS_PHRASES: Record<Locale, Record<Status, string>> = {
   },
 };
 
-const STATUS_SIGNS: Record<Status, string> = {
+const OUTCOME_SIGNS: Record<Outcome, string> = {
   success: '✅',
+  fixed: '✅',
+  warnings: '⚠️',
   failure: '❌',
+  regressed: '❌',
+  still_failing: '❌',
   cancelled: '⏹️',
   skipped: '⏭️',
   running: '🔄',
@@ -62,107 +74,150 @@ const STATUS_SIGNS: Record<Status, string> = {
   unknown: '❔',
 };
 
-export interface StatusColour {
-  /** Lark card header `template` (a Lark colour name). */
-  lark: string;
-  /** WeCom markdown `<font color>`: the only three it knows (API_FACTS §B.2). */
-  wecom: 'info' | 'warning' | 'comment';
-  /** E-mail status bar (GitHub Primer colours, readable on white). */
-  hex: string;
-}
+const GREEN: OutcomeColour = { lark: 'green', wecom: 'info', template_card: 3, hex: '#1a7f37' };
+const RED: OutcomeColour = { lark: 'red', wecom: 'warning', template_card: 2, hex: '#cf222e' };
+const GREY: OutcomeColour = { lark: 'grey', wecom: 'comment', template_card: 0, hex: '#6e7781' };
 
-const STATUS_COLOURS: Record<Status, StatusColour> = {
-  success: { lark: 'green', wecom: 'info', hex: '#1a7f37' },
-  failure: { lark: 'red', wecom: 'warning', hex: '#cf222e' },
-  cancelled: { lark: 'grey', wecom: 'comment', hex: '#6e7781' },
-  skipped: { lark: 'grey', wecom: 'comment', hex: '#6e7781' },
-  running: { lark: 'blue', wecom: 'comment', hex: '#0969da' },
-  pending: { lark: 'yellow', wecom: 'comment', hex: '#9a6700' },
-  unknown: { lark: 'grey', wecom: 'comment', hex: '#6e7781' },
+const OUTCOME_COLOURS: Record<Outcome, OutcomeColour> = {
+  success: GREEN,
+  fixed: GREEN,
+  warnings: { lark: 'orange', wecom: 'warning', template_card: 0, hex: '#9a6700' },
+  failure: RED,
+  regressed: RED,
+  still_failing: RED,
+  cancelled: GREY,
+  skipped: GREY,
+  running: { lark: 'blue', wecom: 'comment', template_card: 0, hex: '#0969da' },
+  pending: { lark: 'yellow', wecom: 'comment', template_card: 0, hex: '#9a6700' },
+  unknown: GREY,
 };
 
 export function statusWord(status: Status, locale: Locale): string {
   return STATUS_WORDS[locale][status];
 }
 
+/** The plain status as the end of a sentence ("failed"): the outcome without transition or warnings. */
 export function statusPhrase(status: Status, locale: Locale): string {
-  return STATUS_PHRASES[locale][status];
+  return OUTCOME_PHRASES[locale][status];
 }
 
+export function outcomePhrase(outcome: Outcome, locale: Locale): string {
+  return OUTCOME_PHRASES[locale][outcome];
+}
+
+/** The sign of a plain status (the outcome of the same name). */
 export function statusSign(status: Status): string {
-  return STATUS_SIGNS[status];
+  return OUTCOME_SIGNS[status];
 }
 
-export function statusColour(status: Status): StatusColour {
-  return { ...STATUS_COLOURS[status] };
+export function outcomeSign(outcome: Outcome): string {
+  return OUTCOME_SIGNS[outcome];
 }
 
-/** Every label a default message shows. */
+export function outcomeColour(outcome: Outcome): OutcomeColour {
+  return { ...OUTCOME_COLOURS[outcome] };
+}
+
+/** Every label and phrase a default message shows. */
 export interface Labels {
-  repository: string;
-  pipeline: string;
-  branch: string;
-  tag: string;
   pull_request: string;
   merge_request: string;
-  /** A ref whose type the CI did not tell. */
-  ref: string;
   commit: string;
   author: string;
   trigger: string;
   duration: string;
-  failed_jobs: string;
-  jobs: string;
+  culprits: string;
   params: string;
   view_run: string;
-  /** "CI" when the pipeline has no name: "Pipeline #128 failed". */
+  /** "Pipeline" when the pipeline has no name: "Pipeline #128 failed". */
   pipeline_fallback: string;
-  /** Appended as is to the pipeline fact of a re-run: "CI #128 (attempt 2)" / "CI #128（第 2 次运行）". */
-  attempt: (n: number) => string;
-  /** "test, lint and 3 more" / "test、lint 及另外 3 个" when the failed jobs list is cut. */
+  /** ": " / "：" after a label; ", " / "、" between list entries. */
+  colon: string;
+  list: string;
+  /** The heading of a jobs section: "2 of 5 jobs failed" / "5 个任务中 2 个失败". */
+  jobs_heading: (state: JobState, count: number, total: number) => string;
+  /** After the listed jobs: "and 7 more" / "等 7 个". */
   and_more: (n: number) => string;
+  /** What a count of jobs is, in at most 15 characters (WeCom template_card emphasis): "jobs failed". */
+  jobs_short: (state: JobState) => string;
+  /** A job in a short list (WeCom template_card keyname, at most 5 characters): "Job" / "任务". */
+  job: string;
+  /** The trigger line: "push by octocat" / "推送（octocat）"; "started by octocat" when how is unknown. */
+  triggered: (how: string | null, who: string | null) => string;
+  /** "attempt 2" / "第 2 次运行". */
+  attempt: (n: number) => string;
+  /** The duration in the trigger line: "1m 33s" / "耗时 1 分 33 秒". */
+  took: (duration: string) => string;
 }
+
+const EN_JOB_STATES: Record<JobState, string> = {
+  failed: 'failed',
+  allowed_failure: 'failed (allowed to fail)',
+  cancelled: 'cancelled',
+  running: 'running',
+  waiting: 'waiting',
+};
+
+const ZH_JOB_STATES: Record<JobState, string> = {
+  failed: '失败',
+  allowed_failure: '失败（允许失败）',
+  cancelled: '已取消',
+  running: '运行中',
+  waiting: '等待中',
+};
 
 const LABELS: Record<Locale, Labels> = {
   en: {
-    repository: 'Repository',
-    pipeline: 'Pipeline',
-    branch: 'Branch',
-    tag: 'Tag',
     pull_request: 'Pull request',
     merge_request: 'Merge request',
-    ref: 'Ref',
     commit: 'Commit',
     author: 'Author',
     trigger: 'Triggered by',
     duration: 'Duration',
-    failed_jobs: 'Failed jobs',
-    jobs: 'Jobs',
+    culprits: 'Culprits',
     params: 'Params',
     view_run: 'View run',
     pipeline_fallback: 'Pipeline',
-    attempt: (n) => ` (attempt ${n})`,
+    colon: ': ',
+    list: ', ',
+    jobs_heading: (state, count, total) => {
+      const jobs = count === 1 ? 'job' : 'jobs';
+      // "2 of 5 jobs failed" says how much of the run broke; running and waiting jobs are just counted.
+      if (state === 'running' || state === 'waiting' || count === total)
+        return `${count} ${jobs} ${EN_JOB_STATES[state]}`;
+      return `${count} of ${total} ${total === 1 ? 'job' : 'jobs'} ${EN_JOB_STATES[state]}`;
+    },
     and_more: (n) => `and ${n} more`,
+    jobs_short: (state) => (state === 'allowed_failure' ? 'allowed to fail' : `jobs ${EN_JOB_STATES[state]}`),
+    job: 'Job',
+    triggered: (how, who) => (how === null ? `started by ${who ?? ''}` : who === null ? how : `${how} by ${who}`),
+    attempt: (n) => `attempt ${n}`,
+    took: (duration) => duration,
   },
   zh: {
-    repository: '仓库',
-    pipeline: '流水线',
-    branch: '分支',
-    tag: '标签',
     pull_request: '拉取请求',
     merge_request: '合并请求',
-    ref: '引用',
     commit: '提交',
     author: '作者',
     trigger: '触发',
     duration: '耗时',
-    failed_jobs: '失败任务',
-    jobs: '任务',
+    culprits: '可能相关',
     params: '参数',
     view_run: '查看详情',
     pipeline_fallback: '流水线',
-    attempt: (n) => `（第 ${n} 次运行）`,
-    and_more: (n) => `及另外 ${n} 个`,
+    colon: '：',
+    list: '、',
+    jobs_heading: (state, count, total) => {
+      if (state === 'running' || state === 'waiting' || count === total)
+        return `${count} 个任务${ZH_JOB_STATES[state]}`;
+      return `${total} 个任务中 ${count} 个${ZH_JOB_STATES[state]}`;
+    },
+    and_more: (n) => `等 ${n} 个`,
+    jobs_short: (state) => `任务${ZH_JOB_STATES[state]}`,
+    job: '任务',
+    triggered: (how, who) => (how === null ? `由 ${who ?? ''} 触发` : who === null ? how : `${how}（${who}）`),
+    attempt: (n) => `第 ${n} 次运行`,
+    took: (duration) => `耗时 ${duration}`,
   },
 };
 

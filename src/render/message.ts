@@ -1,24 +1,46 @@
 /**
- * The default message model every channel renders in its own markup (DESIGN §4, MESSAGES.md):
- * title, headline, facts in a fixed order, the "View run" link. Pure: (event, options) → model.
+ * The default message model every channel lays out in its own markup (DESIGN §4, MESSAGES.md).
+ * Pure: (event, options) → model. Led by the outcome: the title says what happened and where
+ * (`❌ acme/api · main · CI #128 failed (was passing)`); the body says what broke first (the failed
+ * jobs, linked, with their failed step), then the change (pull request, commit, author), then how
+ * the run started and how long it took, then who may be concerned; nothing of the title repeated.
  *
- * Fact values are UNTRUSTED repository text made one line here; channels escape them for their
- * markup. Link targets are only ever http(s) URLs (safeUrl), so channels can link them as given.
+ * Untrusted text (names, titles) is made one line and cut to a budget per part here, so one huge
+ * value can never crowd out the others; channels escape it for their markup. Link targets are only
+ * ever http(s) URLs (safeUrl), so channels can link them as given.
  */
-import type { CiEvent, Person } from '../event/types.js';
+import type { CiEvent, JobSummary, Person, Status } from '../event/types.js';
 import {
   formatDuration,
   labels,
-  listSeparator,
-  statusColour,
-  statusPhrase,
-  statusSign,
+  outcomeColour,
+  outcomePhrase,
+  outcomeSign,
   statusWord,
   triggerWord,
+  type Labels,
 } from './locale.js';
-import { durationMs, renderTemplate, warnOnce } from './template.js';
-import { oneLine, safeUrl } from './text.js';
-import type { Fact, FieldName, Locale, MessageModel } from './types.js';
+import { durationMs, renderTemplate, renderTemplateParts, warnOnce } from './template.js';
+import { oneLine, safeUrl, truncateUtf8, utf8Bytes } from './text.js';
+import type {
+  ChangeRequestSection,
+  CommitSection,
+  Fact,
+  FieldName,
+  JobEntry,
+  JobState,
+  JobsSection,
+  Line,
+  Locale,
+  MessageModel,
+  Outcome,
+  PeopleSection,
+  ParamsSection,
+  Section,
+  Span,
+  TemplatePart,
+  TriggerSection,
+} from './types.js';
 
 export interface BuildMessageOptions {
   locale: Locale;
@@ -26,146 +48,419 @@ export interface BuildMessageOptions {
   fields: FieldName[] | null;
   /** The user's `title` template; '' = the default title. */
   title: string;
-  /** The user's `template` (the body); '' = none, channels show the facts. */
+  /** The user's `template` (the body); '' = none, channels show the default body. */
   template: string;
   env: NodeJS.ProcessEnv;
   warn(msg: string): void;
 }
 
-/** At most this many failed job names are listed; the rest are counted ("and 3 more"). */
-export const MAX_LISTED_JOBS = 10;
+/** At most this many jobs of one state are listed; the rest are counted ("and 7 more"). */
+export const MAX_LISTED_JOBS = 8;
+
+/**
+ * Budgets per part, in UTF-8 bytes (issue: one 50 KB author or commit line must never push the
+ * title or the other facts out of a 4 KB message). Names are repository, branch, job, step,
+ * author and pipeline names; titles are commit and pull-request titles, shortened for reading.
+ */
+export const NAME_BYTES = 160;
+export const TITLE_BYTES = 240;
+/** A user's `title` template renders to one line of at most this. */
+export const USER_TITLE_BYTES = 400;
+/** A user's `template` renders to at most this; each channel cuts further to its own limit. */
+export const USER_BODY_BYTES = 16_000;
+const CUT = '…';
 
 export function buildMessage(event: CiEvent, options: BuildMessageOptions): MessageModel {
   const { locale } = options;
+  const l = labels(locale);
   const warn = warnOnce((msg) => options.warn(msg));
   const ctx = { event, env: options.env, locale };
   const shown = (field: FieldName) => options.fields === null || options.fields.includes(field);
 
-  const repository = nonEmpty(event.repository.full_name) ?? nonEmpty(event.repository.name);
-  const headline = headlineOf(event, locale);
-  const sign = statusSign(event.status);
-  const defaultTitle = `${sign} ${repository ? `${oneLine(repository)} · ` : ''}${headline}`;
+  const outcome = outcomeOf(event);
+  const title = defaultTitle(event, locale);
   // A title is one line on every platform; a template that renders to nothing keeps the default.
-  const userTitle = options.title.trim() === '' ? '' : oneLine(renderTemplate(options.title, ctx, 'text', warn));
-  const body = options.template.trim() === '' ? null : renderTemplate(options.template, ctx, 'text', warn);
+  const userTitle =
+    options.title.trim() === '' ? '' : cut(oneLine(renderTemplate(options.title, ctx, 'text', warn)), USER_TITLE_BYTES);
+  const bodyParts =
+    options.template.trim() === '' ? null : capParts(renderTemplateParts(options.template, ctx, warn), USER_BODY_BYTES);
 
+  const sections = buildSections(event, locale, shown);
   const runUrl = safeUrl(event.pipeline.url) ?? safeUrl(event.job?.url);
+  const repository = repositoryName(event);
   return {
     locale,
     status: event.status,
+    outcome,
     status_text: statusWord(event.status, locale),
-    status_emoji: sign,
-    colour: statusColour(event.status),
-    title: userTitle === '' ? defaultTitle : userTitle,
-    headline,
-    repository: repository === null ? null : oneLine(repository),
-    body,
-    facts: buildFacts(event, locale).filter((fact) => shown(fact.field)),
-    link: runUrl !== null && shown('link') ? { label: labels(locale).view_run, url: runUrl } : null,
+    outcome_text: outcomePhrase(outcome, locale),
+    status_emoji: outcomeSign(outcome),
+    colour: outcomeColour(outcome),
+    title: userTitle === '' ? title : userTitle,
+    title_prefix: userTitle === '' ? title.slice(0, title.length - outcomePhrase(outcome, locale).length) : null,
+    headline: headlineOf(event, locale),
+    repository,
+    repository_url: repository === null ? null : safeUrl(event.repository.url),
+    ref: refOf(event),
+    body: bodyParts === null ? null : bodyParts.map((p) => p.text).join(''),
+    body_parts: bodyParts,
+    sections,
+    facts: sections.flatMap((section) => section.facts),
+    punctuation: { colon: l.colon, list: l.list },
+    link: runUrl !== null && shown('link') ? { label: l.view_run, url: runUrl } : null,
     event,
   };
 }
 
-/** "CI #128 failed" / "CI #128 失败"; "Pipeline #128 failed" without a name; "CI failed" without a number. */
+/**
+ * What the message says happened. Only success and failure carry a transition (the run before
+ * decides "fixed" and "still failing"); a success with a failed job that was allowed to fail
+ * passed with warnings (GitLab `allow_failure`), unless it is also a fix — that news wins.
+ */
+export function outcomeOf(event: Pick<CiEvent, 'status' | 'transition' | 'jobs'>): Outcome {
+  if (event.status === 'success') {
+    if (event.transition === 'fixed') return 'fixed';
+    return event.jobs.some((job) => job.allow_failure && job.status === 'failure') ? 'warnings' : 'success';
+  }
+  if (event.status === 'failure') {
+    if (event.transition === 'regressed') return 'regressed';
+    if (event.transition === 'still_failing') return 'still_failing';
+    return 'failure';
+  }
+  return event.status;
+}
+
+/** `❌ acme/api · main · CI #128 failed (was passing)`: sign, repository, ref, run and outcome. */
+export function defaultTitle(event: CiEvent, locale: Locale): string {
+  const parts = [repositoryName(event), refOf(event)?.text ?? null, headlineOf(event, locale)];
+  return `${outcomeSign(outcomeOf(event))} ${parts.filter((p): p is string => p !== null).join(' · ')}`;
+}
+
+/** "CI #128 failed (was passing)" / "CI #128 失败（上次成功）"; "Pipeline #128 failed" without a name. */
 export function headlineOf(event: CiEvent, locale: Locale): string {
   const name = nonEmpty(event.pipeline.name);
   const number = event.pipeline.number;
-  const run = [name === null ? labels(locale).pipeline_fallback : oneLine(name), number === null ? null : `#${number}`]
+  const run = [
+    name === null ? labels(locale).pipeline_fallback : cut(oneLine(name), NAME_BYTES),
+    number === null ? null : `#${number}`,
+  ]
     .filter((part) => part !== null)
     .join(' ');
-  return joinWords(run, statusPhrase(event.status, locale));
+  return joinWords(run, outcomePhrase(outcomeOf(event), locale));
 }
 
-/** Every fact the event has, in the MESSAGES.md order. */
-function buildFacts(event: CiEvent, locale: Locale): Fact[] {
-  const l = labels(locale);
-  const facts: Fact[] = [];
-  const add = (fact: Fact) => facts.push({ ...fact, value: oneLine(fact.value) });
-
-  const repo = nonEmpty(event.repository.full_name) ?? nonEmpty(event.repository.name);
-  if (repo !== null) add({ field: 'repository', label: l.repository, value: repo, url: safeUrl(event.repository.url) });
-
-  const pipelineName = nonEmpty(event.pipeline.name);
-  if (pipelineName !== null || event.pipeline.number !== null) {
-    let value = [
-      pipelineName ?? l.pipeline_fallback,
-      event.pipeline.number === null ? null : `#${event.pipeline.number}`,
-    ]
-      .filter((part) => part !== null)
-      .join(' ');
-    if (event.pipeline.attempt !== null && event.pipeline.attempt > 1) value += l.attempt(event.pipeline.attempt);
-    add({ field: 'pipeline', label: l.pipeline, value, url: safeUrl(event.pipeline.url) });
-  }
-
-  const ref = refFact(event, locale);
-  if (ref) add(ref);
-
-  const sha = nonEmpty(event.commit.short_sha) ?? nonEmpty(event.commit.sha)?.slice(0, 7) ?? null;
-  const commitTitle = nonEmpty(event.commit.title) ?? firstLine(event.commit.message);
-  if (sha !== null || commitTitle !== null) {
-    add({
-      field: 'commit',
-      label: l.commit,
-      value: commitTitle ?? '',
-      url: safeUrl(event.commit.url),
-      link_text: sha,
-    });
-  }
-
-  const author = personName(event.commit.author) ?? personName(event.actor);
-  if (author !== null) add({ field: 'author', label: l.author, value: author });
-
-  // The trigger, and who started the run when that is not the commit's author (a re-run, a
-  // manual or scheduled run by someone else): "push", "manual run · hubot".
-  const trigger = nonEmpty(event.pipeline.trigger);
-  const actor =
-    event.commit.author !== null && !samePerson(event.commit.author, event.actor) ? personName(event.actor) : null;
-  const triggerParts = [trigger === null ? null : triggerWord(trigger, locale), actor].filter(
-    (p): p is string => p !== null,
-  );
-  if (triggerParts.length > 0) add({ field: 'trigger', label: l.trigger, value: triggerParts.join(' · ') });
-
-  const duration = formatDuration(durationMs(event), locale);
-  if (duration !== null) add({ field: 'duration', label: l.duration, value: duration });
-
-  const failed = event.jobs
-    .filter((job) => job.status === 'failure')
-    .map((job) => oneLine(job.name))
-    .filter((n) => n !== '');
-  if (failed.length > 0) {
-    const listed = failed.slice(0, MAX_LISTED_JOBS).join(listSeparator(locale));
-    const rest = failed.length - MAX_LISTED_JOBS;
-    add({ field: 'jobs', label: l.failed_jobs, value: rest > 0 ? `${listed} ${l.and_more(rest)}` : listed });
-  }
-
-  const params = Object.entries(event.params).map(([k, v]) => `${k}=${v}`);
-  if (params.length > 0) add({ field: 'params', label: l.params, value: params.join(', ') });
-
-  return facts;
+function repositoryName(event: CiEvent): string | null {
+  const name = nonEmpty(event.repository.full_name) ?? nonEmpty(event.repository.name);
+  return name === null ? null : cut(oneLine(name), NAME_BYTES);
 }
 
-/**
- * The ref under its own label (Branch / Tag / Pull request / Merge request). A pull or merge
- * request shows its number and title, linked to it: "#12 Fix payment path" ("!12" on GitLab).
- */
-function refFact(event: CiEvent, locale: Locale): Fact | null {
-  const l = labels(locale);
+/** The ref as the title names it: "main", "v1.2.0", "PR #12" (GitHub), "MR !12" (GitLab). */
+function refOf(event: CiEvent): MessageModel['ref'] {
   const type = event.ref.type;
-  const label = type === null ? l.ref : l[type];
   const cr = event.change_request;
   if ((type === 'pull_request' || type === 'merge_request') && cr !== null && cr.number !== null) {
-    const prefix = type === 'merge_request' ? '!' : '#';
-    const title = nonEmpty(cr.title);
     return {
-      field: 'ref',
-      label,
-      value: title === null ? `${prefix}${cr.number}` : `${prefix}${cr.number} ${title}`,
+      text: type === 'merge_request' ? `MR !${cr.number}` : `PR #${cr.number}`,
+      type,
       url: safeUrl(cr.url) ?? safeUrl(event.ref.url),
     };
   }
   const name = nonEmpty(event.ref.name);
   if (name === null) return null;
-  return { field: 'ref', label, value: name, url: safeUrl(event.ref.url) };
+  return { text: cut(oneLine(name), NAME_BYTES), type, url: safeUrl(event.ref.url) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+/** A section before its label/value facts are derived from it. */
+type Draft = { [K in Section['kind']]: Omit<Extract<Section, { kind: K }>, 'facts'> }[Section['kind']];
+
+function buildSections(event: CiEvent, locale: Locale, shown: (field: FieldName) => boolean): Section[] {
+  const l = labels(locale);
+  return draftSections(event, locale, shown).map((draft) => ({ ...draft, facts: factsOf(draft, l) }) as Section);
+}
+
+function draftSections(event: CiEvent, locale: Locale, shown: (field: FieldName) => boolean): Draft[] {
+  const l = labels(locale);
+  const sections: Draft[] = [];
+  if (shown('jobs')) sections.push(...jobSections(event, l));
+  if (shown('ref')) {
+    const cr = changeRequestSection(event, l);
+    if (cr) sections.push(cr);
+  }
+  const commit = commitSection(event, shown('commit'), shown('author'));
+  if (commit) sections.push(commit);
+  const trigger = triggerSection(event, locale, shown('trigger'), shown('duration'));
+  if (trigger) sections.push(trigger);
+  if (shown('author')) {
+    const culprits = culpritsSection(event, l);
+    if (culprits) sections.push(culprits);
+  }
+  if (shown('params')) {
+    const params = paramsSection(event, l);
+    if (params) sections.push(params);
+  }
+  return sections;
+}
+
+/**
+ * The jobs worth naming, by state: failed first (what broke), then allowed failures when they
+ * are the news (passed with warnings), cancelled and running jobs when that is the run's status,
+ * and jobs waiting for someone (manual jobs nobody played yet).
+ */
+function jobSections(event: CiEvent, l: Labels): Draft[] {
+  const jobs = jobsOfRun(event);
+  const total = jobs.length;
+  const of = (state: JobState, test: (job: JobSummary) => boolean): Draft | null => {
+    const matching = jobs.filter(test);
+    return matching.length === 0 ? null : jobsSection(state, matching, total, l);
+  };
+  const outcome = outcomeOf(event);
+  return [
+    of('failed', (job) => job.status === 'failure' && !job.allow_failure),
+    outcome === 'warnings' ? of('allowed_failure', (job) => job.status === 'failure' && job.allow_failure) : null,
+    event.status === 'cancelled' ? of('cancelled', (job) => job.status === 'cancelled') : null,
+    event.status === 'running' ? of('running', (job) => job.status === 'running') : null,
+    of('waiting', (job) => job.status === 'pending'),
+  ].filter((section): section is Draft => section !== null);
+}
+
+/**
+ * The run's jobs as the message counts them. When ci-notify runs as a step of the job that failed
+ * (`if: always()` at the end of it), the CI lists every other job but not this one, which has not
+ * finished: then this job is what failed (or was cancelled), and it is counted and named.
+ */
+function jobsOfRun(event: CiEvent): JobSummary[] {
+  const jobs = event.jobs.filter((job) => nonEmpty(job.name) !== null);
+  const self = event.job;
+  const status: Status = event.status;
+  if (
+    jobs.length > 0 &&
+    self !== null &&
+    nonEmpty(self.name) !== null &&
+    (status === 'failure' || status === 'cancelled') &&
+    !jobs.some((job) => job.status === status) &&
+    !jobs.some((job) => job.name === self.name)
+  ) {
+    const current: JobSummary = {
+      name: self.name ?? '',
+      status,
+      url: self.url,
+      duration_ms: null,
+      stage: self.stage,
+      allow_failure: false,
+      failed_step: null,
+    };
+    return [...jobs, current];
+  }
+  return jobs;
+}
+
+function jobsSection(state: JobState, jobs: JobSummary[], total: number, l: Labels): Omit<JobsSection, 'facts'> {
+  const entries: JobEntry[] = jobs.slice(0, MAX_LISTED_JOBS).map((job) => ({
+    name: cut(oneLine(job.name), NAME_BYTES),
+    url: safeUrl(job.url),
+    step: state === 'failed' || state === 'allowed_failure' ? optional(job.failed_step, NAME_BYTES) : null,
+  }));
+  const more = jobs.length - entries.length;
+  const heading = l.jobs_heading(state, jobs.length, total);
+  const moreText = more > 0 ? l.and_more(more) : null;
+  const lines: Line[] = [
+    { spans: [{ text: heading, style: 'strong' }] },
+    ...entries.map((job): Line => ({ item: true, spans: jobSpans(job) })),
+  ];
+  if (moreText !== null) lines.push({ item: true, spans: [{ text: moreText, style: 'muted' }] });
+  return { kind: 'jobs', state, count: jobs.length, total, heading, jobs: entries, more, more_text: moreText, lines };
+}
+
+/** "test (ubuntu, 20) — Run tests": the job linked to its log, then its failed step. */
+function jobSpans(job: JobEntry): Span[] {
+  const spans: Span[] = [link(job.name, job.url)];
+  if (job.step !== null) spans.push({ text: ` — ${job.step}`, style: 'muted' });
+  return spans;
+}
+
+function changeRequestSection(event: CiEvent, l: Labels): Omit<ChangeRequestSection, 'facts'> | null {
+  const type = event.ref.type;
+  const cr = event.change_request;
+  if ((type !== 'pull_request' && type !== 'merge_request') || cr === null) return null;
+  const title = optional(cr.title, TITLE_BYTES);
+  const source = optional(cr.source_branch, NAME_BYTES);
+  const target = optional(cr.target_branch, NAME_BYTES);
+  const url = safeUrl(cr.url);
+  const branches = source !== null && target !== null ? `${source} → ${target}` : null;
+  if (title === null && branches === null) return null;
+  const spans: Span[] = [];
+  if (title !== null) spans.push(link(title, url));
+  if (branches !== null) spans.push({ text: title === null ? branches : ` · ${branches}`, style: 'muted' });
+  return {
+    kind: 'change_request',
+    label: type === 'merge_request' ? l.merge_request : l.pull_request,
+    number: cr.number === null ? null : `${type === 'merge_request' ? '!' : '#'}${cr.number}`,
+    title,
+    url,
+    source_branch: source,
+    target_branch: target,
+    lines: [{ spans }],
+  };
+}
+
+/** "9f8e7d6 Fix payment path · Mona Lisa": the short sha linked to the commit. */
+function commitSection(event: CiEvent, showCommit: boolean, showAuthor: boolean): Omit<CommitSection, 'facts'> | null {
+  const sha = showCommit ? (nonEmpty(event.commit.short_sha) ?? nonEmpty(event.commit.sha)?.slice(0, 7) ?? null) : null;
+  const title = showCommit
+    ? optional(nonEmpty(event.commit.title) ?? firstLine(event.commit.message), TITLE_BYTES)
+    : null;
+  const author = showAuthor ? authorOf(event) : null;
+  if (sha === null && title === null && author === null) return null;
+  const url = sha === null ? null : safeUrl(event.commit.url);
+  const spans: Span[] = [];
+  if (sha !== null) spans.push({ ...link(oneLine(sha), url), style: 'code' });
+  if (title !== null) spans.push({ text: spans.length > 0 ? ` ${title}` : title });
+  if (author !== null) spans.push({ text: spans.length > 0 ? ` · ${author}` : author, style: 'muted' });
+  return { kind: 'commit', sha: sha === null ? null : oneLine(sha), url, title, author, lines: [{ spans }] };
+}
+
+/**
+ * "push by octocat · attempt 2 · 1m 33s": how the run started, who started it when that is not
+ * the commit's author (a re-run, a manual or scheduled run by someone else), the attempt of a
+ * re-run, and how long it took.
+ */
+function triggerSection(
+  event: CiEvent,
+  locale: Locale,
+  showTrigger: boolean,
+  showDuration: boolean,
+): Omit<TriggerSection, 'facts'> | null {
+  const l = labels(locale);
+  const trigger = showTrigger ? nonEmpty(event.pipeline.trigger) : null;
+  const how = trigger === null ? null : triggerWord(oneLine(trigger), locale);
+  const actor = personName(event.actor);
+  const who =
+    showTrigger && actor !== null && (event.commit.author === null || !samePerson(event.commit.author, event.actor))
+      ? cut(oneLine(actor), NAME_BYTES)
+      : null;
+  const attempt =
+    showTrigger && event.pipeline.attempt !== null && event.pipeline.attempt > 1 ? event.pipeline.attempt : null;
+  const duration = showDuration ? formatDuration(durationMs(event), locale) : null;
+  const parts = [
+    how !== null || who !== null ? l.triggered(how, who) : null,
+    attempt === null ? null : l.attempt(attempt),
+    duration === null ? null : l.took(duration),
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return null;
+  return {
+    kind: 'trigger',
+    how,
+    who,
+    attempt,
+    duration,
+    lines: [{ spans: [{ text: parts.join(' · '), style: 'muted' }] }],
+  };
+}
+
+/** The people the run selected as possibly responsible (`mention_people: culprits`), by name. */
+function culpritsSection(event: CiEvent, l: Labels): Omit<PeopleSection, 'facts'> | null {
+  const names = [
+    ...new Set(
+      (event.people ?? [])
+        .filter((person) => person.roles.includes('culprit'))
+        .map((person) => optional(person.name, NAME_BYTES))
+        .filter((name): name is string => name !== null),
+    ),
+  ];
+  if (names.length === 0) return null;
+  return {
+    kind: 'culprits',
+    label: l.culprits,
+    names,
+    lines: [{ spans: [{ text: `${l.culprits}${l.colon}`, style: 'muted' }, { text: names.join(l.list) }] }],
+  };
+}
+
+function paramsSection(event: CiEvent, l: Labels): Omit<ParamsSection, 'facts'> | null {
+  const params = Object.entries(event.params).map(([key, value]) => ({
+    key: cut(oneLine(key), NAME_BYTES),
+    value: cut(oneLine(value), TITLE_BYTES),
+  }));
+  if (params.length === 0) return null;
+  return {
+    kind: 'params',
+    label: l.params,
+    params,
+    lines: [
+      {
+        spans: [
+          { text: `${l.params}${l.colon}`, style: 'muted' },
+          { text: params.map((p) => `${p.key}=${p.value}`).join(l.list) },
+        ],
+      },
+    ],
+  };
+}
+
+/** The label/value form of a section (jobs are only in sections: a list, not one value). */
+function factsOf(section: Draft, l: Labels): Fact[] {
+  switch (section.kind) {
+    case 'jobs':
+      return [];
+    case 'change_request': {
+      const value = [section.number, section.title].filter((p) => p !== null).join(' ');
+      const branches =
+        section.source_branch !== null && section.target_branch !== null
+          ? `${section.source_branch} → ${section.target_branch}`
+          : null;
+      return [
+        {
+          field: 'ref',
+          label: section.label,
+          value: [value === '' ? null : value, branches].filter((p) => p !== null).join(' · '),
+          url: section.url,
+        },
+      ];
+    }
+    case 'commit': {
+      const facts: Fact[] = [];
+      if (section.sha !== null || section.title !== null) {
+        facts.push({
+          field: 'commit',
+          label: l.commit,
+          value: section.title ?? '',
+          url: section.url,
+          link_text: section.sha,
+        });
+      }
+      if (section.author !== null) facts.push({ field: 'author', label: l.author, value: section.author });
+      return facts;
+    }
+    case 'trigger': {
+      const facts: Fact[] = [];
+      const how = section.how !== null || section.who !== null ? l.triggered(section.how, section.who) : null;
+      const trigger = [how, section.attempt === null ? null : l.attempt(section.attempt)].filter((p) => p !== null);
+      if (trigger.length > 0) facts.push({ field: 'trigger', label: l.trigger, value: trigger.join(' · ') });
+      if (section.duration !== null) facts.push({ field: 'duration', label: l.duration, value: section.duration });
+      return facts;
+    }
+    case 'culprits':
+      return [{ field: 'author', label: section.label, value: section.names.join(l.list) }];
+    case 'params':
+      return [
+        { field: 'params', label: section.label, value: section.params.map((p) => `${p.key}=${p.value}`).join(l.list) },
+      ];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small pieces
+
+function link(text: string, url: string | null): Span {
+  return url === null ? { text } : { text, url };
+}
+
+function authorOf(event: CiEvent): string | null {
+  const name = personName(event.commit.author) ?? personName(event.actor);
+  return name === null ? null : cut(oneLine(name), NAME_BYTES);
 }
 
 function personName(person: Person | null): string | null {
@@ -187,6 +482,43 @@ function samePerson(a: Person, b: Person | null): boolean {
 function nonEmpty(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   return oneLine(value) === '' ? null : value;
+}
+
+/** One line within `bytes`, or null when empty. */
+function optional(value: string | null | undefined, bytes: number): string | null {
+  const text = nonEmpty(value);
+  return text === null ? null : cut(oneLine(text), bytes);
+}
+
+function cut(text: string, bytes: number): string {
+  return truncateUtf8(text, bytes, CUT);
+}
+
+/**
+ * The user's template within a budget: their own text is kept, the inserted values share what is
+ * left fairly (the largest equal cap that fits), so one huge `${commit.message}` cannot take the
+ * room of a short `${commit.author.name}` after it.
+ */
+function capParts(parts: TemplatePart[], bytes: number): TemplatePart[] {
+  const own = parts.filter((p) => !p.value).reduce((n, p) => n + utf8Bytes(p.text), 0);
+  const sizes = parts.filter((p) => p.value).map((p) => utf8Bytes(p.text));
+  const cap = fairCap(sizes, Math.max(0, bytes - own));
+  return parts.map((part) =>
+    part.value && cap !== Number.POSITIVE_INFINITY ? { ...part, text: cut(part.text, cap) } : part,
+  );
+}
+
+/** The largest c with Σ min(size, c) ≤ budget ("water filling"); Infinity when everything fits. */
+function fairCap(sizes: number[], budget: number): number {
+  const sorted = [...sizes].sort((a, b) => a - b);
+  let left = budget;
+  for (let i = 0; i < sorted.length; i++) {
+    const share = Math.floor(left / (sorted.length - i));
+    const size = sorted[i] as number;
+    if (size > share) return share;
+    left -= size;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 function firstLine(message: string | null): string | null {

@@ -25,7 +25,7 @@
  */
 import type { CiEvent } from '../event/types.js';
 import { formatDuration, listSeparator, statusSign, statusWord } from './locale.js';
-import type { Locale } from './types.js';
+import type { Locale, TemplatePart } from './types.js';
 
 export type TemplateMode = 'text' | 'json';
 
@@ -37,9 +37,11 @@ export interface TemplateContext {
 
 export interface TemplateOptions {
   /**
-   * Text mode only: applied to every inserted value (not to the template's own text nor to
-   * fallbacks), so a channel can escape untrusted values for its markup while the user's template
-   * keeps its own markup (e.g. `escapeWeComMarkdown`).
+   * Applied to every inserted value (not to the template's own text nor to fallbacks), so a channel
+   * can escape untrusted values for its markup while the user's template keeps its own markup. In
+   * JSON mode it runs before JSON escaping, on every string of the value (`msg_type: customize`
+   * neutralises mentions in the values this way: JSON escaping alone leaves `<at user_id="all">`
+   * live once the platform parses the body).
    */
   escapeValue?: (value: string) => string;
 }
@@ -59,21 +61,58 @@ export function renderTemplate(
   warn: (msg: string) => void,
   options: TemplateOptions = {},
 ): string {
+  const escapeValue = options.escapeValue ?? ((s: string) => s);
+  return renderParts(template, ctx, mode, warn, escapeValue)
+    .map((part) => part.text)
+    .join('');
+}
+
+/**
+ * Text mode, in pieces: the template's own text (`value: false`, the user's markup) and each
+ * inserted value (`value: true`, untrusted). A channel escapes the values for its markup and keeps
+ * the user's text, and can cut the values — never the user's text — to meet a size limit.
+ * Fallbacks (`${x:-text}`) are the user's text.
+ */
+export function renderTemplateParts(
+  template: string,
+  ctx: TemplateContext,
+  warn: (msg: string) => void,
+): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  for (const part of renderParts(template, ctx, 'text', warn, (s) => s)) {
+    const last = parts.at(-1);
+    if (part.text === '') continue;
+    if (last && last.value === part.value && !part.value) last.text += part.text;
+    else parts.push({ ...part });
+  }
+  return parts;
+}
+
+function renderParts(
+  template: string,
+  ctx: TemplateContext,
+  mode: TemplateMode,
+  warn: (msg: string) => void,
+  escapeValue: (value: string) => string,
+): TemplatePart[] {
   const warned = new Set<string>();
   const warnOnceFor = (key: string, msg: string) => {
     if (warned.has(key)) return;
     warned.add(key);
     warn(msg);
   };
-  const escapeValue = mode === 'text' && options.escapeValue ? options.escapeValue : (s: string) => s;
-
-  let out = '';
+  const parts: TemplatePart[] = [];
+  const out = {
+    add(text: string, value: boolean) {
+      parts.push({ text, value });
+    },
+  };
   // JSON lexical state of the template text seen so far (json mode only). Inserted values never
   // change it: they are escaped, so they cannot open or close a string.
   let inString = false;
   let escaped = false;
   const literal = (text: string) => {
-    out += text;
+    out.add(text, false);
     if (mode !== 'json') return;
     for (const ch of text) {
       if (escaped) escaped = false;
@@ -120,23 +159,36 @@ export function renderTemplate(
     const useFallback = fallback !== undefined && (!resolved.found || isEmpty(resolved.value));
 
     if (useFallback) {
-      out += mode === 'text' ? fallback : inString ? jsonStringContent(fallback) : jsonFallbackLiteral(fallback);
+      out.add(
+        mode === 'text' ? fallback : inString ? jsonStringContent(fallback) : jsonFallbackLiteral(fallback),
+        false,
+      );
     } else if (!resolved.found) {
       warnOnceFor(
         `name:${name}`,
         `template: \${${name}} ${resolved.why}; it renders empty (write \${${name}:-fallback} to give a default)`,
       );
-      out += mode === 'json' && !inString ? 'null' : '';
+      out.add(mode === 'json' && !inString ? 'null' : '', false);
     } else if (mode === 'text') {
-      out += escapeValue(textOf(resolved.value, ctx.locale));
+      out.add(escapeValue(textOf(resolved.value, ctx.locale)), true);
     } else if (inString) {
-      out += jsonStringContent(textOf(resolved.value, ctx.locale));
+      out.add(jsonStringContent(escapeValue(textOf(resolved.value, ctx.locale))), true);
     } else {
-      out += jsonLiteral(resolved.value);
+      out.add(jsonLiteral(mapStrings(resolved.value, escapeValue)), true);
     }
     i = close + 1;
   }
-  return out;
+  return parts;
+}
+
+/** `value` with `fn` applied to every string in it (a JSON literal of a list or object keeps its shape). */
+function mapStrings(value: unknown, fn: (text: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  }
+  return value;
 }
 
 /**

@@ -4,10 +4,9 @@
  *
  * Untrusted text must never mention anyone, break the message markup, or inject HTML (DESIGN §4).
  * Channels use, for each UNTRUSTED value:
- *   DingTalk markdown / actionCard text  escapeDingTalkMarkdown(value)
- *   WeCom markdown                        escapeWeComMarkdown(value)
+ *   DingTalk and WeCom markdown           escapeChatMarkdown(value) — look-alikes, never a backslash
  *   Lark card lark_md                     escapeLarkMd(value)
- *   plain text anywhere (text messages)   neutralizeMentions(value)
+ *   plain text anywhere (text messages)   neutralizeMentions(oneLine(value))
  *   HTML (e-mail)                         escapeHtml(value)
  *   a link target in any markup           safeUrl(url) — null means "show it as text, do not link"
  * and truncateUtf8 on the result to meet the platform's byte limit.
@@ -27,18 +26,34 @@ const graphemes: Intl.Segmenter | null =
     ? new Intl.Segmenter('und', { granularity: 'grapheme' })
     : null;
 
-/** The longest prefix of `text` of at most `budget` UTF-8 bytes that ends on a character boundary. */
+/** Code units around a cut that are segmented to find the grapheme boundary. */
+const CLUSTER_SLACK = 64;
+
+/**
+ * The longest prefix of `text` of at most `budget` UTF-8 bytes that ends on a character boundary.
+ * Code points are counted first (fast); only the few code units around the cut are segmented into
+ * grapheme clusters to move the cut back to a cluster boundary (Intl.Segmenter costs ~30 µs per
+ * cluster, too slow to walk 50 KB of hostile text).
+ */
 function prefixWithinBytes(text: string, budget: number): string {
   let used = 0;
   let end = 0;
-  const pieces: Iterable<string> = graphemes ? segmentStrings(graphemes, text) : text;
-  for (const piece of pieces) {
-    const n = utf8Bytes(piece);
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    const n = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
     if (used + n > budget) break;
     used += n;
-    end += piece.length;
+    end += ch.length;
   }
-  return text.slice(0, end);
+  if (end === text.length || graphemes === null) return text.slice(0, end);
+  const start = Math.max(0, end - CLUSTER_SLACK);
+  let boundary = start;
+  for (const piece of graphemes.segment(text.slice(start, end + CLUSTER_SLACK))) {
+    const pieceEnd = start + piece.index + piece.segment.length;
+    if (pieceEnd > end) break;
+    boundary = pieceEnd;
+  }
+  return text.slice(0, boundary);
 }
 
 function* segmentStrings(segmenter: Intl.Segmenter, text: string): Generator<string> {
@@ -60,6 +75,25 @@ export function truncateUtf8(text: string, maxBytes: number, marker: string = TR
   return prefixWithinBytes(text, max - markerBytes) + marker;
 }
 
+/**
+ * Cuts `text` to at most `max` characters (grapheme clusters: an emoji or a CJK character is one),
+ * ending with `marker` when anything was cut; for limits given in characters ("建议不超过26个字").
+ */
+export function truncateChars(text: string, max: number, marker = '…'): string {
+  const pieces: string[] = [];
+  let seen = 0;
+  // Stop one past `max`: whether there is more is all that matters beyond it.
+  for (const piece of graphemes ? segmentStrings(graphemes, text) : text) {
+    pieces.push(piece);
+    seen += piece.length;
+    if (pieces.length > max) break;
+  }
+  if (pieces.length <= max && seen === text.length) return text;
+  const markerLength = graphemes ? [...segmentStrings(graphemes, marker)].length : [...marker].length;
+  if (markerLength >= max) return pieces.slice(0, Math.max(0, max)).join('');
+  return pieces.slice(0, max - markerLength).join('') + marker;
+}
+
 const WORD_JOINER = '\u2060';
 
 /**
@@ -77,16 +111,6 @@ export function neutralizeMentions(text: string): string {
     .replace(/@(?!\u2060)/g, `@${WORD_JOINER}`);
 }
 
-/**
- * Backslash-escapes CommonMark inline structure in one value, for renderers that implement
- * CommonMark escapes (the GitHub job summary, webhook receivers that render GFM). Newlines become
- * spaces. Do not use it for DingTalk or WeCom: their renderers are undocumented subsets and may show
- * the backslashes (see escapeDingTalkMarkdown).
- */
-export function escapeMarkdownInline(text: string): string {
-  return text.replace(/[\\`*_[\]()#>|~<!]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
-}
-
 export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
@@ -96,8 +120,26 @@ export function escapeHtml(text: string): string {
 
 /** Untrusted text → one line (commit titles, branch names): no newlines, no control characters. */
 export function oneLine(text: string): string {
+  return flatLine(text).trim();
+}
+
+/**
+ * The same without trimming, for a piece of a line whose spaces matter (" — Run tests" after a
+ * linked job name).
+ */
+export function flatLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
+
+/** Untrusted text that may keep its lines: `\n` line breaks, no other control characters. */
+export function controlFree(text: string): string {
+  return (
+    text
+      .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]+/g, ' ')
+  );
 }
 
 /**
@@ -110,9 +152,10 @@ export function oneLine(text: string): string {
  *    must not close our `<font>` or open a tag;
  *  - `[` `]`: links and images (`[text](url)`, `![](url)`) — no injected or disguised links;
  *  - `` ` ``: a code span could swallow our own markup up to the next backtick;
- *  - `*`: a stray `**` would end our bold early and bold the rest of the line.
- * `_` and `~` stay: intra-word underscores (branch names) are not emphasis, and neither can
- * open a link, a tag or a mention.
+ *  - `*`: a stray `**` would end our bold early and bold the rest of the line;
+ *  - `|`: a table cell separator in WeCom markdown_v2.
+ * `_` only where it could open or close emphasis (next to a space or punctuation): inside a word
+ * (`PAY-123_retry_logic`) it is not emphasis and stays as it is.
  */
 const CHAT_MARKDOWN_LOOKALIKES: Record<string, string> = {
   '<': '＜',
@@ -120,36 +163,39 @@ const CHAT_MARKDOWN_LOOKALIKES: Record<string, string> = {
   '[': '［',
   ']': '］',
   '`': 'ˋ',
-  '*': '∗',
+  '*': '＊',
+  '|': '｜',
+  _: '＿',
 };
 
-function chatMarkdownInline(text: string): string {
+/** A line start that would open a block: heading, quote, list item, ordered list, rule. */
+const CHAT_BLOCK_START = /^(\s*)(#|[-+]|\d+\.)/;
+const CHAT_BLOCK_LOOKALIKES: Record<string, string> = { '#': '＃', '-': '－', '+': '＋' };
+
+function chatMarkdownLine(line: string): string {
   return (
-    neutralizeMentions(oneLine(text))
-      .replace(/[<>[\]`*]/g, (c) => CHAT_MARKDOWN_LOOKALIKES[c] as string)
+    neutralizeMentions(line)
+      .replace(/[<>[\]`*|]/g, (c) => CHAT_MARKDOWN_LOOKALIKES[c] as string)
+      .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '＿')
       // An entity such as `&lt;` could be decoded by the client into the character we just removed.
       .replace(/&(?=#?[a-z0-9]+;)/gi, '＆')
-      // A value at the start of a line must not become a heading or a quote.
-      .replace(/^#/, '＃')
+      .replace(CHAT_BLOCK_START, (_m, space: string, mark: string) =>
+        mark.endsWith('.') ? `${space}${mark.slice(0, -1)}．` : `${space}${CHAT_BLOCK_LOOKALIKES[mark] ?? mark}`,
+      )
   );
 }
 
 /**
- * One UNTRUSTED value (commit title, branch, author, rendered title) inside DingTalk `markdown` or
- * `actionCard` text: one line, no mentions (the `@` of DingTalk `@mobile` is broken, §A.3), no
- * links, tags or emphasis that could alter the surrounding message. The channel's own mentions
- * are added after escaping, never passed through here.
+ * One UNTRUSTED value inside DingTalk `markdown` / `actionCard` text or WeCom `markdown` /
+ * `markdown_v2` content: no mentions (the `@` of DingTalk `@mobile`, §A.3, and WeCom `<@userid>`,
+ * §B.3, are broken), no links, tags, emphasis, table cells or blocks that could alter the
+ * surrounding message, and no backslash. One line unless `multiline` (a `${commit.message}` in a
+ * user template keeps its lines, each defused at its start). The channel's own mentions are added
+ * after escaping, never passed through here.
  */
-export function escapeDingTalkMarkdown(text: string): string {
-  return chatMarkdownInline(text);
-}
-
-/**
- * One UNTRUSTED value inside WeCom `markdown` content (the same rules as DingTalk, for the same
- * reason; `<@userid>` mentions and `<font color>` are what `<` would open, §B.2–B.3).
- */
-export function escapeWeComMarkdown(text: string): string {
-  return chatMarkdownInline(text);
+export function escapeChatMarkdown(text: string, { multiline = false }: { multiline?: boolean } = {}): string {
+  if (!multiline) return chatMarkdownLine(flatLine(text));
+  return controlFree(text).split('\n').map(chatMarkdownLine).join('\n');
 }
 
 /**
@@ -171,12 +217,22 @@ const LARK_MD_ENTITIES: Record<string, string> = {
   '|': '&#124;',
 };
 
-/** One UNTRUSTED value inside Lark `lark_md`: shows exactly that text, on one line, mentions nobody. */
-export function escapeLarkMd(text: string): string {
-  // With `[` and `]` escaped no link can start, so `(` `)` stay readable; `#` only heads a line at its start.
-  return neutralizeMentions(oneLine(text))
+function larkMdLine(line: string): string {
+  // With `[` and `]` escaped no link can start, so `(` `)` stay readable; `#`, `-`, `+` and `1.`
+  // only open a block at the start of a line.
+  return neutralizeMentions(line)
     .replace(/[&<>*_~`[\]\\|]/g, (c) => LARK_MD_ENTITIES[c] as string)
-    .replace(/^#/, '&#35;');
+    .replace(/^(\s*)([#+-])/, (_m, space: string, mark: string) => `${space}&#${mark.charCodeAt(0)};`)
+    .replace(/^(\s*\d+)\./, '$1&#46;');
+}
+
+/**
+ * One UNTRUSTED value inside Lark `lark_md` / the card `markdown` element: shows exactly that
+ * text and mentions nobody. One line unless `multiline` (template values keep their lines).
+ */
+export function escapeLarkMd(text: string, { multiline = false }: { multiline?: boolean } = {}): string {
+  if (!multiline) return larkMdLine(flatLine(text));
+  return controlFree(text).split('\n').map(larkMdLine).join('\n');
 }
 
 /**
