@@ -329,6 +329,7 @@ describe('lark_app options', () => {
       receiveIdType: 'email',
       receiveIds: ['a@example.com', 'b@example.com'],
       baseUrl: 'https://open.feishu.cn',
+      people: [],
     });
     expect([
       parse({ app_id: 'a', app_secret: 's', receive_ids: 'x@y.z', domain: 'lark' }).baseUrl,

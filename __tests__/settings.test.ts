@@ -61,6 +61,7 @@ describe('settings', () => {
       at_mobiles: ['138', '139', '140'],
       at_user_ids: [],
       at_all: false,
+      mention_people: [],
       timeout_ms: 5000,
       retries: 1,
       raw: {
@@ -76,6 +77,33 @@ describe('settings', () => {
     });
     expect(s.targets[0]?.options).toEqual({ url: 'https://hooks.example.com/abc' });
     expect(s.secrets).toContain('https://hooks.example.com/abc');
+  });
+
+  it.each([
+    ['at_user_ids', 'all', { at_user_ids: [], at_mobiles: [], at_all: true }],
+    ['at_user_ids', '@all', { at_user_ids: [], at_mobiles: [], at_all: true }],
+    ['at_user_ids', 'ALL, zhangsan', { at_user_ids: ['zhangsan'], at_mobiles: [], at_all: true }],
+    ['at_mobiles', '13800000000; @All', { at_user_ids: [], at_mobiles: ['13800000000'], at_all: true }],
+    ['at_mobiles', 'allison 13800000000', { at_user_ids: [], at_mobiles: ['allison', '13800000000'], at_all: false }],
+  ])('reads %s: %j as at_all (everyone) plus the other ids, never as an id "all"', async (input, value, expected) => {
+    const s = await load({ channel: 'dingtalk', url: 'token-1234567890', [input]: value });
+    expect(s.errors).toEqual([]);
+    const { at_user_ids, at_mobiles, at_all } = s.targets[0]!.settings;
+    expect({ at_user_ids, at_mobiles, at_all }).toEqual(expected);
+  });
+
+  it('keeps at_all from "all" in a channels entry and in the inherited top-level list', async () => {
+    const s = await load({
+      channels: JSON.stringify([
+        { type: 'dingtalk', name: 'own', url: 'token-1234567890', at_mobiles: 'all' },
+        { type: 'dingtalk', name: 'inherited', url: 'token-1234567890' },
+      ]),
+      at_user_ids: '@all',
+    });
+    expect(s.targets.map((t) => [t.settings.name, t.settings.at_all, t.settings.at_user_ids])).toEqual([
+      ['own', true, []],
+      ['inherited', true, []],
+    ]);
   });
 
   it('reads a YAML channels list, resolves env: references and inherits run-wide inputs', async () => {

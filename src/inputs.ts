@@ -113,6 +113,26 @@ export const INPUTS: readonly InputSpec[] = [
     secret: false,
   },
   { name: 'at_all', description: 'Mention everyone (true/false).', default: 'false', secret: false },
+  {
+    name: 'people',
+    description:
+      'The people map (YAML or JSON text, or a path to a file in the workspace): identities (emails, github, gitlab, name) and how to reach each person (dingtalk_mobile, dingtalk_user_id, wecom_user_id, wecom_mobile, lark_open_id, lark_user_id, lark_email, email). Default: .ci-notify/people.yml when it exists.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'mention_people',
+    description:
+      'Whom to mention besides at_*: author, actor, committers, culprits (authors since the last successful run; failures only) or none. Follows mention_on.',
+    default: 'none',
+    secret: false,
+  },
+  {
+    name: 'email_people',
+    description: "email: whether the mentioned people's e-mail goes to `to` or `cc`.",
+    default: 'to',
+    secret: false,
+  },
   { name: 'method', description: 'webhook: POST, PUT or GET.', default: 'POST', secret: false },
   {
     name: 'headers',

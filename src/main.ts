@@ -12,7 +12,11 @@ import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './e
 import { parseParams } from './event/params.js';
 import { normalizeStatus } from './event/status.js';
 import { matchesTrigger, needsHistory, TRANSITION_WORDS, type TriggerWord } from './event/transition.js';
-import type { CiEvent, Status } from './event/types.js';
+import type { CiEvent, ContributorQuery, Status } from './event/types.js';
+import { loadPeople } from './people/load.js';
+import { EMPTY_PEOPLE_MAP, PRIVATE_FIELDS, type PeopleMap } from './people/map.js';
+import { addRobotMentions, reachableChannels } from './people/reach.js';
+import { selectPeople, type PeopleWanted, type SelectedPerson } from './people/select.js';
 import type { Platform } from './platform/types.js';
 import { messageFacts } from './render/facts.js';
 import { buildMessage, defaultTitle } from './render/message.js';
@@ -61,7 +65,12 @@ export async function run(deps: RunDeps): Promise<number> {
   for (const secret of settings.secrets) for (const form of redactor.add(secret)) platform.mask(form);
 
   const params = parseParams(settings.params_text);
-  const runErrors = [...settings.errors, ...params.errors];
+  const wanted = [...new Set(settings.targets.flatMap((t) => t.settings.mention_people ?? []))];
+  const people =
+    wanted.length || settings.people_text
+      ? await loadPeople(settings.people_text, { workspace: workspaceOf(env) })
+      : { map: EMPTY_PEOPLE_MAP, errors: [] };
+  const runErrors = [...settings.errors, ...params.errors, ...people.errors];
   const status = normalizeStatus(settings.status);
   if (status.warning && !runErrors.length) log.warn(status.warning);
 
@@ -83,6 +92,11 @@ export async function run(deps: RunDeps): Promise<number> {
 
   let results: TargetResult[];
   let event: CiEvent;
+  // Committers are read for `culprits` too: they are its fallback when the history cannot be read.
+  const contributors: ContributorQuery | null =
+    wanted.includes('committers') || wanted.includes('culprits')
+      ? { committers: true, culprits: wanted.includes('culprits') }
+      : null;
   try {
     let historyGap: string | null = null;
     event = await platform.buildEvent({
@@ -99,12 +113,21 @@ export async function run(deps: RunDeps): Promise<number> {
         wanted: (settled) => (settings.dry_run ? NO_API_FACTS : wantedFacts(settings.targets, settled)),
         deadlineMs: apiReadsDeadline(settings.timeout_ms),
       },
+      contributors,
     });
     // A dry run reads nothing from a CI API (src/event/facts.ts), so it cannot know the previous run either.
     if (settings.dry_run && platform.name !== 'local') historyGap ??= 'a dry run reads nothing from the CI API';
     if (historyGap !== null) warnUnknownHistory(log, settings.targets, historyGap);
+    const selected = resolvePeople(event, contributors, wanted, people.map, log.warn);
+    event = {
+      ...event,
+      people: selected.map((p) => ({ name: p.name, roles: p.roles, reachable: reachableChannels(p.entry) })),
+    };
+    // Phone numbers and ids never reach a real run's log (a dry run's preview may show them).
+    if (!settings.dry_run)
+      for (const person of selected) for (const field of PRIVATE_FIELDS) redactor.add(person.entry?.[field]);
 
-    const planned = settings.targets.map((target) => deliverTarget(target, event, settings, http, deps, now));
+    const planned = settings.targets.map((target) => deliverTarget(target, event, selected, settings, http, deps, now));
     const invalid = settings.invalid.map((t): TargetResult[] => {
       for (const e of t.errors) log.error(e);
       return [failed(t.name, t.channel || 'unknown', t.errors.join('; '))];
@@ -147,20 +170,29 @@ export function wantedFacts(targets: readonly PlannedTarget[], status: Status): 
 }
 
 async function deliverTarget(
-  target: PlannedTarget,
+  planned: PlannedTarget,
   event: CiEvent,
+  selected: SelectedPerson[],
   settings: Settings,
   http: HttpClient,
   deps: RunDeps,
   now: () => Date,
 ): Promise<TargetResult[]> {
-  const { settings: t, channel } = target;
+  const { channel } = planned;
   const log = deps.platform.log;
   const started = Date.now();
-  if (!matchesTrigger(t.notify_on, event)) {
+  if (!matchesTrigger(planned.settings.notify_on, event)) {
+    const t = planned.settings;
     log.info(
       `${t.name}: not notified (notify_on: ${t.notify_on.join(', ')}; status ${event.status}${event.transition ? `, ${event.transition}` : ''})`,
     );
+    return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
+  }
+  const mention = matchesTrigger(planned.settings.mention_on, event);
+  const target = withPeople(planned, mention ? peopleOf(planned.settings.mention_people ?? [], selected) : [], log);
+  const t = target.settings;
+  if (target.recipients === 0) {
+    log.info(`${t.name}: not sent (no recipients: mention_people selected nobody this target can reach)`);
     return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
   }
   const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
@@ -183,7 +215,7 @@ async function deliverTarget(
       },
       render: (template, mode, escapeValue) =>
         renderTemplate(template, { event, env: deps.env, locale: t.locale }, mode, warn, { escapeValue }),
-      mention: matchesTrigger(t.mention_on, event),
+      mention,
       http: withTargetDefaults(http, t.timeout_ms, t.retries, `${t.channel} ${t.name}`),
       now,
       log: prefixed(log, t.name),
@@ -217,6 +249,63 @@ function warnUnknownHistory(log: Platform['log'], targets: readonly PlannedTarge
   log.warn(
     `${inputs}: ${words.join(', ')} need${words.length === 1 ? 's' : ''} the previous run's status, which is unknown: ${reason}. They do not match this run.`,
   );
+}
+
+/** The people of a target's `mention_people` roles (a person selected for another target's role is not). */
+function peopleOf(wanted: PeopleWanted[], selected: SelectedPerson[]): SelectedPerson[] {
+  const roles = new Set(wanted.map((w) => (w === 'committers' ? 'committer' : w === 'culprits' ? 'culprit' : w)));
+  return selected.filter((p) => p.roles.some((r) => roles.has(r)));
+}
+
+/**
+ * The target with its people added: robots get their ids in at_mobiles / at_user_ids (one mention
+ * mechanism per channel), e-mail and lark_app get them as recipients. Logs how many people are
+ * reached and who is only named — names, never a phone number or id.
+ */
+function withPeople(
+  planned: PlannedTarget,
+  people: SelectedPerson[],
+  log: Platform['log'],
+): PlannedTarget & { recipients: number | null } {
+  const { settings: t, channel } = planned;
+  const robot = addRobotMentions(t, people);
+  const recipients = channel.addPeople?.(planned.options, people) ?? null;
+  const reached = recipients ? recipients.reached : robot.mentioned;
+  if (people.length) {
+    const verb = recipients ? 'sends to' : 'mentions';
+    const names = (list: SelectedPerson[]) => list.map((p) => p.name).join(', ');
+    log.info(
+      `${t.name}: ${verb} ${reached.length} ${reached.length === 1 ? 'person' : 'people'}${reached.length ? ` (${names(reached)})` : ''}`,
+    );
+    const missed = people.filter((p) => !reached.includes(p));
+    if (missed.length)
+      log.info(
+        `${t.name}: named, not ${recipients ? 'sent to' : 'mentioned'}: ${names(missed)} (not in the people map, or no ${t.channel} id there)`,
+      );
+  }
+  return {
+    settings: robot.target,
+    channel,
+    options: recipients ? recipients.options : planned.options,
+    recipients: recipients ? recipients.recipients : null,
+  };
+}
+
+/** The people for every role any target wants; the culprits fallback warns once per run. */
+function resolvePeople(
+  event: CiEvent,
+  contributors: ContributorQuery | null,
+  wanted: PeopleWanted[],
+  map: PeopleMap,
+  warn: (message: string) => void,
+): SelectedPerson[] {
+  if (!wanted.length) return [];
+  return selectPeople({ event, contributors: contributors?.found ?? null, wanted, map, warn });
+}
+
+/** Relative `people` paths (and the default file) are read from the checked-out repository. */
+function workspaceOf(env: NodeJS.ProcessEnv): string {
+  return env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || process.cwd();
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {

@@ -8,6 +8,7 @@ import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
 import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
 import { CHANNEL_TYPES } from './channels/types.js';
 import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, splitList } from './inputs.js';
+import { MENTION_PEOPLE_WORDS, parseMentionPeople } from './people/select.js';
 import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
 
 /** Inputs that a `channels` entry inherits from the top level when it does not set them itself. */
@@ -24,6 +25,8 @@ const INHERITED = [
   'at_mobiles',
   'at_user_ids',
   'at_all',
+  'mention_people',
+  'email_people',
 ] as const;
 
 /** Inputs that belong to the run, not to a target; a `channels` entry may not set them. */
@@ -37,6 +40,7 @@ const RUN_INPUTS = new Set([
   'github_token',
   'gitlab_token',
   'needs',
+  'people',
 ]);
 
 export interface PlannedTarget {
@@ -55,6 +59,8 @@ export interface InvalidTarget {
 export interface Settings {
   status: string;
   params_text: string;
+  /** The `people` input as given ('' = the default file, when the repository has one). */
+  people_text: string;
   needs: string;
   github_token: string;
   gitlab_token: string;
@@ -228,6 +234,7 @@ export function loadSettings(
   return {
     status: top.status ?? '',
     params_text: top.params ?? '',
+    people_text: top.people ?? '',
     needs: top.needs ?? '',
     github_token: top.github_token ?? '',
     gitlab_token: top.gitlab_token ?? '',
@@ -276,6 +283,13 @@ function parseCommon(
   }
   const atAll = parseBoolean(v.at_all ?? 'false');
   if (atAll === null) problems.push('at_all: expected true or false');
+  const people = parseMentionPeople(splitList((v.mention_people ?? 'none').toLowerCase()));
+  if (people.unknown.length)
+    problems.push(
+      `mention_people: "${people.unknown.join(', ').slice(0, 60)}" not understood; expected any of ${MENTION_PEOPLE_WORDS.join(', ')}`,
+    );
+  const atMobiles = mentionList(v.at_mobiles ?? '');
+  const atUserIds = mentionList(v.at_user_ids ?? '');
   const timeoutMs = v.timeout !== undefined ? parseTimeout(v.timeout, '', problems) : timeoutDefault;
   const retries = v.retries !== undefined ? parseRetries(v.retries, '', problems) : retriesDefault;
   if (problems.length > before) return null;
@@ -288,12 +302,26 @@ function parseCommon(
     fields,
     locale: locale as Locale,
     keyword: (v.keyword ?? '').trim(),
-    at_mobiles: splitList(v.at_mobiles ?? ''),
-    at_user_ids: splitList(v.at_user_ids ?? ''),
-    at_all: atAll ?? false,
+    at_mobiles: atMobiles.ids,
+    at_user_ids: atUserIds.ids,
+    at_all: (atAll ?? false) || atMobiles.everyone || atUserIds.everyone,
+    mention_people: people.wanted,
     timeout_ms: timeoutMs,
     retries,
   };
+}
+
+/**
+ * `all` / `@all` in at_mobiles or at_user_ids means everyone, as Alibaba Cloud Flow's robot plugins
+ * ("enter all to mention everyone") and CODING (`@all`) taught their users. It becomes `at_all`, so
+ * every channel mentions everyone its own way (DingTalk isAtAll, WeCom "@all", Lark
+ * `<at user_id="all">`) instead of sending a user id or phone number "all" that mentions nobody.
+ * This is configuration; the same word in commit text stays inert (channels neutralise it).
+ */
+function mentionList(text: string): { ids: string[]; everyone: boolean } {
+  const list = splitList(text);
+  const isAll = (id: string) => /^@?all$/i.test(id);
+  return { ids: [...new Set(list.filter((id) => !isAll(id)))], everyone: list.some(isAll) };
 }
 
 function parseTimeout(text: string, where: string, problems: string[]): number {

@@ -4,9 +4,9 @@
  * summary files. Nothing is mocked: the child talks to whatever loopback servers the test started.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname_compat(), '..', '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
@@ -45,6 +45,8 @@ export interface GithubRunOptions {
   args?: string[];
   node?: string;
   timeoutMs?: number;
+  /** Files of the checked-out repository, by path relative to GITHUB_WORKSPACE (e.g. `.ci-notify/people.yml`). */
+  files?: Record<string, string>;
 }
 
 /** The defaults the runner gives to inputs from action.yml (a `uses:` step always receives them). */
@@ -62,6 +64,8 @@ const ACTION_DEFAULTS: Record<string, string> = {
   timeout: '10',
   retries: '3',
   at_all: 'false',
+  mention_people: 'none',
+  email_people: 'to',
 };
 
 export const SAMPLE_PUSH = {
@@ -134,6 +138,10 @@ export function parseOutputs(text: string): Record<string, string> {
 /** Runs the bundle as a `uses: ./` step would. */
 export async function runAction(options: GithubRunOptions = {}): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-e2e-'));
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: dir,

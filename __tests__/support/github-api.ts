@@ -1,8 +1,9 @@
 /**
  * A loopback stand-in for the GitHub REST API endpoints ci-notify reads (src/event/github-api.ts):
  * it checks the bearer token like GitHub (401 "Bad credentials"), serves a run, its jobs per
- * attempt, the workflow's runs filtered by branch/status newest first, and commits; anything else
- * is GitHub's 404 `{"message":"Not Found"}`. `failures` returns a chosen status for a path prefix;
+ * attempt, the workflow's runs filtered by branch/status newest first, commits, and the compare of
+ * two commits of a linear history (`commits`, oldest first); anything else is GitHub's 404
+ * `{"message":"Not Found"}`. `failures` returns a chosen status for a path prefix;
  * `latencyMs` delays every answer and `silent` prefixes are never answered (a hung API), while
  * `maxInFlight` records how many requests were open at once (reads that overlap).
  */
@@ -22,6 +23,8 @@ export interface StandInRun {
   created_at: string;
   /** The workflow file (`.github/workflows/ci.yml` unless set); the API takes its base name for the id. */
   path?: string;
+  /** The commit the run built. */
+  head_sha?: string;
 }
 
 export interface StandInJob {
@@ -40,6 +43,8 @@ export interface StandInCommit {
   message: string;
   author: { name: string; email: string };
   login: string | null;
+  /** Committer when it differs from the author (a rebase, a web edit: GitHub's web-flow). */
+  committer?: { name: string; email: string };
 }
 
 export interface RecordedRequest {
@@ -56,6 +61,7 @@ export interface GitHubApiStandIn {
   runs: StandInRun[];
   /** Jobs by `${runId}/${attempt}`. */
   jobs: Map<string, StandInJob[]>;
+  /** A linear history, oldest first: `/commits/{sha}` finds one, `/compare/{a}...{b}` lists those after a up to b. */
   commits: StandInCommit[];
   /** Answer every request whose path starts with this prefix with this status (GitHub's error body). */
   failures: { prefix: string; status: number; message: string }[];
@@ -160,6 +166,22 @@ export async function startGitHubApi(options: { repository: string; token: strin
         author: commit.login ? { login: commit.login, id: 1 } : null,
       });
     }
+    m = /^\/compare\/([0-9a-f]{7,40})\.\.\.([0-9a-f]{7,40})$/.exec(rest);
+    if (m) {
+      const index = (sha: string) => state.commits.findIndex((c) => c.sha.startsWith(sha));
+      const [base, head] = [index(m[1]!), index(m[2]!)];
+      if (base < 0 || head < 0) return send(404, { message: 'Not Found' });
+      const commits = head > base ? state.commits.slice(base + 1, head + 1) : [];
+      return send(200, {
+        status: head > base ? 'ahead' : head === base ? 'identical' : 'behind',
+        ahead_by: commits.length,
+        behind_by: head < base ? base - head : 0,
+        total_commits: commits.length,
+        html_url: `https://github.com/${options.repository}/compare/${m[1]}...${m[2]}`,
+        commits: commits.map((c) => commitJson(c, options.repository)),
+        files: [],
+      });
+    }
     return send(404, { message: 'Not Found' });
   });
 
@@ -204,8 +226,30 @@ function workflowFile(run: StandInRun): string {
   return (run.path ?? '.github/workflows/ci.yml').split('/').pop()!;
 }
 
+/** A commit as the compare API lists it: git's author and committer, and the GitHub accounts when known. */
+function commitJson(c: StandInCommit, repository: string) {
+  const date = '2026-12-01T09:58:00Z';
+  return {
+    sha: c.sha,
+    html_url: `https://github.com/${repository}/commit/${c.sha}`,
+    commit: {
+      author: { ...c.author, date },
+      committer: { ...(c.committer ?? c.author), date },
+      message: c.message,
+    },
+    author: c.login ? { login: c.login, id: 1, type: c.login.endsWith('[bot]') ? 'Bot' : 'User' } : null,
+    committer: c.committer
+      ? { login: 'web-flow', id: 19864447, type: 'User' }
+      : c.login
+        ? { login: c.login, id: 1 }
+        : null,
+    parents: [],
+  };
+}
+
 function runJson(run: StandInRun, repository: string) {
   return {
+    head_sha: run.head_sha ?? null,
     id: run.id,
     name: run.name,
     run_number: run.run_number,

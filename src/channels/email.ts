@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Redactor } from '../delivery/redact.js';
 import { oneLine } from '../render/text.js';
+import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
 import { parseBoolean } from '../inputs.js';
@@ -48,6 +49,8 @@ export interface EmailOptions {
   to: MailAddress[];
   cc: MailAddress[];
   bcc: MailAddress[];
+  /** Where the people of `mention_people` go (input `email_people`). */
+  emailPeople: 'to' | 'cc';
 }
 
 const DEFAULT_PORT = { starttls: 587, implicitTls: 465 } as const;
@@ -98,8 +101,15 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   const to = parseAddressList('to', get('to'), problems);
   const cc = parseAddressList('cc', get('cc'), problems);
   const bcc = parseAddressList('bcc', get('bcc'), problems);
-  if (to.length + cc.length + bcc.length === 0)
+  // With mention_people the people may be the only recipients.
+  if (to.length + cc.length + bcc.length === 0 && !mentionsPeople(raw))
     problems.push({ input: 'to', message: 'missing; give at least one recipient in to, cc or bcc' });
+  const emailPeople = (get('email_people') || 'to').toLowerCase();
+  if (emailPeople !== 'to' && emailPeople !== 'cc')
+    problems.push({
+      input: 'email_people',
+      message: `"${emailPeople.slice(0, 20)}" not understood; expected to or cc`,
+    });
 
   let from: MailAddress | null = null;
   if (get('from') !== '') {
@@ -114,7 +124,35 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   }
 
   if (problems.length > before || !server || !from) return null;
-  return { server, smtpUrl: smtpUrl === '' ? null : smtpUrl, from, to, cc, bcc };
+  return {
+    server,
+    smtpUrl: smtpUrl === '' ? null : smtpUrl,
+    from,
+    to,
+    cc,
+    bcc,
+    emailPeople: emailPeople === 'cc' ? 'cc' : 'to',
+  };
+}
+
+/** People with an `email` in the map join `to` (or `cc`, per email_people), once per address. */
+export function addEmailPeople(
+  options: EmailOptions,
+  people: readonly SelectedPerson[],
+): { options: EmailOptions; reached: SelectedPerson[]; recipients: number } {
+  const known = new Set([...options.to, ...options.cc, ...options.bcc].map((a) => a.address.toLowerCase()));
+  const added: MailAddress[] = [];
+  const reached: SelectedPerson[] = [];
+  for (const person of people) {
+    const address = person.entry?.email;
+    if (!address) continue;
+    reached.push(person);
+    if (known.has(address.toLowerCase())) continue;
+    known.add(address.toLowerCase());
+    added.push({ name: oneLine(person.name), address });
+  }
+  const field = options.emailPeople;
+  return { options: { ...options, [field]: [...options[field], ...added] }, reached, recipients: known.size };
 }
 
 /** The URL is a secret: errors describe what is wrong without quoting any of it. */
@@ -533,6 +571,7 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
     options: emailOptions,
     msgTypes: [],
     secrets: emailSecrets,
+    addPeople: addEmailPeople,
 
     async send(ctx: SendContext<EmailOptions>): Promise<ChannelResult> {
       const started = performance.now();

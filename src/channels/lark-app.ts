@@ -15,6 +15,7 @@ import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
 import { isEmailAddress } from './email.js';
 import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
+import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import { splitList } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
@@ -40,6 +41,15 @@ export interface LarkAppOptions {
   receiveIds: string[];
   /** API base without a trailing slash: https://open.feishu.cn, https://open.larksuite.com or a gateway. */
   baseUrl: string;
+  /** People of `mention_people` who receive the message too (see addLarkAppPeople). */
+  people: LarkAppReceiver[];
+}
+
+/** One receiver of its own id type; `label` names it in results and logs (a person's name, not their id). */
+export interface LarkAppReceiver {
+  type: ReceiveIdType;
+  id: string;
+  label: string;
 }
 
 export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.string()).transform((raw, ctx) => {
@@ -61,7 +71,8 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
     problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
 
   const receiveIds = [...new Set(splitList(get('receive_ids')))];
-  if (receiveIds.length === 0)
+  // With mention_people the people may be the only receivers.
+  if (receiveIds.length === 0 && !mentionsPeople(raw))
     problem(
       'receive_ids',
       `missing; give who receives the message (${receiveIdType ?? 'email'} values, comma separated)`,
@@ -77,9 +88,55 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
   if (!baseUrl && /^https?:\/\/[^\s?#]+$/i.test(domainText)) baseUrl = domainText.replace(/\/+$/, '');
   if (!baseUrl) problem('domain', 'expected feishu, lark or a base URL such as https://open.feishu.cn');
 
-  if (!receiveIdType || !baseUrl || appId === '' || appSecret === '' || receiveIds.length === 0) return z.NEVER;
-  return { appId, appSecret, receiveIdType, receiveIds, baseUrl };
+  if (
+    !receiveIdType ||
+    !baseUrl ||
+    appId === '' ||
+    appSecret === '' ||
+    (receiveIds.length === 0 && !mentionsPeople(raw))
+  )
+    return z.NEVER;
+  return { appId, appSecret, receiveIdType, receiveIds, baseUrl, people: [] };
 });
+
+/**
+ * People are receivers of their own (a direct message): by `lark_open_id`, else directly by their
+ * `lark_email` (im/v1 takes receive_id_type=email), whatever `receive_id_type` the configured
+ * receivers use. Someone already among `receive_ids` gets one message.
+ */
+export function addLarkAppPeople(
+  options: LarkAppOptions,
+  selected: readonly SelectedPerson[],
+): { options: LarkAppOptions; reached: SelectedPerson[]; recipients: number } {
+  const seen = new Set([...options.receiveIds.map((id) => `${options.receiveIdType}:${id.toLowerCase()}`)]);
+  for (const r of options.people) seen.add(`${r.type}:${r.id.toLowerCase()}`);
+  const added: LarkAppReceiver[] = [];
+  const reached: SelectedPerson[] = [];
+  for (const person of selected) {
+    const entry = person.entry;
+    const receiver: LarkAppReceiver | null = entry?.lark_open_id
+      ? { type: 'open_id', id: entry.lark_open_id, label: person.name }
+      : entry?.lark_email
+        ? { type: 'email', id: entry.lark_email, label: person.name }
+        : null;
+    if (!receiver) continue;
+    reached.push(person);
+    const keys = [
+      `${receiver.type}:${receiver.id.toLowerCase()}`,
+      ...(entry?.lark_email ? [`email:${entry.lark_email.toLowerCase()}`] : []),
+      ...(entry?.lark_open_id ? [`open_id:${entry.lark_open_id.toLowerCase()}`] : []),
+    ];
+    if (keys.some((k) => seen.has(k))) continue;
+    for (const k of keys) seen.add(k);
+    added.push(receiver);
+  }
+  const receivers = [...options.people, ...added];
+  return {
+    options: { ...options, people: receivers },
+    reached,
+    recipients: options.receiveIds.length + receivers.length,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Limits (§D.2): text ≤ 150 KB, card and post ≤ 30 KB, measured on the request body.
@@ -211,10 +268,15 @@ export function messageBody(
   return { receive_id: receiveId, msg_type: type, content: JSON.stringify(content), uuid };
 }
 
-export function messageRequest(options: LarkAppOptions, token: string, body: LarkAppMessageBody): HttpRequestSpec {
+export function messageRequest(
+  options: LarkAppOptions,
+  token: string,
+  body: LarkAppMessageBody,
+  receiveIdType: ReceiveIdType = options.receiveIdType,
+): HttpRequestSpec {
   return {
     method: 'POST',
-    url: `${options.baseUrl}/open-apis/im/v1/messages?receive_id_type=${options.receiveIdType}`,
+    url: `${options.baseUrl}/open-apis/im/v1/messages?receive_id_type=${receiveIdType}`,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8' },
     body: JSON.stringify(body),
   };
@@ -274,6 +336,7 @@ export const larkApp: Channel<LarkAppOptions> = {
   options: larkAppOptions,
   secrets: (options) => [options.appSecret],
   msgTypes: LARK_APP_MSG_TYPES,
+  addPeople: addLarkAppPeople,
 
   async send(ctx: SendContext<LarkAppOptions>): Promise<ChannelResult[]> {
     const { options, target, message } = ctx;
@@ -289,21 +352,26 @@ export const larkApp: Channel<LarkAppOptions> = {
       BODY_LIMIT[type],
       truncationMarker(message.locale),
     );
-    const bodies = options.receiveIds.map((id) =>
-      messageBody(id, type, fitted.value, messageUuid(ctx.event.id, options.receiveIdType, id)),
-    );
-    const label = (id: string): string => `lark_app ${target.name} → ${id}`;
+    const receivers: LarkAppReceiver[] = [
+      ...options.receiveIds.map((id) => ({ type: options.receiveIdType, id, label: id })),
+      ...options.people,
+    ];
+    const sends = receivers.map((receiver) => ({
+      receiver,
+      body: messageBody(receiver.id, type, fitted.value, messageUuid(ctx.event.id, receiver.type, receiver.id)),
+    }));
+    const label = (receiver: LarkAppReceiver): string => `lark_app ${target.name} → ${receiver.label}`;
 
     if (ctx.dryRun) {
       // No token is fetched in a dry run: nothing leaves the runner.
       const results: ChannelResult[] = [];
-      for (const body of bodies) {
+      for (const { receiver, body } of sends) {
         const outcome = await ctx.http.deliver(
-          messageRequest(options, '<tenant_access_token>', body),
+          messageRequest(options, '<tenant_access_token>', body, receiver.type),
           readMessageAnswer,
-          { label: label(body.receive_id) },
+          { label: label(receiver) },
         );
-        results.push({ ...outcome, receiver: body.receive_id });
+        results.push({ ...outcome, receiver: receiver.label });
       }
       return results;
     }
@@ -311,14 +379,14 @@ export const larkApp: Channel<LarkAppOptions> = {
     const first = await tenantToken(ctx, false);
     if (!first.ok) {
       const failed = first.outcome;
-      return bodies.map((body) => ({ ...failed, attempts: 0, answer: null, receiver: body.receive_id }));
+      return sends.map(({ receiver }) => ({ ...failed, attempts: 0, answer: null, receiver: receiver.label }));
     }
     let token = first.grant.token;
 
     return Promise.all(
-      bodies.map(async (body): Promise<ChannelResult> => {
-        let outcome = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, {
-          label: label(body.receive_id),
+      sends.map(async ({ receiver, body }): Promise<ChannelResult> => {
+        let outcome = await ctx.http.deliver(messageRequest(options, token, body, receiver.type), readMessageAnswer, {
+          label: label(receiver),
         });
         const code = numberField(asObject(outcome.answer?.json) ?? {}, 'code');
         if (!outcome.ok && code !== undefined && TOKEN_CODES.has(code)) {
@@ -326,13 +394,15 @@ export const larkApp: Channel<LarkAppOptions> = {
           const again = await tenantToken(ctx, true);
           if (again.ok) {
             token = again.grant.token;
-            const retried = await ctx.http.deliver(messageRequest(options, token, body), readMessageAnswer, {
-              label: label(body.receive_id),
-            });
+            const retried = await ctx.http.deliver(
+              messageRequest(options, token, body, receiver.type),
+              readMessageAnswer,
+              { label: label(receiver) },
+            );
             outcome = { ...retried, attempts: outcome.attempts + retried.attempts };
           }
         }
-        return { ...outcome, receiver: body.receive_id };
+        return { ...outcome, receiver: receiver.label };
       }),
     );
   },

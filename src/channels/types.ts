@@ -3,6 +3,7 @@ import type { ApiFact } from '../event/facts.js';
 import type { TriggerWord } from '../event/transition.js';
 import type { CiEvent } from '../event/types.js';
 import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
+import type { PeopleWanted, SelectedPerson } from '../people/select.js';
 import type { Logger } from '../platform/types.js';
 import type { FieldName, Locale, MessageModel } from '../render/types.js';
 
@@ -33,6 +34,8 @@ export interface TargetSettings {
   at_mobiles: string[];
   at_user_ids: string[];
   at_all: boolean;
+  /** Who to mention besides at_*: `mention_people` words, `none` removed (absent or empty = nobody). */
+  mention_people?: PeopleWanted[];
   timeout_ms: number;
   retries: number;
   /** Every string input of this target (`env:` references resolved), for the channel's schema. */
@@ -88,4 +91,14 @@ export interface Channel<O = unknown> {
    * those. Absent: the channel lays out the default message model (render/facts.ts `messageFacts`).
    */
   facts?(options: O, target: TargetSettings): Iterable<ApiFact>;
+  /**
+   * Channels that reach people as recipients (email, lark_app): the options with the selected people
+   * added, de-duplicated against the configured recipients, the people reached and how many recipients
+   * there are in all (0: nothing to send, the target is skipped). Robot channels
+   * have none: people join their at_mobiles / at_user_ids before `send`.
+   */
+  addPeople?(
+    options: O,
+    people: readonly SelectedPerson[],
+  ): { options: O; reached: SelectedPerson[]; recipients: number };
 }

@@ -72,6 +72,10 @@ export interface GitHubApi {
   /** Outcome (success or failure) of the latest earlier completed run, or null when there is none. */
   previousStatus(query: PreviousRunQuery): Promise<Status | null>;
   commit(sha: string): Promise<GitHubCommitDetails>;
+  /** Head sha of the latest earlier successful run of the workflow on the branch, or null when there is none. */
+  lastSuccessfulSha(query: PreviousRunQuery): Promise<string | null>;
+  /** Authors of the commits reachable from `head` and not from `base` (oldest first; GitHub lists up to 250). */
+  compareAuthors(base: string, head: string, what?: string): Promise<Person[]>;
 }
 
 export interface GitHubApiOptions {
@@ -198,6 +202,42 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         if (status === 'success' || status === 'failure') return status;
       }
       return null;
+    },
+
+    async lastSuccessfulSha(query) {
+      const params = new URLSearchParams({
+        branch: query.branch,
+        status: 'success',
+        per_page: String(PREVIOUS_RUNS_PAGE),
+      });
+      const body = asRecord(
+        await get(
+          `/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`,
+          'the successful runs of this workflow',
+        ),
+      );
+      const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
+      for (const run of runs) {
+        if (String(run.id) === query.currentRunId) continue;
+        const number = num(run.run_number);
+        if (query.currentRunNumber !== null && number !== null && number >= query.currentRunNumber) continue;
+        const headRepository = str(asRecord(run.head_repository).full_name);
+        if (query.headRepository && headRepository && headRepository !== query.headRepository) continue;
+        if (run.conclusion !== 'success') continue;
+        const sha = str(run.head_sha);
+        if (sha) return sha;
+      }
+      return null;
+    },
+
+    async compareAuthors(base, head, what = 'the commits since the last successful run') {
+      // Three dots: the commits of `head` since it forked from `base`, also after a force push.
+      const body = asRecord(await get(`/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`, what));
+      const commits = Array.isArray(body.commits) ? body.commits.map(asRecord) : [];
+      return commits.map((c) => {
+        const author = asRecord(asRecord(c.commit).author);
+        return { name: str(author.name), email: str(author.email), login: str(asRecord(c.author).login) };
+      });
     },
 
     async commit(sha) {

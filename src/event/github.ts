@@ -9,6 +9,7 @@ import {
   type GitHubCommitDetails,
   type GitHubRunDetails,
   type GitHubRunJobs,
+  type PreviousRunQuery,
 } from './github-api.js';
 import { normalizeStatus } from './status.js';
 import { transitionOf } from './transition.js';
@@ -16,6 +17,8 @@ import {
   EVENT_SCHEMA_ID,
   type ChangeRequestInfo,
   type CiEvent,
+  type ContributorQuery,
+  type Contributors,
   type JobSummary,
   type Person,
   type RefInfo,
@@ -65,8 +68,9 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
 
   const wanted = input.facts?.wanted(status) ?? ALL_API_FACTS;
   const deadlineMs = input.facts?.deadlineMs ?? API_READS_MAX_MS;
+  const contributorQuery = contributorReads(input.contributors ?? null, status, payload, pullRequest, sha);
   const api =
-    wanted.size === 0
+    wanted.size === 0 && !needsApi(contributorQuery)
       ? null
       : deps.api === undefined
         ? input.http
@@ -85,7 +89,9 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
     headRepository: text(record(record(pullRequest?.head).repo).full_name) ?? repository,
     // The payload's head commit already has the text; ask the API only when it does not.
     commitSha: payloadCommit ? null : sha,
+    contributors: contributorQuery,
   });
+  if (input.contributors) input.contributors.found = facts.contributors;
 
   if (wanted.has('history')) {
     const gap = api
@@ -280,6 +286,39 @@ function outcomeOfNeeds(jobs: JobSummary[]): Status {
   return 'unknown';
 }
 
+/** What `mention_people` needs from GitHub: the push's own list of commits, or reads of the API. */
+interface ContributorReads {
+  /** The authors the push payload lists (every pushed commit), or null when it lists none. */
+  pushed: Person[] | null;
+  /** A pull request's base and head: its commits come from the compare API. */
+  pullRange: { base: string; head: string } | null;
+  /** This run's sha, when culprits are wanted (red runs only); null otherwise. */
+  culpritsHead: string | null;
+}
+
+function contributorReads(
+  query: ContributorQuery | null,
+  status: Status,
+  payload: Payload,
+  pullRequest: Payload | null,
+  sha: string | null,
+): ContributorReads | null {
+  if (!query) return null;
+  const base = text(record(pullRequest?.base).sha);
+  const head = text(record(pullRequest?.head).sha);
+  const commits = Array.isArray(payload.commits) ? payload.commits.map(record) : [];
+  const pushed = commits.map((c) => commitFromPayload(c).author).filter((a): a is Person => a !== null);
+  return {
+    pushed: pushed.length ? pushed : null,
+    pullRange: base && head && query.committers ? { base, head } : null,
+    culpritsHead: query.culprits && status === 'failure' ? sha : null,
+  };
+}
+
+function needsApi(reads: ContributorReads | null): boolean {
+  return !!reads && (reads.culpritsHead !== null || (reads.pushed === null && reads.pullRange !== null));
+}
+
 interface ApiQuery {
   runId: string | null;
   attempt: number;
@@ -291,6 +330,7 @@ interface ApiQuery {
   branch: string | null;
   headRepository: string | null;
   commitSha: string | null;
+  contributors: ContributorReads | null;
 }
 
 interface ReadFacts {
@@ -300,6 +340,7 @@ interface ReadFacts {
   commit: GitHubCommitDetails | null;
   /** Why the previous run's status could not be read, or null when it was (even as "none"). */
   historyGap: string | null;
+  contributors: Contributors;
 }
 
 const WHAT_IS_READ: Record<string, string> = {
@@ -307,6 +348,8 @@ const WHAT_IS_READ: Record<string, string> = {
   jobs: "the run's jobs",
   previous: 'the previous runs of this workflow',
   commit: 'the commit',
+  committers: 'the commits of the pull request',
+  culprits: 'the commits since the last successful run',
 };
 
 /**
@@ -322,12 +365,44 @@ async function readApiFacts(
   token: string,
   query: ApiQuery,
 ): Promise<ReadFacts> {
-  const none: ReadFacts = { run: null, jobs: null, previous: null, commit: null, historyGap: null };
-  if (!api) return none;
+  const wantsPeople = query.contributors;
+  if (!api) {
+    return {
+      run: null,
+      jobs: null,
+      previous: null,
+      commit: null,
+      historyGap: null,
+      contributors: {
+        committers: wantsPeople?.pushed ?? null,
+        culprits: null,
+        culprits_problem: 'there is no github_token to read the history of this branch with',
+      },
+    };
+  }
   let historyGap: string | null = null;
   const { runId, branch, commitSha } = query;
   // Shared: the previous-runs read needs the run's workflow_id when GITHUB_WORKFLOW_REF is missing.
   const readRun = once(() => api.run(runId!));
+  const earlierRuns = async (): Promise<PreviousRunQuery | null> => {
+    // The file name names the workflow without reading the run first; only without it (an
+    // old runner, a dynamic workflow) is the run read first, for its workflow_id.
+    const run = query.workflow ? null : await readRun();
+    const workflow = query.workflow ?? run?.workflow_id ?? null;
+    const onBranch = run?.head_branch ?? branch;
+    if (workflow === null || !onBranch || !runId) return null;
+    return {
+      workflow,
+      branch: onBranch,
+      currentRunId: runId,
+      currentRunNumber: query.runNumber,
+      headRepository: run?.head_repository ?? query.headRepository,
+    };
+  };
+  // Why culprits could not be read, for the one warning of the fallback to committers.
+  let culpritsProblem: string | null = runId ? null : 'the run id (GITHUB_RUN_ID) is unknown';
+  const culpritsHead = wantsPeople?.culpritsHead ?? null;
+  const pullRange = wantsPeople?.pushed ? null : (wantsPeople?.pullRange ?? null);
 
   const reads = {
     run: runId && wanted.has('timing') ? readRun : undefined,
@@ -338,22 +413,37 @@ async function readApiFacts(
     previous:
       runId && wanted.has('history')
         ? async (): Promise<Status | null> => {
-            // The file name names the workflow without reading the run first; only without it (an
-            // old runner, a dynamic workflow) is the run read first, for its workflow_id.
-            const run = query.workflow ? null : await readRun();
-            const workflow = query.workflow ?? run?.workflow_id ?? null;
-            const onBranch = run?.head_branch ?? branch;
-            if (workflow === null || !onBranch) return null;
-            return api.previousStatus({
-              workflow,
-              branch: onBranch,
-              currentRunId: runId,
-              currentRunNumber: query.runNumber,
-              headRepository: run?.head_repository ?? query.headRepository,
-            });
+            const runs = await earlierRuns();
+            return runs ? api.previousStatus(runs) : null;
           }
         : undefined,
     commit: commitSha && wanted.has('commit') ? () => api.commit(commitSha) : undefined,
+    committers: pullRange
+      ? () => api.compareAuthors(pullRange.base, pullRange.head, WHAT_IS_READ.committers)
+      : undefined,
+    // The last green run's commit, then the commits since: a failure is the reason of the fallback.
+    culprits:
+      runId && culpritsHead
+        ? async (): Promise<Person[] | null> => {
+            try {
+              const runs = await earlierRuns();
+              const green = runs ? await api.lastSuccessfulSha(runs) : null;
+              if (!green) {
+                culpritsProblem = `no earlier successful run of this workflow on ${oneLine(runs?.branch ?? branch ?? '?')}`;
+                return null;
+              }
+              return await api.compareAuthors(green, culpritsHead);
+            } catch (error) {
+              culpritsProblem =
+                error instanceof GitHubApiError
+                  ? error.dryRun
+                    ? 'the history is not read in a dry run'
+                    : `github api: could not read ${error.what}: ${error.reason}`
+                  : `unexpected error (${error instanceof Error ? error.message : String(error)})`;
+              return null;
+            }
+          }
+        : undefined,
   } satisfies Reads;
 
   // One warning per cause: a rejected token or a hung API is said once, naming every read it cost.
@@ -380,7 +470,21 @@ async function readApiFacts(
     whats.sort((a, b) => order.indexOf(a) - order.indexOf(b));
     warn(redactToken(`github api: could not read ${joinAnd(whats)}: ${reason}`, token));
   }
-  return { ...results, historyGap };
+  if (culpritsHead && !results.culprits && !culpritsProblem) culpritsProblem = 'no answer in time from the GitHub API';
+  const { committers, culprits, ...facts } = results;
+  return {
+    ...facts,
+    historyGap,
+    contributors: {
+      committers: wantsPeople?.pushed ?? committers,
+      culprits,
+      culprits_problem: culprits ? null : culpritsProblem && redactToken(culpritsProblem, token),
+    },
+  };
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').slice(0, 100);
 }
 
 /** Defence in depth: the logger redacts too, but a warning must never carry the token. */

@@ -58,6 +58,26 @@ export interface PersonRef {
   reachable: string[];
 }
 
+/**
+ * Which commit authors a run wants for `mention_people`, and what the event mapper found. The mapper
+ * reads them with the other CI API reads (concurrently, only when asked) and fills `found`.
+ */
+export interface ContributorQuery {
+  /** Authors of every commit in this push or merge request. */
+  committers: boolean;
+  /** Authors of the commits since the last successful run of the same workflow/pipeline and branch. */
+  culprits: boolean;
+  found?: Contributors;
+}
+
+export interface Contributors {
+  /** null when the CI system could not list them. */
+  committers: Person[] | null;
+  /** null when the history could not be read; `culprits_problem` says why. */
+  culprits: Person[] | null;
+  culprits_problem: string | null;
+}
+
 export interface RepositoryInfo {
   name: string | null;
   full_name: string | null;

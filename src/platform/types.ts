@@ -1,6 +1,6 @@
 import type { HttpClient } from '../delivery/types.js';
 import type { FactRequest } from '../event/facts.js';
-import type { CiEvent } from '../event/types.js';
+import type { CiEvent, ContributorQuery } from '../event/types.js';
 
 /** Log lines pass through the redactor before they are written. */
 export interface Logger {
@@ -53,4 +53,6 @@ export interface EventInput {
    * on its own, such as tests of a mapper).
    */
   facts?: FactRequest;
+  /** Commit authors wanted by `mention_people` (committers, culprits); null when none are. */
+  contributors?: ContributorQuery | null;
 }
