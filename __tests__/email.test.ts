@@ -39,7 +39,14 @@ function issues(raw: Record<string, string>): string[] {
 
 async function send(
   raw: Record<string, string>,
-  opts: { event?: CiEvent; env?: NodeJS.ProcessEnv; retries?: number; title?: string; dryRun?: boolean } = {},
+  opts: {
+    event?: CiEvent;
+    env?: NodeJS.ProcessEnv;
+    retries?: number;
+    timeoutMs?: number;
+    title?: string;
+    dryRun?: boolean;
+  } = {},
 ): Promise<Sent> {
   const event = opts.event ?? sampleEvent();
   const env = opts.env ?? {};
@@ -61,7 +68,7 @@ async function send(
     at_mobiles: [],
     at_user_ids: [],
     at_all: false,
-    timeout_ms: 5000,
+    timeout_ms: opts.timeoutMs ?? 5000,
     retries: opts.retries ?? 0,
     raw,
   };
@@ -507,6 +514,80 @@ describe('email transport failures', () => {
     } finally {
       await grey.close();
     }
+  });
+
+  describe('never sends a message twice', () => {
+    const plain = (server: SmtpStandIn) => ({
+      smtp_host: '127.0.0.1',
+      smtp_port: String(server.port),
+      from: 'ci@example.com',
+      to: 'ann@example.com',
+    });
+
+    it.each(['stall', 'drop'] as const)(
+      'does not resend when the server received the whole message and then %ss (it may have been delivered)',
+      async (does) => {
+        const smtp = await startSmtpServer({ fault: { at: 'after-data', does, times: 3 } });
+        try {
+          const { result, log } = await send(plain(smtp), {
+            env: { NODE_EXTRA_CA_CERTS: smtp.caFile },
+            retries: 2,
+            timeoutMs: 1000,
+          });
+          expect(smtp.received).toHaveLength(1);
+          const why = does === 'stall' ? 'timed out talking to' : 'the connection to';
+          expect({ ok: result.ok, attempts: result.attempts, status_code: result.status_code }).toEqual({
+            ok: false,
+            attempts: 1,
+            status_code: null,
+          });
+          expect(result.error).toMatch(
+            new RegExp(
+              `^${why} 127\\.0\\.0\\.1:${smtp.port}.* after the whole message was sent \\(it may have been delivered; not retried to avoid a duplicate\\)$`,
+            ),
+          );
+          expect(log.lines.filter((l) => l.level === 'debug')).toEqual([]);
+        } finally {
+          await smtp.close();
+        }
+      },
+    );
+
+    it.each(['stall', 'drop'] as const)(
+      'retries when the server %ss before the message (at MAIL FROM), and delivers once',
+      async (does) => {
+        const smtp = await startSmtpServer({ fault: { at: 'mail-from', does } });
+        try {
+          const { result } = await send(plain(smtp), {
+            env: { NODE_EXTRA_CA_CERTS: smtp.caFile },
+            retries: 2,
+            timeoutMs: 1000,
+          });
+          expect([result.ok, result.attempts, result.error]).toEqual([true, 2, null]);
+          expect(smtp.received).toHaveLength(1);
+        } finally {
+          await smtp.close();
+        }
+      },
+    );
+
+    it('gives up on a server that times out before the message after 1 + retries attempts', async () => {
+      const smtp = await startSmtpServer({ fault: { at: 'mail-from', does: 'stall', times: 5 } });
+      try {
+        const { result } = await send(plain(smtp), {
+          env: { NODE_EXTRA_CA_CERTS: smtp.caFile },
+          retries: 1,
+          timeoutMs: 1000,
+        });
+        expect([result.ok, result.attempts]).toEqual([false, 2]);
+        expect(result.error).toBe(
+          `timed out talking to 127.0.0.1:${smtp.port} (gave up after 2 attempts) — check smtp_host/smtp_port and the firewall (many networks block outbound port 25)`,
+        );
+        expect(smtp.received).toHaveLength(0);
+      } finally {
+        await smtp.close();
+      }
+    });
   });
 
   it('asks for credentials when the server requires AUTH and none were given', async () => {

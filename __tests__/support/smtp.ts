@@ -5,7 +5,7 @@
  * Every accepted message is kept raw; parse it with mailparser's `simpleParser`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -22,6 +22,12 @@ export interface SmtpServerOptions {
   rejectRecipients?: string[];
   /** The first N transactions are answered `451 4.7.1 try again later` at MAIL FROM (greylisting). */
   transientFailures?: number;
+  /**
+   * Misbehave in the first N transactions (`times`, default 1): at MAIL FROM (before the message)
+   * or after receiving the whole message (after the final dot), either never answer ('stall') or
+   * close the connection without an answer ('drop').
+   */
+  fault?: { at: 'mail-from' | 'after-data'; does: 'stall' | 'drop'; times?: number };
 }
 
 export interface ReceivedMail {
@@ -79,6 +85,15 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
   const users = opts.users ?? null;
   const rejected = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
   let transientLeft = opts.transientFailures ?? 0;
+  let faultsLeft = opts.fault ? (opts.fault.times ?? 1) : 0;
+  const sockets = new Set<Socket>();
+  /** True when this transaction misbehaves at `at`; then it stalls (never calls back) or drops every connection. */
+  const misbehaves = (at: 'mail-from' | 'after-data'): boolean => {
+    if (!opts.fault || opts.fault.at !== at || faultsLeft <= 0) return false;
+    faultsLeft--;
+    if (opts.fault.does === 'drop') for (const socket of sockets) socket.destroy();
+    return true;
+  };
   const received: ReceivedMail[] = [];
   const authAttempts: SmtpStandIn['authAttempts'] = [];
 
@@ -103,6 +118,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
       callback(null, { user: auth.username });
     },
     onMailFrom(_address, _session, callback) {
+      if (misbehaves('mail-from')) return;
       if (transientLeft > 0) {
         transientLeft--;
         return callback(withCode('4.7.1 Greylisted, try again later', 451));
@@ -126,13 +142,17 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
           secure: session.secure,
           user: typeof session.user === 'string' ? session.user : null,
         });
-        callback();
+        if (!misbehaves('after-data')) callback();
       });
     },
   };
   const server = new SMTPServer(options);
   server.on('error', () => {
     /* a client that drops the connection (a failed TLS handshake) is not a server error */
+  });
+  server.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
@@ -145,11 +165,13 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
     received,
     authAttempts,
     close: () =>
-      new Promise<void>((resolve) =>
+      new Promise<void>((resolve) => {
+        // A stalled transaction would hold a graceful close for smtp-server's 30 s.
+        for (const socket of sockets) socket.destroy();
         server.close(() => {
           rmSync(dir, { recursive: true, force: true });
           resolve();
-        }),
-      ),
+        });
+      }),
   };
 }

@@ -270,6 +270,8 @@ export function dingtalkRequest(options: DingTalkOptions, body: string, now: () 
     url: options.secret ? dingtalkSignedUrl(options.url, options.secret, now()) : options.url,
     headers: { 'Content-Type': 'application/json;charset=utf-8' },
     body,
+    // The robot is its unsigned URL: the signature changes with every attempt.
+    pace: { platform: 'dingtalk', robot: options.url },
   });
 }
 

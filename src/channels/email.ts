@@ -562,6 +562,72 @@ function defaultBackoff(retry: number): number {
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
+type SentInfo = { accepted?: unknown[]; rejected?: unknown[]; response?: string };
+
+/**
+ * One SMTP transaction, bounded as a whole (nodemailer's timeouts are per stage and reset by any
+ * byte a slow server trickles). A failure after the message's final dot left for the server
+ * without the server's answer is not retried: the server may have queued the message, and a
+ * resend would deliver it twice (issue 13 #8). A refusal with a code (451 greylisting) is the
+ * server saying it did not take the message, and stays retryable.
+ */
+async function sendOnce(
+  nodemailer: typeof import('nodemailer'),
+  server: SmtpServer,
+  mail: ReturnType<typeof buildEmailMessage>,
+  timeoutMs: number,
+  ca: string[] | null,
+): Promise<{ ok: true; info: SentInfo } | { ok: false; failure: SmtpFailure }> {
+  let messageSent = false;
+  // nodemailer reports "<N bytes encoded mime message>" when the message and its final dot were
+  // written to the socket; that is the one signal that the server may have the whole message.
+  const onInfo = (entry: unknown) => {
+    if ((entry as { tnx?: string } | null)?.tnx === 'message') messageSent = true;
+  };
+  const quiet = () => {};
+  const logger = { trace: quiet, debug: quiet, info: onInfo, warn: quiet, error: quiet, fatal: quiet };
+  const transport = nodemailer.createTransport({ ...transportOptions(server, timeoutMs, ca), logger } as never);
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(), TRANSACTION_TIMEOUTS * timeoutMs);
+  try {
+    const info = (await transport.sendMail({
+      from: mail.from,
+      to: mail.to,
+      cc: mail.cc,
+      bcc: mail.bcc,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      signal: controller.signal,
+    })) as SentInfo;
+    return { ok: true, info };
+  } catch (caught) {
+    const err = controller.signal.aborted ? Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT' }) : caught;
+    const failure = classifySmtpError(err, server);
+    if (!messageSent || failure.status_code !== null) return { ok: false, failure };
+    return {
+      ok: false,
+      failure: {
+        transient: false,
+        status_code: null,
+        error: `${failure.error} after the whole message was sent (it may have been delivered; not retried to avoid a duplicate)`,
+      },
+    };
+  } finally {
+    clearTimeout(deadline);
+    transport.close();
+  }
+}
+
+/**
+ * An SMTP transaction is a handful of round trips (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT,
+ * DATA): it may take a few `timeout`s in all, never more.
+ */
+const TRANSACTION_TIMEOUTS = 3;
+
 export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOptions> {
   const backoffMs = deps.backoffMs ?? defaultBackoff;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -602,22 +668,9 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
 
       while (attempts < maxAttempts) {
         attempts++;
-        const transport = nodemailer.createTransport(
-          transportOptions(options.server, ctx.target.timeout_ms, ca) as never,
-        );
-        try {
-          const info = (await transport.sendMail({
-            from: mail.from,
-            to: mail.to,
-            cc: mail.cc,
-            bcc: mail.bcc,
-            subject: mail.subject,
-            text: mail.text,
-            html: mail.html,
-            headers: mail.headers,
-            disableFileAccess: true,
-            disableUrlAccess: true,
-          })) as { accepted?: unknown[]; rejected?: unknown[]; response?: string };
+        const attempt = await sendOnce(nodemailer, options.server, mail, ctx.target.timeout_ms, ca);
+        if (attempt.ok) {
+          const { info } = attempt;
           const statusCode = Number(/^\d{3}/.exec(info.response ?? '')?.[0] ?? NaN);
           const rejected = (info.rejected ?? []).map(String);
           if (rejected.length > 0) {
@@ -643,19 +696,16 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
             answer: null,
             duration_ms: elapsed(),
           };
-        } catch (err) {
-          failure = classifySmtpError(err, options.server);
-          if (!failure.transient || attempts >= maxAttempts) break;
-          const wait = backoffMs(attempts);
-          ctx.log.debug(
-            redactor.redact(
-              `email ${ctx.target.name}: attempt ${attempts + 1}/${maxAttempts} after "${failure.error}", waiting ${wait} ms`,
-            ),
-          );
-          await sleep(wait);
-        } finally {
-          transport.close();
         }
+        failure = attempt.failure;
+        if (!failure.transient || attempts >= maxAttempts) break;
+        const wait = backoffMs(attempts);
+        ctx.log.debug(
+          redactor.redact(
+            `email ${ctx.target.name}: attempt ${attempts + 1}/${maxAttempts} after "${failure.error}", waiting ${wait} ms`,
+          ),
+        );
+        await sleep(wait);
       }
 
       const gaveUp = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';

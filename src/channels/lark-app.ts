@@ -172,6 +172,8 @@ export function tokenRequest(options: LarkAppOptions): HttpRequestSpec {
     url: `${options.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`,
     headers: { 'Content-Type': 'application/json; charset=utf-8' },
     body: JSON.stringify({ app_id: options.appId, app_secret: options.appSecret }),
+    // Asking for a token twice only returns the token twice.
+    idempotent: true,
   };
 }
 
@@ -279,6 +281,8 @@ export function messageRequest(
     url: `${options.baseUrl}/open-apis/im/v1/messages?receive_id_type=${receiveIdType}`,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8' },
     body: JSON.stringify(body),
+    // Lark sends one message per `uuid` within an hour (API_FACTS §D, LK-im): a resend is deduplicated.
+    idempotent: true,
   };
 }
 

@@ -133,6 +133,7 @@ export function larkRequest(
     url: options.url,
     headers: { 'Content-Type': 'application/json; charset=utf-8' },
     body: JSON.stringify(options.secret ? { ...larkSign(options.secret, now()), ...payload } : payload),
+    pace: { platform: 'lark', robot: options.url },
   });
 }
 

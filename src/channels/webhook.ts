@@ -204,6 +204,8 @@ export function buildWebhookRequest(
     url: method === 'GET' ? webhookGetUrl(url, event) : url,
     headers: headers.toRecord(),
     ...(payload.body !== undefined ? { body: payload.body } : {}),
+    // X-CI-Notify-Delivery (and webhook-id) is the same on every attempt: receivers dedupe on it.
+    idempotent: true,
   };
 }
 

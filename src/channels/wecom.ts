@@ -370,7 +370,8 @@ function mdUrl(url: string): string {
 // Request
 
 export function wecomRequest(options: WeComOptions, body: string): HttpRequestSpec {
-  return { method: 'POST', url: options.url, headers: { 'Content-Type': 'application/json' }, body };
+  const pace = { platform: 'wecom', robot: options.url } as const;
+  return { method: 'POST', url: options.url, headers: { 'Content-Type': 'application/json' }, body, pace };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,14 +1,22 @@
 /**
- * The one HTTP client of every HTTP channel (DESIGN §6): per-request timeout, retries with
- * exponential backoff and jitter, Retry-After, proxies from the environment, redacted errors and
- * logs, dry run. undici is loaded on the first real request only: a dry run and the startup of
- * every run that sends nothing never pay for it.
+ * The one HTTP client of every HTTP channel (DESIGN §6), in four steps:
+ *   transport (transport.ts: one attempt, every stage under one deadline, direct or through a proxy)
+ *   → verdict (the channel's reading of the answer, or failure.ts for an attempt without one)
+ *   → retry (backoff with jitter, Retry-After, never a resend that could post twice)
+ *   → outcome (one redacted line).
+ * Robots are paced to their platform's rate (pacing.ts). A dry run prints the request and sends nothing.
  */
-import type { Dispatcher } from 'undici';
 import type { Logger } from '../platform/types.js';
 import { USER_AGENT } from '../version.js';
+import { judgeFailure, errorMessage } from './failure.js';
+import { Pacer, type PaceSpec } from './pacing.js';
+import { proxySettings } from './proxy.js';
 import type { Redactor } from './redact.js';
+import { formatSeconds, httpErrorLine, isTransientStatus, oneLine } from './text.js';
+import { createTransport, type Attempt, type Transport } from './transport.js';
 import type { DeliverOptions, DeliveryOutcome, HttpAnswer, HttpClient, HttpRequestSpec, Verdict } from './types.js';
+
+export { formatSeconds, httpErrorLine, isTransientStatus } from './text.js';
 
 export interface HttpClientOptions {
   timeoutMs: number;
@@ -23,6 +31,10 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Milliseconds clock for pacing (injected with `sleep` in tests). */
+  now?: () => number;
+  /** The longest a message waits for its robot's rate (pacing.ts PACING_CAP_MS). */
+  pacingCapMs?: number;
 }
 
 /** Backoff: 1 s, 2 s, 4 s … capped at 30 s, with equal jitter (half fixed, half random). */
@@ -34,198 +46,231 @@ export const BACKOFF_CAP_MS = 30_000;
  * 60 s; if that is not enough the delivery fails with the server's answer instead of hanging the job.
  */
 export const RETRY_AFTER_CAP_MS = 60_000;
-/** Enough of an answer for any platform's JSON verdict; a runaway body is cut here. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
-/** Characters of an error body quoted in a one-line error. */
-const ERROR_BODY_CHARS = 200;
+/** Waits from this long on are announced in the log (not only in debug), and repeated while they last. */
+const LONG_WAIT_MS = 5000;
+const PROGRESS_EVERY_MS = 30_000;
 
-/**
- * The parts of undici a delivery needs. undici's index evaluates all of it (fetch, WebSocket, the
- * cache, mocks: ~110 ms on Node 20); these three modules take ~45 ms (measured, see loadUndici).
- */
-interface Undici {
-  Agent: typeof import('undici').Agent;
-  EnvHttpProxyAgent: typeof import('undici').EnvHttpProxyAgent;
-  /** undici's `request` as a Dispatcher method: `this` is the dispatcher. */
-  request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
+interface Client {
+  options: HttpClientOptions;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  userAgent: string;
+  pacer: Pacer;
+  transport: () => Transport;
+}
+
+/** One `deliver` call: its request, limits and clock. */
+interface Job {
+  label: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  build: () => HttpRequestSpec;
+  elapsed: () => number;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  const userAgent = options.userAgent ?? USER_AGENT;
-  const { log, redactor } = options;
-  let network: Promise<{ undici: Undici; dispatcher: Dispatcher }> | null = null;
-
-  const connect = (): Promise<{ undici: Undici; dispatcher: Dispatcher }> => {
-    network ??= loadUndici(options.env).then((undici) => ({
-      undici,
-      dispatcher: createDispatcher(undici, options.env),
-    }));
-    return network;
+  const proxies = proxySettings(options.env);
+  for (const value of [proxies.httpProxy, proxies.httpsProxy]) redactProxyPassword(value, options.redactor);
+  let transport: Transport | null = null;
+  const client: Client = {
+    options,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+    userAgent: options.userAgent ?? USER_AGENT,
+    pacer: new Pacer(options.now ?? (() => performance.now()), options.pacingCapMs),
+    transport: () => (transport ??= createTransport(proxies)),
   };
+  return {
+    deliver: (request, read = readHttpStatus, deliverOptions = {}) => deliver(client, request, read, deliverOptions),
+    close: async () => {
+      transport?.close();
+      transport = null;
+    },
+  };
+}
 
-  async function deliver(
-    request: HttpRequestSpec | (() => HttpRequestSpec),
-    read: (answer: HttpAnswer) => Verdict = readHttpStatus,
-    deliverOptions: DeliverOptions = {},
-  ): Promise<DeliveryOutcome> {
-    const started = performance.now();
-    const label = deliverOptions.label ?? 'http';
-    const timeoutMs = deliverOptions.timeoutMs ?? options.timeoutMs;
-    const maxAttempts = 1 + Math.max(0, deliverOptions.retries ?? options.retries);
-    const build = typeof request === 'function' ? request : () => request;
-    const elapsed = () => Math.round(performance.now() - started);
+async function deliver(
+  client: Client,
+  request: HttpRequestSpec | (() => HttpRequestSpec),
+  read: (answer: HttpAnswer) => Verdict,
+  deliverOptions: DeliverOptions,
+): Promise<DeliveryOutcome> {
+  const started = performance.now();
+  const factory = typeof request === 'function' ? request : () => request;
+  const job: Job = {
+    label: deliverOptions.label ?? 'http',
+    timeoutMs: deliverOptions.timeoutMs ?? client.options.timeoutMs,
+    maxAttempts: 1 + Math.max(0, deliverOptions.retries ?? client.options.retries),
+    build: () => withUserAgent(factory(), client.userAgent),
+    elapsed: () => Math.round(performance.now() - started),
+  };
+  return client.options.dryRun ? dryRun(client, job) : sendWithRetries(client, job, read);
+}
 
-    if (options.dryRun) {
-      let spec: HttpRequestSpec;
-      try {
-        spec = withUserAgent(build(), userAgent);
-      } catch (error) {
-        const message = redactor.redact(oneLine(`could not build the request: ${errorMessage(error)}`));
-        return {
-          ok: false,
-          dry_run: true,
-          attempts: 0,
-          status_code: null,
-          error: message,
-          answer: null,
-          duration_ms: elapsed(),
-        };
-      }
-      log.info(redactor.redact(describeRequest(label, spec)));
-      return {
-        ok: true,
-        dry_run: true,
-        attempts: 0,
-        status_code: null,
-        error: null,
-        answer: null,
-        duration_ms: elapsed(),
-      };
-    }
-
-    const { undici, dispatcher } = await connect();
-    let attempts = 0;
-    let last: { answer: HttpAnswer | null; error: string; hint?: string } = { answer: null, error: 'not sent' };
-
-    while (attempts < maxAttempts) {
-      let spec: HttpRequestSpec;
-      try {
-        spec = withUserAgent(build(), userAgent);
-      } catch (error) {
-        last = { answer: null, error: `could not build the request: ${errorMessage(error)}` };
-        break;
-      }
-      attempts++;
-      const result = await sendOnce(undici, dispatcher, spec, timeoutMs);
-
-      let wait: number | null;
-      let reason: string;
-      if (result.kind === 'answer') {
-        const verdict = safeRead(read, result.answer);
-        if (verdict.ok) {
-          if (verdict.note) log.info(redactor.redact(`${label}: ${verdict.note}`));
-          return {
-            ok: true,
-            dry_run: false,
-            attempts,
-            status_code: result.answer.status,
-            error: null,
-            answer: result.answer,
-            duration_ms: elapsed(),
-          };
-        }
-        last = { answer: result.answer, error: verdict.error, ...(verdict.hint ? { hint: verdict.hint } : {}) };
-        const retryable = isTransientStatus(result.answer.status) || verdict.retry;
-        if (!retryable) break;
-        wait = verdict.retryAfterMs ?? parseRetryAfter(result.answer.headers['retry-after'], Date.now());
-        reason = `HTTP ${result.answer.status}`;
-      } else {
-        last = { answer: null, error: result.error };
-        // After the headers arrived the platform has the request: sending it again could post twice.
-        if (!result.retry) break;
-        wait = null;
-        reason = result.error;
-      }
-      if (attempts >= maxAttempts) break;
-
-      const waitMs = Math.min(wait ?? backoffDelay(attempts, random), RETRY_AFTER_CAP_MS);
-      log.debug(
-        redactor.redact(
-          `${label}: attempt ${attempts + 1}/${maxAttempts} after ${reason}, waiting ${formatSeconds(waitMs)}`,
-        ),
-      );
-      await sleep(waitMs);
-    }
-
-    const gaveUp = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
-    const hint = last.hint ? ` — ${last.hint}` : '';
-    return {
-      ok: false,
-      dry_run: false,
-      attempts,
-      status_code: last.answer?.status ?? null,
-      error: redactor.redact(oneLine(`${last.error}${gaveUp}${hint}`)),
-      answer: last.answer,
-      duration_ms: elapsed(),
-    };
+function dryRun(client: Client, job: Job): DeliveryOutcome {
+  const { log, redactor } = client.options;
+  const outcome = { dry_run: true, attempts: 0, status_code: null, answer: null };
+  try {
+    log.info(redactor.redact(describeRequest(job.label, job.build())));
+    return { ...outcome, ok: true, error: null, duration_ms: job.elapsed() };
+  } catch (error) {
+    const message = redactor.redact(oneLine(`could not build the request: ${errorMessage(error)}`));
+    return { ...outcome, ok: false, error: message, duration_ms: job.elapsed() };
   }
+}
 
-  /** `retry: false` after the answer's headers arrived, or when the request itself is invalid. */
-  type Attempt = { kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; error: string; retry: boolean };
+interface Failure {
+  answer: HttpAnswer | null;
+  error: string;
+  hint?: string;
+}
 
-  async function sendOnce(
-    undici: Undici,
-    dispatcher: Dispatcher,
-    spec: HttpRequestSpec,
-    timeoutMs: number,
-  ): Promise<Attempt> {
-    // One timer for the whole exchange (connect, headers, body): "10 s" means 10 s, whichever phase hangs.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let headersArrived = false;
+type Step =
+  | { ok: true; answer: HttpAnswer; note?: string }
+  | (Failure & { ok: false; retry: boolean; waitMs: number | null; reason: string });
+
+/** The retry loop (contract in types.ts HttpClient.deliver). */
+async function sendWithRetries(
+  client: Client,
+  job: Job,
+  read: (answer: HttpAnswer) => Verdict,
+): Promise<DeliveryOutcome> {
+  let attempts = 0;
+  let pacedMs = 0;
+  let last: Failure = { answer: null, error: 'not sent' };
+  while (attempts < job.maxAttempts) {
+    let spec: HttpRequestSpec;
     try {
-      const url = new URL(spec.url);
-      const response = await undici.request.call(dispatcher, {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: spec.method,
-        headers: spec.headers,
-        ...(spec.body !== undefined && spec.method !== 'GET' ? { body: spec.body } : {}),
-        signal: controller.signal,
-      });
-      headersArrived = true;
-      const text = await readCapped(response.body);
-      return {
-        kind: 'answer',
-        answer: { status: response.statusCode, headers: flattenHeaders(response.headers), text, json: parseJson(text) },
-      };
+      spec = job.build();
     } catch (error) {
-      const timedOut = controller.signal.aborted;
-      const what = timedOut ? `timed out after ${formatSeconds(timeoutMs)}` : describeNetworkError(error);
-      const phase = headersArrived
-        ? ' while reading the answer (the request may have been delivered; not retried to avoid a duplicate)'
-        : '';
-      const invalid = errorCode(error) === 'UND_ERR_INVALID_ARG';
-      return {
-        kind: 'failed',
-        error: invalid ? `invalid request: ${errorMessage(error)}` : `${what}${phase}`,
-        retry: !headersArrived && !invalid,
-      };
-    } finally {
-      clearTimeout(timer);
+      last = { answer: null, error: `could not build the request: ${errorMessage(error)}` };
+      break;
     }
+    const turn = spec.pace ? await waitForRobot(client, job, spec.pace) : 0;
+    if (typeof turn === 'string') {
+      last = { answer: null, error: turn };
+      break;
+    }
+    pacedMs += turn;
+    attempts++;
+    const step = judge(await client.transport().send(spec, job.timeoutMs), read, spec, job.timeoutMs);
+    if (step.ok) return succeeded(client, job, step, attempts, pacedMs);
+    last = step;
+    if (!step.retry || attempts >= job.maxAttempts) break;
+    await waitBeforeRetry(client, job, attempts, step);
   }
+  return failed(client, job, last, attempts, pacedMs);
+}
 
-  async function close(): Promise<void> {
-    if (!network) return;
-    const { dispatcher } = await network;
-    network = null;
-    await dispatcher.close();
+/** Reads one attempt: the channel's verdict on an answer, or what a failure without one means. */
+function judge(
+  attempt: Attempt,
+  read: (answer: HttpAnswer) => Verdict,
+  spec: HttpRequestSpec,
+  timeoutMs: number,
+): Step {
+  if (attempt.kind === 'failed') {
+    const { error, retry } = judgeFailure(attempt, timeoutMs, isIdempotent(spec));
+    return { ok: false, answer: null, error, retry, waitMs: null, reason: error };
   }
+  const { answer } = attempt;
+  const verdict = safeRead(read, answer);
+  const reason = `HTTP ${answer.status}`;
+  const waitMs = (!verdict.ok && verdict.retryAfterMs) || parseRetryAfter(answer.headers['retry-after'], Date.now());
+  // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
+  if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
+  const failure = verdict.ok ? { error: httpErrorLine(answer) } : { error: verdict.error, ...pickHint(verdict) };
+  let retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
+  if (retry && GATEWAY_FORWARDED.has(answer.status) && !isIdempotent(spec)) {
+    retry = false;
+    failure.error +=
+      ' (a gateway answered after forwarding the request: it may have been delivered; not retried to avoid a duplicate)';
+  }
+  return { ok: false, answer, ...failure, retry, waitMs, reason };
+}
 
-  return { deliver, close };
+/**
+ * 502 and 504 come from a gateway that passed the request on and got a broken or no answer
+ * (RFC 9110 §15.6.3, §15.6.5): the platform may have acted on it. 500, 503 and 429 are the
+ * platform's own refusals and are retried.
+ */
+const GATEWAY_FORWARDED = new Set([502, 504]);
+
+/** GET and PUT are idempotent by HTTP's definition; a POST only when it carries a key the receiver dedupes on. */
+function isIdempotent(spec: HttpRequestSpec): boolean {
+  return spec.idempotent === true || spec.method === 'GET' || spec.method === 'PUT';
+}
+
+async function waitBeforeRetry(
+  client: Client,
+  job: Job,
+  attempts: number,
+  step: { waitMs: number | null; reason: string },
+) {
+  const waitMs = Math.min(step.waitMs ?? backoffDelay(attempts, client.random), RETRY_AFTER_CAP_MS);
+  const what = `attempt ${attempts + 1}/${job.maxAttempts} after ${step.reason}`;
+  await waitLogged(client, job, waitMs, what);
+}
+
+/** Queues for the robot's rate; the milliseconds waited, or why the message cannot be sent in time. */
+async function waitForRobot(client: Client, job: Job, pace: PaceSpec): Promise<number | string> {
+  const turn = client.pacer.reserve(pace);
+  if (!turn.ok) return turn.error;
+  if (turn.waitMs <= 0) return 0;
+  const what = `sending when the robot's rate limit allows (${Pacer.describe(pace)}; ${turn.queued} queued for this robot)`;
+  await waitLogged(client, job, turn.waitMs, what, true);
+  return turn.waitMs;
+}
+
+/** Sleeps; a long wait says so in the log when it starts and every 30 s while it lasts. */
+async function waitLogged(client: Client, job: Job, waitMs: number, what: string, announce = false) {
+  const { log, redactor } = client.options;
+  const line = (text: string) => redactor.redact(`${job.label}: ${text}`);
+  if (waitMs < LONG_WAIT_MS && !announce) {
+    log.debug(line(`${what}, waiting ${formatSeconds(waitMs)}`));
+    return client.sleep(waitMs);
+  }
+  log.info(line(`waiting ${formatSeconds(waitMs)}: ${what}`));
+  const until = performance.now() + waitMs;
+  const progress = setInterval(() => {
+    const left = Math.round((until - performance.now()) / 1000) * 1000;
+    if (left > 0) log.info(line(`still waiting, ${formatSeconds(left)} left`));
+  }, PROGRESS_EVERY_MS);
+  progress.unref();
+  try {
+    await client.sleep(waitMs);
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+function succeeded(client: Client, job: Job, step: Extract<Step, { ok: true }>, attempts: number, pacedMs: number) {
+  if (step.note) client.options.log.info(client.options.redactor.redact(`${job.label}: ${oneLine(step.note)}`));
+  return {
+    ok: true,
+    dry_run: false,
+    attempts,
+    status_code: step.answer.status,
+    error: null,
+    answer: step.answer,
+    duration_ms: job.elapsed(),
+    ...(pacedMs > 0 ? { paced_ms: Math.round(pacedMs) } : {}),
+  };
+}
+
+function failed(client: Client, job: Job, last: Failure, attempts: number, pacedMs: number): DeliveryOutcome {
+  const gaveUp = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+  const hint = last.hint ? ` — ${last.hint}` : '';
+  return {
+    ok: false,
+    dry_run: false,
+    attempts,
+    status_code: last.answer?.status ?? null,
+    error: client.options.redactor.redact(oneLine(`${last.error}${gaveUp}${hint}`)),
+    answer: last.answer,
+    duration_ms: job.elapsed(),
+    ...(pacedMs > 0 ? { paced_ms: Math.round(pacedMs) } : {}),
+  };
 }
 
 /** The default verdict (webhooks, DESIGN §6): any 2xx is success. */
@@ -237,18 +282,6 @@ export function readHttpStatus(answer: HttpAnswer): Verdict {
     error: httpErrorLine(answer),
     ...(answer.status >= 300 && answer.status < 400 ? { hint: 'the URL redirects; use the final URL' } : {}),
   };
-}
-
-/** "HTTP 404 Not Found: <first 200 characters of the body>" — for verdicts of every channel. */
-export function httpErrorLine(answer: HttpAnswer): string {
-  const reason = STATUS_REASONS[answer.status] ?? '';
-  const body = oneLine(answer.text).trim();
-  const quoted = body ? `: ${body.length > ERROR_BODY_CHARS ? `${body.slice(0, ERROR_BODY_CHARS)}…` : body}` : '';
-  return `HTTP ${answer.status}${reason ? ` ${reason}` : ''}${quoted}`;
-}
-
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 /** Exponential backoff with equal jitter; `retry` is 1 for the wait before the second attempt. */
@@ -267,68 +300,12 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.min(Math.max(0, date - nowMs), RETRY_AFTER_CAP_MS);
 }
 
-/** "1.2 s", "10 s", "0.25 s". */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : Number(seconds.toFixed(seconds < 1 ? 2 : 1))} s`;
+function pickNote(verdict: Verdict): { note?: string } {
+  return verdict.ok && verdict.note ? { note: verdict.note } : {};
 }
 
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly, and V8 optimises hot WebAssembly with
- * TurboFan in background threads that the process waits for when it exits: ~100–300 ms of a run
- * that sends a handful of requests (measured with `npm run bench`, --cpu-prof and perf). The
- * baseline (Liftoff) code parses a few small answers just as well, so optimisation is switched off
- * before the module is compiled: `--liftoff-only` is what Node 20's V8 honours at run time, a
- * tiering budget no run reaches is what Node 24's does. Only WebAssembly is affected, which
- * nothing else in the bundle uses.
- */
-async function loadUndici(env: NodeJS.ProcessEnv): Promise<Undici> {
-  try {
-    const v8 = await import('node:v8');
-    v8.setFlagsFromString('--liftoff-only');
-    v8.setFlagsFromString('--wasm-tiering-budget=1000000000');
-  } catch {
-    /* an engine without the flag simply compiles as usual */
-  }
-  if (proxyFrom(env).httpProxy || proxyFrom(env).httpsProxy) {
-    // The proxy agent tunnels with Dispatcher#connect, which only undici's index mixes in.
-    const undici = await import('undici');
-    return {
-      Agent: undici.Agent,
-      EnvHttpProxyAgent: undici.EnvHttpProxyAgent,
-      request: undici.Dispatcher.prototype.request,
-    };
-  }
-  const [agent, proxyAgent, request] = await Promise.all([
-    import('undici/lib/dispatcher/agent.js'),
-    import('undici/lib/dispatcher/env-http-proxy-agent.js'),
-    import('undici/lib/api/api-request.js'),
-  ]);
-  return { Agent: agent.default, EnvHttpProxyAgent: proxyAgent.default, request: request.default };
-}
-
-/** curl's precedence: the lower-case name wins. */
-function proxyFrom(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {
-  return {
-    httpProxy: env.http_proxy || env.HTTP_PROXY || '',
-    httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
-    noProxy: env.no_proxy || env.NO_PROXY || '',
-  };
-}
-
-function createDispatcher(undici: Undici, env: NodeJS.ProcessEnv): Dispatcher {
-  // Empty strings are passed on purpose: undici falls back to process.env for an undefined option,
-  // and the injected env must be the only source.
-  const { httpProxy, httpsProxy, noProxy } = proxyFrom(env);
-  if (!httpProxy && !httpsProxy) return new undici.Agent();
-  return new undici.EnvHttpProxyAgent({
-    httpProxy,
-    httpsProxy: httpsProxy || httpProxy,
-    noProxy,
-    // Plain-http targets go through the proxy as absolute-URI requests (what curl and every
-    // forward proxy expect); https targets are tunnelled with CONNECT.
-    proxyTunnel: false,
-  });
+function pickHint(verdict: Verdict): { hint?: string } {
+  return !verdict.ok && verdict.hint ? { hint: verdict.hint } : {};
 }
 
 function withUserAgent(spec: HttpRequestSpec, userAgent: string): HttpRequestSpec {
@@ -348,81 +325,14 @@ function safeRead(read: (answer: HttpAnswer) => Verdict, answer: HttpAnswer): Ve
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?: () => void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = Buffer.from(chunk);
-    chunks.push(buffer);
-    size += buffer.length;
-    if (size >= MAX_ANSWER_BYTES) {
-      body.destroy?.();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
+/** A password in a proxy URL is a credential like any other: never in the log. */
+function redactProxyPassword(value: string, redactor: Redactor): void {
   try {
-    return JSON.parse(text);
+    const password = value ? new URL(value).password : '';
+    if (password) redactor.add(decodeURIComponent(password));
   } catch {
-    return undefined;
+    /* not a URL: the first request reports it, without quoting it */
   }
-}
-
-const NETWORK_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  ENOTFOUND: 'host not found (DNS)',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection closed while sending',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  CERT_HAS_EXPIRED: 'TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain contains a self-signed certificate (set NODE_EXTRA_CA_CERTS?)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate could not be verified (set NODE_EXTRA_CA_CERTS?)',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-  ERR_SSL_WRONG_VERSION_NUMBER:
-    'TLS handshake failed: the server does not speak HTTPS on this port (http:// instead of https://?)',
-};
-
-function describeNetworkError(error: unknown): string {
-  // undici wraps the socket error: the code that says what happened is often on `cause`.
-  const codes = [errorCode(error), errorCode((error as { cause?: unknown })?.cause)].filter((c): c is string => !!c);
-  for (const code of codes) {
-    const known = NETWORK_ERRORS[code];
-    if (known) return `${known} (${code})`;
-  }
-  const message = errorMessage((error as { cause?: unknown })?.cause ?? error) || errorMessage(error);
-  return `network error: ${message}${codes[0] ? ` (${codes[0]})` : ''}`;
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
-  return error instanceof Error ? error.message : String(error);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 /** Header names whose values are credentials whatever the redactor knows. */
@@ -444,28 +354,3 @@ function describeRequest(label: string, spec: HttpRequestSpec): string {
   }
   return lines.join('\n');
 }
-
-const STATUS_REASONS: Record<number, string> = {
-  300: 'Multiple Choices',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};

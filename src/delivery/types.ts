@@ -1,4 +1,5 @@
 /** What a channel asks the network for, and what comes back. Building a request is pure; the client executes it. */
+import type { PaceSpec } from './pacing.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
@@ -8,6 +9,15 @@ export interface HttpRequestSpec {
   headers: Record<string, string>;
   /** Serialised once, so a signature covers exactly the bytes that are sent. */
   body?: string;
+  /**
+   * The request carries a key the receiver deduplicates on (a webhook delivery id, Lark's `uuid`),
+   * so it may be sent again when the connection dies after the whole request was sent and before
+   * an answer. Without it such a request is not resent: it may have been delivered (issue 13 #8).
+   * GET and PUT are idempotent anyway.
+   */
+  idempotent?: boolean;
+  /** A chat robot with a documented rate: requests to it are queued to that rate within the run. */
+  pace?: PaceSpec;
 }
 
 export interface HttpAnswer {
@@ -36,6 +46,8 @@ export interface DeliveryOutcome {
   /** The last answer (for channels that need data from it, e.g. an access token). */
   answer: HttpAnswer | null;
   dry_run: boolean;
+  /** Milliseconds this delivery waited for its robot's rate limit (absent when it did not wait). */
+  paced_ms?: number;
 }
 
 export interface DeliverOptions {
