@@ -42,6 +42,8 @@ export interface TargetResult {
   duration_ms: number;
   /** Messages sent on purpose for this target, only when more than one (the WeCom mention follow-up). */
   messages?: number;
+  /** Present when the target waited for its robot's rate limit (delivery/pacing.ts). */
+  paced_ms?: number;
 }
 
 export interface RunDeps {
@@ -355,6 +357,7 @@ function fromChannel(name: string, channel: string, r: ChannelResult): TargetRes
     error: r.ok ? null : r.error,
     duration_ms: r.duration_ms,
     ...(r.messages !== undefined && r.messages > 1 ? { messages: r.messages } : {}),
+    ...(r.paced_ms ? { paced_ms: r.paced_ms } : {}),
   };
 }
 
@@ -383,7 +386,12 @@ function resultLine(r: TargetResult): string {
         : `failed: ${r.error ?? 'unknown error'}`;
   const messages = r.messages !== undefined && r.messages > 1 && r.ok ? ` (${r.messages} messages)` : '';
   const attempts = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
-  return `${r.ok ? (r.skipped ? '⏭️' : '✅') : '❌'} ${r.name} (${r.channel}): ${what}${messages}${r.ok ? attempts : ''} [${r.duration_ms} ms]`;
+  return `${r.ok ? (r.skipped ? '⏭️' : '✅') : '❌'} ${r.name} (${r.channel}): ${what}${messages}${r.ok ? attempts : ''}${pacedNote(r)} [${r.duration_ms} ms]`;
+}
+
+/** " (paced 60 s for the robot's rate limit)": which targets were queued, in the log and the summary. */
+function pacedNote(r: TargetResult): string {
+  return r.paced_ms ? ` (paced ${Math.round(r.paced_ms / 1000)} s for the robot's rate limit)` : '';
 }
 
 function summaryMarkdown(event: CiEvent, results: TargetResult[]): string {
@@ -396,7 +404,7 @@ function summaryMarkdown(event: CiEvent, results: TargetResult[]): string {
         : r.ok
           ? `✅ delivered${r.messages !== undefined && r.messages > 1 ? ` (${r.messages} messages)` : ''}`
           : `❌ ${r.error ?? 'failed'}`;
-    return `| ${cell(r.name)} | ${r.channel} | ${cell(result)} | ${r.attempts} | ${r.duration_ms} ms |`;
+    return `| ${cell(r.name)} | ${r.channel} | ${cell(result + pacedNote(r))} | ${r.attempts} | ${r.duration_ms} ms |`;
   });
   return [
     `### ${cell(defaultTitle(event, 'en'))} — notifications`,

@@ -19,6 +19,8 @@ export interface DingTalkServerOptions {
   now?: () => number;
   /** Which rate-limit code to answer (130101 older backends, 410100 newer, §A.7). */
   rateLimitCode?: 130101 | 410100;
+  /** Enforce "20 messages per minute per robot" (§A.8) on arrival times; off by default. */
+  ratePerMinute?: number;
 }
 
 export interface DingTalkServer {
@@ -79,7 +81,11 @@ export async function startDingTalkServer(options: DingTalkServerOptions = {}): 
       }
       return { answer: answer(0, 'ok'), accepted: true };
     },
-    { ...(options.now ? { now: options.now } : {}), delayMs: options.delayMs ?? 0 },
+    {
+      ...(options.now ? { now: options.now } : {}),
+      delayMs: options.delayMs ?? 0,
+      ...(options.ratePerMinute !== undefined ? { ratePerMinute: options.ratePerMinute } : {}),
+    },
   );
   return {
     url: `${core.origin}/robot/send?access_token=${token}`,

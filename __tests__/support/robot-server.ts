@@ -60,6 +60,11 @@ export interface RobotServerTiming {
   now?: () => number;
   /** Wait this long before answering, like a slow platform. */
   delayMs?: number;
+  /**
+   * Enforce the platform's rate like the real robot: a request arriving when this many were
+   * accepted within the last minute gets the platform's rate-limit code (not counted).
+   */
+  ratePerMinute?: number;
 }
 
 export async function startRobotServer(
@@ -70,6 +75,8 @@ export async function startRobotServer(
   const received: unknown[] = [];
   const requests: RecordedRequest[] = [];
   let rateLimited = 0;
+  /** Arrival times of the requests within the last minute that the rate let through. */
+  const window: number[] = [];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -86,8 +93,12 @@ export async function startRobotServer(
       } catch {
         json = undefined;
       }
-      const limited = rateLimited > 0;
-      if (limited) rateLimited--;
+      const arrived = arrivedAt;
+      while (window.length && (window[0] as number) <= arrived - 60_000) window.shift();
+      const overRate = timing.ratePerMinute !== undefined && window.length >= timing.ratePerMinute;
+      const limited = rateLimited > 0 || overRate;
+      if (rateLimited > 0) rateLimited--;
+      else if (!overRate) window.push(arrived);
       const { answer, accepted } = handle({
         method: req.method ?? 'GET',
         path: url.pathname,

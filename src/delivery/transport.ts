@@ -67,8 +67,12 @@ export function createTransport(proxies: ProxySettings): Transport {
     return agent;
   };
 
+  const open = new Set<Exchange>();
+
   async function send(spec: HttpRequestSpec, timeoutMs: number): Promise<Attempt> {
     const exchange = new Exchange(timeoutMs);
+    open.add(exchange);
+    void exchange.result.then(() => open.delete(exchange));
     try {
       const target = new URL(spec.url);
       const proxy = proxyFor(target, proxies);
@@ -90,6 +94,8 @@ export function createTransport(proxies: ProxySettings): Transport {
   }
 
   function close(): void {
+    // A read given up by its caller (a best-effort API read) must not hold the process open.
+    for (const exchange of open) exchange.fail(new Error('the client was closed'));
     for (const agent of agents.values()) agent.destroy();
     agents.clear();
   }
@@ -155,6 +161,8 @@ class Exchange {
   private reused = false;
   private done = false;
   private readonly live = new Set<{ destroy(): unknown }>();
+  private request: NodeHttp.ClientRequest | undefined;
+  private socket: Socket | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(timeoutMs: number) {
@@ -166,6 +174,9 @@ class Exchange {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
+    // 'finish' is emitted a tick after the bytes reach the kernel, and a loopback server can read
+    // them and reset first: a connected socket with nothing left to write counts as sent.
+    if (this.stage === 'send' && this.request?.writableEnded && this.socket?.writableLength === 0) this.stage = 'wait';
     for (const thing of this.live) thing.destroy();
     this.resolve({ kind: 'failed', stage: this.stage, timedOut, error, reused: this.reused });
   }
@@ -211,13 +222,18 @@ class Exchange {
     request.on('socket', (socket: Socket) => {
       this.live.add(socket);
       this.reused = request.reusedSocket;
-      if (request.reusedSocket || !socket.connecting) this.advance('send');
-      else socket.once('encrypted' in socket ? 'secureConnect' : 'connect', () => this.advance('send'));
+      this.socket = socket;
+      // 'send' starts when the request can leave: TCP connected and, for https, the handshake done.
+      if (request.reusedSocket) this.advance('send');
+      else if ('encrypted' in socket) socket.once('secureConnect', () => this.advance('send'));
+      else if (socket.connecting) socket.once('connect', () => this.advance('send'));
+      else this.advance('send');
     });
     // 'finish': the last byte of the request was handed to the operating system.
     request.on('finish', () => this.advance('wait'));
     request.on('response', (answer) => this.read(answer));
     request.on('error', (error) => this.fail(error));
+    this.request = request;
     if (body !== undefined && request.method !== 'GET') request.end(body, 'utf8');
     else request.end();
   }
