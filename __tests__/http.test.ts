@@ -9,7 +9,10 @@ import {
 import { Redactor } from '../src/delivery/redact.js';
 import type { HttpAnswer, HttpClient, Verdict } from '../src/delivery/types.js';
 import { USER_AGENT } from '../src/version.js';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { startProxy, type Proxy } from './support/proxy.js';
+import { localCa } from './support/tls.js';
 import { closedPort, startReceiver, type Receiver } from './support/receiver.js';
 import { recordingLogger, type RecordingLogger } from './support/recording-logger.js';
 
@@ -124,6 +127,51 @@ describe('createHttpClient: retries', () => {
     const outcome = await client.deliver(post(`${r.origin}/hook`));
     expect(outcome).toMatchObject({ ok: true, attempts: 2 });
     expect(waits).toEqual([7000]);
+  });
+
+  it('says in the log (not only in debug) that it waits when the wait is long', async () => {
+    const r = await receiver({ replies: [{ status: 429, headers: { 'Retry-After': '7' }, body: 'slow down' }] });
+    const { client, log } = harness();
+    await client.deliver(post(`${r.origin}/hook`), undefined, { label: 'webhook ops' });
+    expect(log.lines).toEqual([{ level: 'info', message: 'webhook ops: waiting 7 s: attempt 2/4 after HTTP 429' }]);
+  });
+
+  it('does not call an answer with a success code but HTTP 5xx a success, and retries it', async () => {
+    const robotOk = { errcode: 0, errmsg: 'ok' };
+    const r = await receiver({
+      replies: [
+        { status: 503, body: robotOk },
+        { status: 200, body: robotOk },
+      ],
+    });
+    const { client } = harness();
+    const readRobot = (answer: HttpAnswer): Verdict =>
+      (answer.json as { errcode?: number } | undefined)?.errcode === 0
+        ? { ok: true }
+        : { ok: false, retry: false, error: 'robot error' };
+    const outcome = await client.deliver(post(`${r.origin}/robot`), readRobot);
+    expect(outcome).toMatchObject({ ok: true, attempts: 2, status_code: 200 });
+    const failing = await receiver({ handler: () => ({ status: 500, body: robotOk }) });
+    const failed = await client.deliver(post(`${failing.origin}/robot`), readRobot);
+    expect(failed).toMatchObject({
+      ok: false,
+      attempts: 4,
+      status_code: 500,
+      error: 'HTTP 500 Internal Server Error: {"errcode":0,"errmsg":"ok"} (gave up after 4 attempts)',
+    });
+  });
+
+  it('strips control characters (ESC, BEL, NUL) from an endpoint answer before it reaches the error line', async () => {
+    const r = await receiver({
+      handler: () => ({ status: 400, body: 'bad \u001b[31mred\u001b[0m \u0007bell\u0000nul\r\n::error::x' }),
+    });
+    const { client } = harness();
+    const outcome = await client.deliver(post(`${r.origin}/x`), (answer) => ({
+      ok: false,
+      retry: false,
+      error: `platform says: ${answer.text}`,
+    }));
+    expect(outcome.error).toBe('platform says: bad [31mred[0m bellnul ::error::x');
   });
 
   it('honours Retry-After as an HTTP date', async () => {
@@ -328,6 +376,44 @@ describe('createHttpClient: network failures and timeouts', () => {
   });
 });
 
+describe('createHttpClient: failures a retry cannot fix', () => {
+  it('does not retry a TLS certificate it cannot verify, and says so', async () => {
+    const ca = localCa();
+    const server = createHttpsServer({ key: ca.untrustedKey, cert: ca.untrustedCert }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const { port } = server.address() as AddressInfo;
+    const { client, waits } = harness({ retries: 3 });
+    const outcome = await client.deliver(post(`https://localhost:${port}/hook`));
+    expect(outcome).toMatchObject({
+      ok: false,
+      attempts: 1,
+      error:
+        'TLS certificate could not be verified (set NODE_EXTRA_CA_CERTS?) (UNABLE_TO_VERIFY_LEAF_SIGNATURE); not retried',
+    });
+    expect(waits).toEqual([]);
+  });
+
+  it('does not retry a host name that does not resolve', async () => {
+    const { client, waits } = harness({ retries: 3 });
+    const outcome = await client.deliver(post('http://ci-notify-test.invalid/hook'));
+    expect(outcome).toMatchObject({ ok: false, attempts: 1 });
+    expect(outcome.error).toMatch(
+      /^host (not found|name could not be resolved) \(DNS\) \((ENOTFOUND|EAI_AGAIN)\); not retried$/,
+    );
+    expect(waits).toEqual([]);
+  });
+
+  it('refuses a header value with a line break, naming the header, and sends nothing', async () => {
+    const r = await receiver();
+    const { client } = harness();
+    const outcome = await client.deliver({ ...post(`${r.origin}/x`), headers: { 'X-Team': 'ops\r\nX-Injected: 1' } });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1 });
+    expect(outcome.error).toMatch(/^invalid request: .*"X-Team"/);
+    expect(r.requests).toHaveLength(0);
+  });
+});
+
 describe('createHttpClient: headers, proxies, dry run', () => {
   it('sends User-Agent ci-notify/<version> unless the request sets one', async () => {
     const r = await receiver();
@@ -384,6 +470,39 @@ describe('createHttpClient: headers, proxies, dry run', () => {
     const { client } = harness({ env: { http_proxy: proxy.url } });
     await client.deliver(post(`${r.origin}/lower`));
     expect(proxy.seen.map((s) => s.target)).toEqual([`${r.origin}/lower`]);
+  });
+
+  it('prefers lower-case http_proxy over HTTP_PROXY when both are set (curl precedence)', async () => {
+    const other = await startProxy();
+    open.push(other);
+    const r = await receiver();
+    const { client } = harness({ env: { http_proxy: proxy.url, HTTP_PROXY: other.url } });
+    await client.deliver(post(`${r.origin}/both`));
+    expect([proxy.seen.length, other.seen.length]).toEqual([1, 0]);
+  });
+
+  it('prefers https_proxy over HTTPS_PROXY, and falls back to the http proxy for https targets', async () => {
+    const other = await startProxy();
+    open.push(other);
+    const r = await receiver();
+    const target = post(`https://127.0.0.1:${r.port}/tls`);
+    await harness({ env: { https_proxy: proxy.url, HTTPS_PROXY: other.url }, retries: 0 }).client.deliver(target);
+    expect([proxy.seen.map((s) => s.method), other.seen.length]).toEqual([['CONNECT'], 0]);
+    await harness({ env: { HTTP_PROXY: other.url }, retries: 0 }).client.deliver(target);
+    expect(other.seen.map((s) => s.method)).toEqual(['CONNECT']);
+  });
+
+  it.each([
+    ['127.0.0.1', true],
+    ['localhost, 127.0.0.1', true],
+    ['*', true],
+    ['127.0.0.2', false],
+    ['example.com', false],
+  ])('reads NO_PROXY=%j for 127.0.0.1 (direct: %s)', async (noProxy, direct) => {
+    const r = await receiver();
+    const { client } = harness({ env: { HTTP_PROXY: proxy.url, no_proxy: noProxy } });
+    const outcome = await client.deliver(post(`${r.origin}/x`));
+    expect([outcome.ok, proxy.seen.length]).toEqual([true, direct ? 0 : 1]);
   });
 
   it('goes direct when NO_PROXY matches the host', async () => {

@@ -226,4 +226,12 @@ describe('settings', () => {
     });
     expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\nX-Env: prod');
   });
+
+  it('keeps a line break inside a headers mapping value inside that value, so it cannot add a header', async () => {
+    const s = await load({
+      channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Team: "core\\r\\nX-Injected: 1"\n',
+    });
+    // One line, with the CRs the webhook channel refuses (webhook.test.ts): never a second header line.
+    expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\r\rX-Injected: 1');
+  });
 });

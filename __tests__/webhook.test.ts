@@ -356,6 +356,16 @@ describe('webhook options', () => {
     expect(errors.join()).not.toContain('sup3rs3cret');
   });
 
+  it('refuses a line break or control character inside a header value, naming headers and never adding a header', () => {
+    for (const headers of ['X-Team: ops\rX-Injected: 1', 'X-Ok: 1\nX-Team: ops\u0000', 'X-Team: a\u001b[31m']) {
+      const errors = issues({ url: 'https://h.example.com', headers });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^headers: line [12]: a header value cannot contain a line break or a control character$/,
+      );
+    }
+  });
+
   it('rejects unknown methods, formats and signatures with the allowed words', () => {
     expect(issues({ url: 'https://h.example.com', method: 'DELETE', format: 'xml', signature: 'md5' })).toEqual([
       'method: expected POST, GET or PUT',

@@ -406,9 +406,13 @@ function stringify(value: unknown): string {
 /** `headers` may be a mapping in `channels`; the webhook channel reads "Name: value" lines. */
 function headerLines(value: unknown): string {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${stringify(v)}`)
-      .join('\n');
+    return (
+      Object.entries(value as Record<string, unknown>)
+        // A line break inside a value must not start a second header: it is kept as a CR, which
+        // the webhook channel refuses with an error naming `headers`.
+        .map(([k, v]) => `${k}: ${stringify(v).replace(/\n/g, '\r')}`)
+        .join('\n')
+    );
   }
   return stringify(value);
 }

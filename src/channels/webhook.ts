@@ -37,12 +37,20 @@ export const httpUrlInput = z.preprocess(
 );
 
 /** `Name: value` per line; blank lines and `#` comments are skipped. */
-export function parseHeaderLines(text: string): { headers: [string, string][]; badLine: number | null } {
+export function parseHeaderLines(text: string): {
+  headers: [string, string][];
+  badLine: number | null;
+  problem?: string;
+} {
   const headers: [string, string][] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     if (!line || line.startsWith('#')) continue;
+    // A CR (or any control character) in a value would end the header on the wire and start another.
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(line))
+      return { headers, badLine: i + 1, problem: 'a header value cannot contain a line break or a control character' };
     const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
     if (!match) return { headers, badLine: i + 1 };
     headers.push([match[1] as string, (match[2] as string).trim()]);
@@ -65,10 +73,10 @@ export const webhookOptions = z
     ),
     headers: z.preprocess(blankAsMissing, z.string().optional()).transform((text, ctx) => {
       if (!text) return [] as [string, string][];
-      const { headers, badLine } = parseHeaderLines(text);
+      const { headers, badLine, problem } = parseHeaderLines(text);
       if (badLine !== null) {
         // The line is not quoted: a header line is as likely as not to hold a token.
-        ctx.addIssue({ code: 'custom', message: `line ${badLine}: expected "Name: value"` });
+        ctx.addIssue({ code: 'custom', message: `line ${badLine}: ${problem ?? 'expected "Name: value"'}` });
         return z.NEVER;
       }
       return headers;

@@ -59,7 +59,11 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
   for (const entry of noProxy.split(/[\s,]+/)) {
     if (!entry) continue;
     if (entry === '*') return true;
-    const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(entry.toLowerCase());
+    // A bare IPv6 address ("::1") has colons of its own; a port needs the [::1]:8080 form.
+    const bareIpv6 = (entry.match(/:/g) ?? []).length > 1 && !entry.startsWith('[');
+    const match = bareIpv6
+      ? [entry, entry.toLowerCase()]
+      : /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(entry.toLowerCase());
     if (!match) continue;
     const name = (match[1] ?? match[2] ?? '').replace(/^\*?\./, '');
     if (match[3] && match[3] !== port) continue;
