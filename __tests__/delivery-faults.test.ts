@@ -18,9 +18,9 @@ type Fault = ServerFault | 'refused' | 'connect-drops' | 'connect-never-answers'
 /** How the request reaches the target. */
 type Route = 'direct http' | 'direct https' | 'HTTP proxy' | 'HTTPS proxy' | 'HTTPS proxy over TLS';
 
-const TIMEOUT_S = 1;
+const TIMEOUT_S = 2;
 const RETRIES = 1;
-/** 2 attempts of 1 s, one backoff (≤ 1 s), Node's start and exit, on a loaded 2-core machine. */
+/** 2 attempts of 2 s, one backoff (≤ 1 s), Node's start and exit, on a loaded 2-core machine. */
 const BOUND_MS = 20_000;
 /** The child is killed here: a cell that gets this far hung. */
 const KILL_MS = 45_000;
@@ -59,14 +59,16 @@ function expected(route: Route, fault: Fault): Expected {
         attempts: 1,
         received: 1,
         ...(tunnelled ? { connects: 1 } : {}),
-        error: /^timed out after 1 s waiting for the answer after the request was sent in full/,
+        error: /^timed out after 2 s waiting for the answer after the request was sent in full/,
       };
     case 'slow-body':
       return {
         attempts: 1,
         received: 1,
         ...(tunnelled ? { connects: 1 } : {}),
-        error: /^timed out after 1 s while reading the answer/,
+        // The body trickles forever; on a loaded machine the headers themselves may not make it in time.
+        error:
+          /^timed out after 2 s (while reading the answer|waiting for the answer after the request was sent in full) \(.*may have been delivered; not retried to avoid a duplicate\)$/,
       };
     case 'connect-drops':
       return {
@@ -80,7 +82,7 @@ function expected(route: Route, fault: Fault): Expected {
         attempts: 2,
         received: 0,
         connects: 2,
-        error: /^timed out after 1 s waiting for the proxy to open a tunnel \(CONNECT\) \(gave up after 2 attempts\)$/,
+        error: /^timed out after 2 s waiting for the proxy to open a tunnel \(CONNECT\) \(gave up after 2 attempts\)$/,
       };
     default:
       throw new Error(`no expectation for ${fault}`);
@@ -158,7 +160,7 @@ describe.each(nodeBinaries())('the fault matrix through the bundle ($label)', ({
             attempts: number;
             error: string;
           }[];
-          // On a loaded machine a first attempt can lose its 1 s to the TLS handshake and be retried,
+          // On a loaded machine a first attempt can lose its 2 s to the TLS handshake and be retried,
           // rightly: it never reached the server. Whether a retry was a duplicate is what the
           // server's count of requests read in full says, and that is asserted exactly.
           const attempts = result?.attempts ?? 0;
