@@ -128,7 +128,7 @@ import { ntfy, ntfyOptions, type NtfyOptions } from './support/toy-channel.js';
 import type { SendContext } from '../src/channels/types.js';
 import { createHttpClient } from '../src/delivery/http.js';
 import { Redactor } from '../src/delivery/redact.js';
-import type { Logger } from '../src/platform/types.js';
+import type { Logger } from '../src/logger.js';
 import { buildMessage } from '../src/render/message.js';
 import { sampleEvent } from './support/fixtures.js';
 
@@ -211,6 +211,7 @@ function contextFor(url: string, lines: string[]): SendContext<NtfyOptions> {
     log,
     dryRun: false,
     env: {},
+    registerSecret: (value) => void redactor.add(value),
   };
 }
 

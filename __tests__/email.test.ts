@@ -73,6 +73,7 @@ async function send(
     raw,
   };
   const warn = (m: string): void => log.warn(m);
+  const redactor = new Redactor();
   const ctx: SendContext<EmailOptions> = {
     options,
     target,
@@ -84,7 +85,7 @@ async function send(
       timeoutMs: 5000,
       retries: 0,
       log,
-      redactor: new Redactor(),
+      redactor,
       dryRun: opts.dryRun ?? false,
       env,
     }),
@@ -92,6 +93,7 @@ async function send(
     log,
     dryRun: opts.dryRun ?? false,
     env,
+    registerSecret: (value) => void redactor.add(value),
   };
   const result = (await channel.send(ctx)) as ChannelResult;
   return { result, log };
@@ -629,6 +631,30 @@ describe('email options', () => {
         cc: 'not-an-address',
       }),
     ).toEqual(['to: "bob@" is not an e-mail address', 'cc: "not-an-address" is not an e-mail address']);
+  });
+
+  it('never quotes a secret put in the wrong input (an SMTP URL in smtp_host, a password in to or smtp_port)', () => {
+    const found = issues({
+      smtp_host: 'smtp://ci:Sup3rS3cretPassw0rd@smtp.example.com:587',
+      smtp_port: 'Sup3rS3cretPassw0rd',
+      from: 'ci@example.com',
+      to: 'Sup3rS3cretPassw0rd',
+    });
+    expect(found).toEqual([
+      'smtp_host: a URL (not shown) is not a host name; give only the host (smtp.example.com), or put a URL with credentials in smtp_url (a secret)',
+      'to: a value of 19 characters (not shown: it may be a secret) is not an e-mail address',
+      'to: missing; give at least one recipient in to, cc or bcc',
+    ]);
+    expect(
+      issues({
+        smtp_host: 'smtp.example.com',
+        smtp_port: 'Sup3rS3cretPassw0rd',
+        from: 'ci@example.com',
+        to: 'a@example.com',
+      }),
+    ).toEqual([
+      'smtp_port: expected a port number like 587 or 465, got a value of 19 characters (not shown: it may be a secret)',
+    ]);
   });
 
   it('splits lists on commas, semicolons and newlines and keeps quoted display names whole', () => {

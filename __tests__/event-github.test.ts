@@ -9,7 +9,7 @@ import { githubEvent } from '../src/event/github.js';
 import { createGitHubApi, type GitHubApi } from '../src/event/github-api.js';
 import type { ApiFact } from '../src/event/facts.js';
 import type { CiEvent } from '../src/event/types.js';
-import type { EventInput } from '../src/platform/types.js';
+import type { EventInput } from '../src/event/types.js';
 import { schemaErrors } from './support/event-schema.js';
 import { startGitHubApi, type GitHubApiStandIn, type StandInJob } from './support/github-api.js';
 import { recordingLogger } from './support/recording-logger.js';

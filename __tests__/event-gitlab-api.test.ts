@@ -7,7 +7,7 @@ import { Redactor } from '../src/delivery/redact.js';
 import { gitlabEvent } from '../src/event/gitlab.js';
 import { createGitLabApi, gitlabApiFromEnv, GitLabApiError, type GitLabApiOptions } from '../src/event/gitlab-api.js';
 import type { HttpClient } from '../src/delivery/types.js';
-import type { EventInput } from '../src/platform/types.js';
+import type { EventInput } from '../src/event/types.js';
 import {
   standInJob,
   standInPipeline,

@@ -4,7 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import { gitlabEvent } from '../src/event/gitlab.js';
 import { EVENT_JSON_SCHEMA } from '../src/event/schema.js';
 import type { CiEvent } from '../src/event/types.js';
-import type { EventInput } from '../src/platform/types.js';
+import type { EventInput } from '../src/event/types.js';
 
 const require = createRequire(import.meta.url);
 // ajv and ajv-formats are CommonJS; require() sidesteps default-export interop differences.

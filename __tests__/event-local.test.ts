@@ -1,7 +1,7 @@
 import { localEvent } from '../src/event/local.js';
 import { emptyEvent } from './support/fixtures.js';
 import type { CiEvent } from '../src/event/types.js';
-import type { EventInput } from '../src/platform/types.js';
+import type { EventInput } from '../src/event/types.js';
 import { schemaErrors } from './support/event-schema.js';
 
 const NOW = new Date('2026-12-01T10:00:00Z');

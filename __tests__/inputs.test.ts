@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { INPUTS } from '../src/inputs.js';
+import { INPUTS, shownValue } from '../src/inputs.js';
 import { VERSION } from '../src/version.js';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
@@ -39,5 +39,35 @@ describe('the public inputs', () => {
 
   it('keeps src/version.ts in step with package.json', () => {
     expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+});
+
+describe('shownValue (how an error may show a value)', () => {
+  it('quotes short plain words and e-mail addresses', () => {
+    expect(['dingtlak', 'bob@', 'ann@example.com', 'fr', 'x y'].map((v) => shownValue(v))).toEqual([
+      '"dingtlak"',
+      '"bob@"',
+      '"ann@example.com"',
+      '"fr"',
+      '"x y"',
+    ]);
+  });
+
+  it('never shows a URL, a token-like run, a long value or one with unusual characters', () => {
+    const hidden = [
+      'https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef',
+      'smtp://user:pass@smtp.example.com',
+      '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa',
+      'SEC0123456789abcdef0123',
+      'hunter2hunter2',
+      'abcdefghijklmnopqrstuvwxyzab',
+      'p4ss/w0rd',
+      'x'.repeat(41),
+    ];
+    for (const value of hidden) {
+      const shown = shownValue(value);
+      expect(shown).toMatch(/^a (URL|value of \d+ characters) \(not shown/);
+      expect(shown).not.toContain(value.slice(0, 6));
+    }
   });
 });

@@ -48,12 +48,14 @@ async function send(
     retries?: number;
     atUserIds?: string[];
     log?: RecordingLogger;
+    now?: Date;
+    redactor?: Redactor;
   } = {},
 ): Promise<Run> {
   const event = opts.event ?? sampleEvent();
   const log = opts.log ?? recordingLogger();
   const waits: number[] = [];
-  const redactor = new Redactor();
+  const redactor = opts.redactor ?? new Redactor();
   const options = parse(raw);
   for (const s of larkApp.secrets(options)) redactor.add(s);
   const target: TargetSettings = {
@@ -92,16 +94,18 @@ async function send(
       sleep: async (ms) => void waits.push(ms),
       random: () => 0.5,
     }),
-    now: () => new Date('2026-12-01T10:00:00Z'),
+    now: () => opts.now ?? new Date('2026-12-01T10:00:00Z'),
     log,
     dryRun: opts.dryRun ?? false,
     env: {},
+    registerSecret: (value) => void redactor.add(value),
   };
   const results = (await larkApp.send(ctx)) as ChannelResult[];
   return { results, log, waits };
 }
 
-const delivered = (receiver: string, attempts = 1): ChannelResult => ({
+/** `attempts` counts the token request too (one token, one message: 2). */
+const delivered = (receiver: string, attempts = 2): ChannelResult => ({
   ok: true,
   dry_run: false,
   attempts,
@@ -229,7 +233,7 @@ describe('lark_app', () => {
       {
         ok: false,
         dry_run: false,
-        attempts: 1,
+        attempts: 2,
         status_code: 400,
         error:
           "code 230013: Bot has NO availability to this user. — the receiver is not in the app's availability scope (or has left): add them under Availability and publish a new version, or check the id",
@@ -248,7 +252,7 @@ describe('lark_app', () => {
     const failed = (receiver: string): ChannelResult => ({
       ok: false,
       dry_run: false,
-      attempts: 0,
+      attempts: 1,
       status_code: 400,
       error:
         'tenant_access_token: code 10014: app secret invalid — check app_id/app_secret (Credentials page of the self-built app) and domain (feishu or lark)',
@@ -264,14 +268,14 @@ describe('lark_app', () => {
   it('retries the per-receiver rate limit (230020) and sends the message once', async () => {
     lark.rateLimit(230020, 1);
     const { results, waits } = await send(inputs('ann@example.com'));
-    expect(results).toEqual([delivered('ann@example.com', 2)]);
+    expect(results).toEqual([delivered('ann@example.com', 3)]);
     expect([lark.received.length, waits]).toEqual([1, [750]]);
   });
 
   it('retries the API rate limit (99991400) too', async () => {
     lark.rateLimit(99991400, 2);
     const { results } = await send(inputs('ann@example.com'));
-    expect([results[0]!.ok, results[0]!.attempts, lark.received.length]).toEqual([true, 3, 1]);
+    expect([results[0]!.ok, results[0]!.attempts, lark.received.length]).toEqual([true, 4, 1]);
   });
 
   it('never sends a message twice for the same event and receiver (uuid)', async () => {
@@ -288,12 +292,82 @@ describe('lark_app', () => {
     await send(inputs('ann@example.com'));
     lark.revokeTokens();
     const { results } = await send(inputs('bob@example.com'));
+    // The cached token (no request), the refused message, the new token, the message again.
     expect([results[0]!.ok, results[0]!.attempts, lark.tokenCalls(), lark.received.map((m) => m.receive_id)]).toEqual([
       true,
-      2,
+      3,
       2,
       ['ann@example.com', 'bob@example.com'],
     ]);
+  });
+
+  it('sends a new message for a new event to the same receiver (the uuid is per event)', async () => {
+    await send(inputs('ann@example.com'));
+    await send(inputs('ann@example.com'), { event: { ...sampleEvent(), id: 'another-run-0000' } });
+    expect(lark.received.map((m) => [m.receive_id, m.uuid])).toEqual([
+      ['ann@example.com', messageUuid(EVENT_ID, 'email', 'ann@example.com')],
+      ['ann@example.com', messageUuid('another-run-0000', 'email', 'ann@example.com')],
+    ]);
+  });
+
+  it('keeps a token until five minutes before it expires, then fetches a new one', async () => {
+    const at = (minutes: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + minutes * 60_000);
+    await send(inputs('ann@example.com'), { now: at(0) });
+    await send(inputs('ann@example.com'), { now: at(114), event: { ...sampleEvent(), id: 'run-2' } });
+    const afterReuse = lark.tokenCalls();
+    await send(inputs('ann@example.com'), { now: at(116), event: { ...sampleEvent(), id: 'run-3' } });
+    expect([afterReuse, lark.tokenCalls(), lark.received.length]).toEqual([1, 2, 3]);
+  });
+
+  it('reads the expiry from the answer, not a fixed two hours', async () => {
+    await lark.close();
+    lark = await startLarkAppServer({
+      apps: { [APP_ID]: APP_SECRET },
+      users: { 'ann@example.com': 'ou_ann' },
+      expireSeconds: 600,
+    });
+    const at = (minutes: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + minutes * 60_000);
+    await send(inputs('ann@example.com'), { now: at(0) });
+    await send(inputs('ann@example.com'), { now: at(6), event: { ...sampleEvent(), id: 'run-2' } });
+    expect(lark.tokenCalls()).toBe(2);
+  });
+
+  it('does not share a token between apps, secrets or API hosts', async () => {
+    await send(inputs('ann@example.com'));
+    // The same app id with a wrong secret must ask Lark (and fail), not reuse the good token.
+    const wrong = await send(inputs('ann@example.com', { app_secret: 'not-the-app-secret' }), {
+      event: { ...sampleEvent(), id: 'run-2' },
+    });
+    const other = await startLarkAppServer({ apps: { [APP_ID]: APP_SECRET }, users: { 'ann@example.com': 'ou_ann' } });
+    try {
+      const elsewhere = await send(inputs('ann@example.com', { domain: other.url }));
+      expect([wrong.results[0]!.ok, lark.tokenCalls(), elsewhere.results[0]!.ok, other.tokenCalls()]).toEqual([
+        false,
+        2,
+        true,
+        1,
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('masks the tenant_access_token the moment it exists: an answer that echoes it prints ***', async () => {
+    await lark.close();
+    lark = await startLarkAppServer({ apps: { [APP_ID]: APP_SECRET }, users: {}, echoTokenInErrors: true });
+    const redactor = new Redactor();
+    const { results, log } = await send(inputs('stranger@example.com'), { redactor });
+    const [token] = lark.issuedTokens();
+    expect(token).toMatch(/^t-[0-9a-f]{32}$/);
+    expect(results.map((r) => [r.ok, r.attempts, r.error])).toEqual([
+      [
+        false,
+        2,
+        "code 230013: Bot has NO availability to this user. (authorization: Bearer ***) — the receiver is not in the app's availability scope (or has left): add them under Availability and publish a new version, or check the id",
+      ],
+    ]);
+    expect(redactor.redact(`x ${token!} y`)).toBe('x *** y');
+    expect(`${JSON.stringify(results.map(({ answer: _a, ...r }) => r))}\n${log.text()}`).not.toContain(token!.slice(2));
   });
 
   it('sends text on request, as the same text the lark robot sends', async () => {
@@ -350,12 +424,14 @@ describe('lark_app options', () => {
     ]);
   });
 
-  it('keeps the uuid within 50 characters and distinct per receiver', () => {
+  it('keeps the uuid within 50 characters and distinct per event, receiver type and receiver', () => {
     const a = messageUuid(EVENT_ID, 'email', 'ann@example.com');
     expect([
       a.length <= 50,
       a === messageUuid(EVENT_ID, 'email', 'ann@example.com'),
       a === messageUuid(EVENT_ID, 'email', 'bob@example.com'),
-    ]).toEqual([true, true, false]);
+      a === messageUuid('another-event', 'email', 'ann@example.com'),
+      a === messageUuid(EVENT_ID, 'open_id', 'ann@example.com'),
+    ]).toEqual([true, true, false, false, false]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redactor } from '../src/delivery/redact.js';
 import { gitlabLogger, gitlabPlatform } from '../src/platform/gitlab.js';
-import type { EventInput } from '../src/platform/types.js';
+import type { EventInput } from '../src/event/types.js';
 
 const ESC = '\u001b';
 const T = 1_764_583_200_000; // 2025-12-01T10:00:00Z in ms; section markers carry seconds

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Channel } from '../src/channels/types.js';
+import { TRIGGER_WORDS } from '../src/event/transition.js';
 import { loadSettings, prepareYaml } from '../src/settings.js';
 
 /** A registry with two small channels whose option schemas behave like the real ones. */
@@ -206,7 +207,7 @@ describe('settings', () => {
       'dry_run: expected true or false',
       'timeout: expected seconds between 1 and 600, e.g. 10',
       'retries: expected a whole number from 0 to 10',
-      'channel: no target given; set channel (one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins) or channels (a list of targets)',
+      'channel: no target given; set channel (one of webhook, dingtalk) or channels (a list of targets)',
     ]);
   });
 
@@ -233,5 +234,83 @@ describe('settings', () => {
     });
     // One line, with the CRs the webhook channel refuses (webhook.test.ts): never a second header line.
     expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\r\rX-Injected: 1');
+  });
+
+  it('never quotes a secret put in the wrong input: channel and url swapped', async () => {
+    const token = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+    const s = await load({ channel: `https://oapi.dingtalk.com/robot/send?access_token=${token}`, url: 'dingtalk' });
+    expect(s.invalid).toEqual([
+      {
+        name: 'target#0',
+        index: 0,
+        channel: 'unknown',
+        errors: ['channel: unknown channel a URL (not shown); expected one of webhook, dingtalk'],
+      },
+    ]);
+    const inChannels = await load({ channels: JSON.stringify([{ type: token, url: 'webhook' }]) });
+    expect(inChannels.invalid.map((t) => [t.name, t.channel, t.errors])).toEqual([
+      [
+        'target#0',
+        'unknown',
+        [
+          'channels[0] type: unknown channel a value of 32 characters (not shown: it may be a secret); expected one of webhook, dingtalk',
+        ],
+      ],
+    ]);
+    expect(JSON.stringify([s, inChannels].map((x) => x.invalid))).not.toContain(token.slice(0, 8));
+  });
+
+  it('rejects a mistyped notify_on or mention_on word instead of ignoring it', async () => {
+    const s = await load({
+      channel: 'webhook',
+      url: 'https://a.example.com/',
+      notify_on: 'failur',
+      mention_on: 'always, fixd',
+    });
+    expect(s.invalid[0]?.errors).toEqual([
+      `notify_on: "failur" not understood; expected ${TRIGGER_WORDS.join(', ')}`,
+      `mention_on: "fixd" not understood; expected ${TRIGGER_WORDS.join(', ')}`,
+    ]);
+  });
+
+  it('lets channels entries inherit notify_on and mention_on, and override them', async () => {
+    const s = await load({
+      channels:
+        '- type: webhook\n  url: https://a.example.com/\n- type: webhook\n  url: https://b.example.com/\n  mention_on: always\n',
+      notify_on: 'failure',
+      mention_on: 'regressed',
+    });
+    expect(s.targets.map((t) => [t.settings.notify_on, t.settings.mention_on])).toEqual([
+      [['failure'], ['regressed']],
+      [['failure'], ['always']],
+    ]);
+  });
+
+  it('keeps YAML booleans and numbers in channels as the inputs they spell', async () => {
+    const s = await load({
+      channels:
+        '- type: webhook\n  url: https://a.example.com/\n  at_all: true\n  timeout: 5\n  retries: 0\n  keyword: 42\n',
+    });
+    expect(s.invalid).toEqual([]);
+    expect(
+      s.targets.map((t) => [t.settings.at_all, t.settings.timeout_ms, t.settings.retries, t.settings.keyword]),
+    ).toEqual([[true, 5000, 0, '42']]);
+  });
+
+  it('reports YAML warnings (an unknown tag) as warnings to log, without the text around them', async () => {
+    const emitted: unknown[] = [];
+    const listener = (w: unknown) => emitted.push(w);
+    process.on('warning', listener);
+    try {
+      const s = await load({ channels: '- type: webhook\n  url: !vault https://a.example.com/hook-T0KEN-123456\n' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect({ warnings: s.warnings, emitted, url: s.targets[0]?.options }).toEqual({
+        warnings: ['channels: Unresolved tag: !vault (line 2, column 8); it is read as plain text'],
+        emitted: [],
+        url: { url: 'https://a.example.com/hook-T0KEN-123456' },
+      });
+    } finally {
+      process.off('warning', listener);
+    }
   });
 });

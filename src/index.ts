@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redactor } from './delivery/redact.js';
-import { EXIT_BAD_CONFIG, run } from './main.js';
+import { printable } from './logger.js';
+import { EXIT_BAD_CONFIG, EXIT_INTERRUPTED, run, type InterruptSignal } from './main.js';
 import { githubPlatform } from './platform/github.js';
 import { gitlabPlatform } from './platform/gitlab.js';
 import { helpText, localPlatform, parseArgs, UsageError, type ParsedArgs } from './platform/local.js';
@@ -15,11 +16,39 @@ import { VERSION } from './version.js';
 /** Module-wide, so that even an unexpected crash is reported through it. */
 const redactor = new Redactor();
 
+/**
+ * A closed stdout or stderr (a pipe whose reader went away) makes every later write fail with
+ * EPIPE, emitted as an 'error' event that would crash the run with a stack — after the deliveries,
+ * which must keep their exit code. Writes to a closed stream are dropped; a closed stdout is said
+ * once on stderr.
+ */
+function survivableOutput(): void {
+  let warned = false;
+  process.stdout.on('error', () => {
+    if (warned) return;
+    warned = true;
+    process.stderr.write('warning: stdout is closed; further log lines are dropped\n');
+  });
+  process.stderr.on('error', () => {});
+}
+
+/** SIGTERM (a cancelled job) and SIGINT (Ctrl-C) let run() report what it knows before the process ends. */
+function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
+  const handler = (signal: NodeJS.Signals) => stop(signal as InterruptSignal);
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
+
 async function main(): Promise<number> {
   const env = process.env;
-  const stdout = (line: string) => process.stdout.write(`${line}\n`);
-  const stderr = (line: string) => process.stderr.write(`${line}\n`);
+  const stdout = (line: string) => void process.stdout.write(`${line}\n`);
+  const stderr = (line: string) => void process.stderr.write(`${line}\n`);
   const redact = (s: string) => redactor.redact(s);
+  survivableOutput();
 
   let args: ParsedArgs;
   try {
@@ -51,18 +80,20 @@ async function main(): Promise<number> {
 
   // NOTIFY_* variables and flags work everywhere (a `run:` step on GitHub, after_script on GitLab).
   const inputs = { ...local.readInputs(), ...(platform === local ? {} : platform.readInputs()), ...args.inputs };
-  return run({ platform, inputs, env, redactor, uuid: randomUUID });
+  return run({ platform, inputs, env, redactor, uuid: randomUUID, onInterrupt });
 }
 
 main().then(
   (code) => {
     process.exitCode = code;
+    // Interrupted: requests may still be pending, and the signal asked us to stop now.
+    if (Object.values(EXIT_INTERRUPTED).includes(code)) process.exit(code);
   },
   (err: unknown) => {
     // Last resort: the error may quote a secret, so it passes through the redactor like every line.
     const debug = ['1', 'true'].includes(process.env.NOTIFY_DEBUG ?? '') || process.env.RUNNER_DEBUG === '1';
     const detail = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
-    process.stderr.write(`error: ci-notify failed unexpectedly: ${redactor.redact(detail)}\n`);
+    process.stderr.write(`error: ci-notify failed unexpectedly: ${printable((s) => redactor.redact(s))(detail)}\n`);
     if (!debug) process.stderr.write('(rerun with NOTIFY_DEBUG=1 for the stack trace, and please report it)\n');
     process.exitCode = 1;
   },

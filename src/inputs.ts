@@ -274,3 +274,21 @@ export function parseBoolean(value: string): boolean | null {
   if (['false', 'no', 'n', 'off', '0', ''].includes(v)) return false;
   return null;
 }
+
+/**
+ * A value as an error message may show it: quoted when it is short and plainly not a credential
+ * (a misspelt channel, a bad e-mail address), else only its shape. A value in the wrong input — a
+ * webhook URL in `channel`, an SMTP URL with a password in `smtp_host`, a token in `to` — is
+ * exactly what a user pastes by mistake, and the error must not print it (DESIGN §7).
+ */
+export function shownValue(value: string, max = 40): string {
+  const v = value.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return 'a URL (not shown)';
+  const plain = /^[\p{L}\p{N} ._@+-]*$/u.test(v);
+  // A long run of letters and digits together is how keys, tokens and passwords look.
+  const tokenLike = (v.match(/[A-Za-z0-9_-]{12,}/g) ?? []).some(
+    (run) => run.length >= 24 || (/\d/.test(run) && /[A-Za-z]/.test(run)),
+  );
+  if (v.length <= max && plain && !tokenLike) return `"${v}"`;
+  return `a value of ${v.length} characters (not shown: it may be a secret)`;
+}

@@ -5,7 +5,7 @@
  */
 import type { ChannelResult, SendContext } from './channels/types.js';
 import { CHANNELS } from './channels/index.js';
-import { createHttpClient } from './delivery/http.js';
+import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
 import type { Redactor } from './delivery/redact.js';
 import type { HttpClient } from './delivery/types.js';
 import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
@@ -28,6 +28,10 @@ import { USER_AGENT } from './version.js';
 export const EXIT_OK = 0;
 export const EXIT_DELIVERY_FAILED = 1;
 export const EXIT_BAD_CONFIG = 2;
+/** Interrupted by a signal: 128 + its number, as shells report it (130 for SIGINT, 143 for SIGTERM). */
+export const EXIT_INTERRUPTED: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
 /** One entry of the `results` output (DESIGN §5). */
 export interface TargetResult {
@@ -54,6 +58,22 @@ export interface RunDeps {
   redactor: Redactor;
   now?: () => Date;
   uuid: () => string;
+  /** The HTTP client for the run's settings (tests pass one that records its waits). */
+  createHttp?: (options: HttpClientOptions) => HttpClient;
+  /**
+   * Subscribes to interruptions (index.ts: SIGTERM, SIGINT); returns the unsubscribe. On one, run()
+   * reports what is known and resolves with EXIT_INTERRUPTED at once, leaving requests in flight
+   * for the caller to end by exiting.
+   */
+  onInterrupt?: (stop: (signal: InterruptSignal) => void) => () => void;
+}
+
+/** Where each planned target is, so an interruption can say what happened to it. */
+type Progress = Map<PlannedTarget, TargetResult[] | 'not sent' | 'in flight'>;
+/** What the run knows while it delivers: the event once built, and each target's progress. */
+interface RunState {
+  event: CiEvent | null;
+  progress: Progress;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -65,6 +85,7 @@ export async function run(deps: RunDeps): Promise<number> {
   const settings = loadSettings(deps.inputs, env, CHANNELS);
   // Secrets are masked before the first line is printed (DESIGN §7).
   for (const secret of settings.secrets) for (const form of redactor.add(secret)) platform.mask(form);
+  for (const warning of settings.warnings) log.warn(warning);
 
   const params = parseParams(settings.params_text);
   const wanted = [...new Set(settings.targets.flatMap((t) => t.settings.mention_people ?? []))];
@@ -78,11 +99,17 @@ export async function run(deps: RunDeps): Promise<number> {
 
   if (runErrors.length) {
     for (const e of runErrors) log.error(e);
-    setOutputs(platform, [], status.status, null);
+    report(platform, redactor, [], status.status, null);
     return settings.fail_on_error ? EXIT_BAD_CONFIG : warnGreen(log, 'configuration errors');
   }
+  // A target with bad configuration is announced first, its problems in one line (one annotation).
+  const invalid = invalidResults(settings);
+  for (const t of settings.invalid) {
+    if (settings.fail_on_error) log.error(t.errors.join('; '));
+    else log.warn(t.errors.join('; '));
+  }
 
-  const http = createHttpClient({
+  const http = (deps.createHttp ?? createHttpClient)({
     timeoutMs: settings.timeout_ms,
     retries: settings.retries,
     log,
@@ -92,57 +119,22 @@ export async function run(deps: RunDeps): Promise<number> {
     userAgent: USER_AGENT,
   });
 
-  let results: TargetResult[];
-  let event: CiEvent;
-  // Committers are read for `culprits` too: they are its fallback when the history cannot be read.
-  const contributors: ContributorQuery | null =
-    wanted.includes('committers') || wanted.includes('culprits')
-      ? { committers: true, culprits: wanted.includes('culprits') }
-      : null;
-  try {
-    let historyGap: string | null = null;
-    event = await platform.buildEvent({
-      status: status.status,
-      params: params.params,
-      needs: settings.needs,
-      github_token: settings.github_token,
-      gitlab_token: settings.gitlab_token,
-      historyUnknown: (reason) => (historyGap ??= reason),
-      id: deps.uuid(),
-      now: now(),
-      http,
-      facts: {
-        wanted: (settled) => (settings.dry_run ? NO_API_FACTS : wantedFacts(settings.targets, settled)),
-        deadlineMs: apiReadsDeadline(settings.timeout_ms),
-      },
-      contributors,
-    });
-    // A dry run reads nothing from a CI API (src/event/facts.ts), so it cannot know the previous run either.
-    if (settings.dry_run && platform.name !== 'local') historyGap ??= 'a dry run reads nothing from the CI API';
-    if (historyGap !== null) warnUnknownHistory(log, settings.targets, historyGap);
-    const selected = resolvePeople(event, contributors, wanted, people.map, log.warn);
-    event = {
-      ...event,
-      people: selected.map((p) => ({ name: p.name, roles: p.roles, reachable: reachableChannels(p.entry) })),
-    };
-    // Phone numbers and ids never reach a real run's log (a dry run's preview may show them).
-    if (!settings.dry_run)
-      for (const person of selected) for (const field of PRIVATE_FIELDS) redactor.add(person.entry?.[field]);
-
-    const planned = settings.targets.map((target) => deliverTarget(target, event, selected, settings, http, deps, now));
-    const invalid = settings.invalid.map((t): TargetResult[] => {
-      for (const e of t.errors) log.error(e);
-      return [failed(t.name, t.channel || 'unknown', t.errors.join('; '))];
-    });
-    results = [...(await Promise.all(planned)).flat(), ...invalid.flat()];
-  } finally {
-    await http.close();
+  const state: RunState = { event: null, progress: new Map(settings.targets.map((t) => [t, 'not sent'])) };
+  const interrupted = interruption(deps.onInterrupt);
+  const facts = { status: status.status, params: params.params };
+  const delivery = deliverAll(state, settings, facts, { wanted, map: people.map }, http, deps, now);
+  const outcome = await Promise.race([delivery, interrupted.signal]).finally(interrupted.dispose);
+  if (typeof outcome === 'string') {
+    delivery.catch(() => {}); // still running; the caller ends the process
+    reportInterrupted(outcome, state, settings, invalid, status.status, deps);
+    return EXIT_INTERRUPTED[outcome];
   }
 
-  // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
-  for (const r of results) log.info(resultLine(r));
-  setOutputs(platform, results, event.status, event);
-  platform.writeSummary(redactor.redact(summaryMarkdown(event, results)));
+  const results = [...snapshot(state.progress, null), ...invalid];
+  report(platform, redactor, results, outcome.status, outcome, {
+    failOnError: settings.fail_on_error,
+    announced: invalid,
+  });
 
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
   if (settings.invalid.length) {
@@ -169,6 +161,175 @@ export function wantedFacts(targets: readonly PlannedTarget[], status: Status): 
     for (const fact of channel.facts ? channel.facts(options, t) : messageFacts(t)) wanted.add(fact);
   }
   return wanted;
+}
+
+/** Builds the event, then sends to every target concurrently, recording where each one is. */
+async function deliverAll(
+  state: RunState,
+  settings: Settings,
+  facts: { status: string; params: Record<string, string> },
+  people: { wanted: PeopleWanted[]; map: PeopleMap },
+  http: HttpClient,
+  deps: RunDeps,
+  now: () => Date,
+): Promise<CiEvent> {
+  try {
+    const { event, selected } = await buildRunEvent(settings, facts, people, http, deps, now);
+    state.event = event;
+    await Promise.all(
+      settings.targets.map(async (target) => {
+        state.progress.set(target, 'in flight');
+        state.progress.set(target, await deliverTarget(target, event, selected, settings, http, deps, now));
+      }),
+    );
+    return event;
+  } finally {
+    await http.close();
+  }
+}
+
+/**
+ * The run's CiEvent: the CI facts the targets will use (read within the run's bound), a warning
+ * when a transition word cannot be decided, and the people `mention_people` selects.
+ */
+async function buildRunEvent(
+  settings: Settings,
+  facts: { status: string; params: Record<string, string> },
+  people: { wanted: PeopleWanted[]; map: PeopleMap },
+  http: HttpClient,
+  deps: RunDeps,
+  now: () => Date,
+): Promise<{ event: CiEvent; selected: SelectedPerson[] }> {
+  const { platform, redactor } = deps;
+  // Committers are read for `culprits` too: they are its fallback when the history cannot be read.
+  const contributors: ContributorQuery | null =
+    people.wanted.includes('committers') || people.wanted.includes('culprits')
+      ? { committers: true, culprits: people.wanted.includes('culprits') }
+      : null;
+  let historyGap: string | null = null;
+  const event = await platform.buildEvent({
+    ...facts,
+    needs: settings.needs,
+    github_token: settings.github_token,
+    gitlab_token: settings.gitlab_token,
+    historyUnknown: (reason) => (historyGap ??= reason),
+    id: deps.uuid(),
+    now: now(),
+    http,
+    facts: {
+      wanted: (settled) => (settings.dry_run ? NO_API_FACTS : wantedFacts(settings.targets, settled)),
+      deadlineMs: apiReadsDeadline(settings.timeout_ms),
+    },
+    contributors,
+  });
+  // A dry run reads nothing from a CI API (src/event/facts.ts), so it cannot know the previous run either.
+  if (settings.dry_run && platform.name !== 'local') historyGap ??= 'a dry run reads nothing from the CI API';
+  if (historyGap !== null) warnUnknownHistory(platform.log, settings.targets, historyGap);
+  const selected = resolvePeople(event, contributors, people.wanted, people.map, platform.log.warn);
+  // Phone numbers and ids never reach a real run's log (a dry run's preview may show them).
+  if (!settings.dry_run)
+    for (const person of selected) for (const field of PRIVATE_FIELDS) redactor.add(person.entry?.[field]);
+  const withPeople = {
+    ...event,
+    people: selected.map((p) => ({ name: p.name, roles: p.roles, reachable: reachableChannels(p.entry) })),
+  };
+  return { event: withPeople, selected };
+}
+
+/** The final line, outputs and summary of an interrupted run: what was delivered, in flight, not sent. */
+function reportInterrupted(
+  signal: InterruptSignal,
+  state: RunState,
+  settings: Settings,
+  invalid: TargetResult[],
+  status: string,
+  deps: RunDeps,
+): void {
+  const results = [...snapshot(state.progress, signal), ...invalid];
+  const count = (what: string) => [...state.progress.values()].filter((p) => p === what).length;
+  const delivered = results.filter((r) => r.ok && !r.skipped && !r.dry_run).length;
+  deps.platform.log.error(
+    `interrupted by ${signal}: ${delivered} delivered, ${count('in flight')} in flight (may or may not arrive), ${count('not sent')} not sent`,
+  );
+  report(deps.platform, deps.redactor, results, state.event?.status ?? status, state.event, {
+    failOnError: settings.fail_on_error,
+    announced: invalid,
+  });
+}
+
+/** Resolves with the first interrupting signal; `dispose` unsubscribes. */
+function interruption(subscribe: RunDeps['onInterrupt']): {
+  signal: Promise<InterruptSignal>;
+  dispose: () => void;
+} {
+  let dispose = () => {};
+  const signal = new Promise<InterruptSignal>((resolve) => {
+    if (subscribe) dispose = subscribe(resolve);
+  });
+  return { signal, dispose: () => dispose() };
+}
+
+/** Results in target order; a target still on its way is reported as interrupted, never as delivered. */
+function snapshot(progress: Progress, signal: InterruptSignal | null): TargetResult[] {
+  return [...progress].flatMap(([target, state]) => {
+    if (typeof state !== 'string') return state;
+    const { name, channel } = target.settings;
+    return [
+      failed(
+        name,
+        channel,
+        state === 'in flight'
+          ? `interrupted by ${signal ?? 'the run'} while sending; it may or may not have been delivered`
+          : `interrupted by ${signal ?? 'the run'} before anything was sent`,
+      ),
+    ];
+  });
+}
+
+/** One failed result per invalid target, carrying all its problems. */
+function invalidResults(settings: Settings): TargetResult[] {
+  return settings.invalid.map((t) => failed(t.name, t.channel || 'unknown', t.errors.join('; ')));
+}
+
+/**
+ * Result lines, outputs and the job summary. A sink that cannot be written (a missing directory,
+ * an unwritable GITHUB_OUTPUT) costs a warning, never the run: the deliveries already happened and
+ * their exit code stands.
+ */
+function report(
+  platform: Platform,
+  redactor: Redactor,
+  results: TargetResult[],
+  status: string,
+  event: CiEvent | null,
+  lines: { failOnError: boolean; announced: readonly TargetResult[] } = { failOnError: true, announced: [] },
+): void {
+  const log = platform.log;
+  // One line per target; a failed one is an error annotation on GitHub (a warning when it may
+  // fail), unless its problems were announced as one already.
+  for (const r of results) {
+    if (r.ok || r.skipped || lines.announced.includes(r)) log.info(resultLine(r));
+    else if (lines.failOnError) log.error(resultLine(r));
+    else log.warn(resultLine(r));
+  }
+  try {
+    setOutputs(platform, results, status, event);
+  } catch (error) {
+    log.warn(`could not write the outputs: ${sinkError(error)}`);
+  }
+  if (!event && !results.length) return;
+  try {
+    // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
+    platform.writeSummary(redactor.redact(summaryMarkdown(event, results)));
+  } catch (error) {
+    log.warn(`could not write the job summary: ${sinkError(error)}`);
+  }
+}
+
+function sinkError(error: unknown): string {
+  const e = error as { code?: unknown; path?: unknown; message?: unknown };
+  if (typeof e.code === 'string') return `${e.code}${typeof e.path === 'string' ? ` (${e.path})` : ''}`;
+  return typeof e.message === 'string' ? e.message : String(error);
 }
 
 async function deliverTarget(
@@ -223,8 +384,13 @@ async function deliverTarget(
       log: prefixed(log, t.name),
       dryRun: settings.dry_run,
       env: deps.env,
+      registerSecret: (value) => {
+        for (const form of deps.redactor.add(value)) deps.platform.mask(form);
+      },
     };
     const out = await channel.send(ctx);
+    // Which targets are done (with debug on) is what to look at when a run seems to hang.
+    log.debug(`${t.name}: finished after ${Date.now() - started} ms`);
     return (Array.isArray(out) ? out : [out]).map((r) => fromChannel(t.name, t.channel, r));
   } catch (err) {
     // A channel bug or an unexpected failure stays with its target; the others go on.
@@ -394,8 +560,29 @@ function pacedNote(r: TargetResult): string {
   return r.paced_ms ? ` (paced ${Math.round(r.paced_ms / 1000)} s for the robot's rate limit)` : '';
 }
 
-function summaryMarkdown(event: CiEvent, results: TargetResult[]): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * A table cell of the job summary, which GitHub renders as Markdown with HTML: text from targets
+ * and endpoints (names, error answers) shows as written and cannot add a link, an image, a tag or
+ * a column.
+ */
+export function markdownCell(text: string): string {
+  return (
+    text
+      .replace(/[\r\n]+/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // Inline markup only: with `[` escaped, `(` and `!` cannot make a link or an image.
+      .replace(/[\\`*_[\]~|]/g, '\\$&')
+      // Bare URLs become links in GitHub's Markdown: break the scheme so they stay text.
+      .replace(/\b(https?|ftp|mailto):/gi, '$1&#58;')
+      .replace(/\bwww\./gi, 'www&#46;')
+  );
+}
+
+function summaryMarkdown(event: CiEvent | null, results: TargetResult[]): string {
+  const cell = markdownCell;
   const rows = results.map((r) => {
     const result = r.skipped
       ? '⏭️ skipped (notify_on)'
@@ -404,10 +591,11 @@ function summaryMarkdown(event: CiEvent, results: TargetResult[]): string {
         : r.ok
           ? `✅ delivered${r.messages !== undefined && r.messages > 1 ? ` (${r.messages} messages)` : ''}`
           : `❌ ${r.error ?? 'failed'}`;
-    return `| ${cell(r.name)} | ${r.channel} | ${cell(result + pacedNote(r))} | ${r.attempts} | ${r.duration_ms} ms |`;
+    return `| ${cell(r.name)} | ${cell(r.channel)} | ${cell(result + pacedNote(r))} | ${r.attempts} | ${r.duration_ms} ms |`;
   });
+  const heading = event ? cell(defaultTitle(event, 'en')) : 'ci-notify';
   return [
-    `### ${cell(defaultTitle(event, 'en'))} — notifications`,
+    `### ${heading} — notifications`,
     '| target | channel | result | attempts | time |',
     '| --- | --- | --- | --- | --- |',
     ...rows,

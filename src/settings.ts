@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
 import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
-import { CHANNEL_TYPES } from './channels/types.js';
-import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, splitList } from './inputs.js';
+import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, shownValue, splitList } from './inputs.js';
 import { MENTION_PEOPLE_WORDS, parseMentionPeople } from './people/select.js';
 import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
 
@@ -74,179 +73,227 @@ export interface Settings {
   errors: string[];
   /** Every secret value found in the inputs (after env: resolution), to mask before any log line. */
   secrets: string[];
+  /** Things to tell the user that do not stop the run (YAML warnings such as an unknown tag). */
+  warnings: string[];
 }
 
 /** Raw per-target inputs before validation: strings by snake_case name. */
 type RawTarget = { index: number; where: string; values: Record<string, string>; problems: string[] };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
+type Registry = Partial<Record<ChannelType, Channel<any>>>;
+
+/** The run's own inputs after step 1, and what every later step adds to. */
+interface RunInputs {
+  /** Every non-empty input, trimmed; secret inputs and `channels` with env: resolved. */
+  top: Record<string, string>;
+  dryRun: boolean;
+  failOnError: boolean;
+  timeoutMs: number;
+  retries: number;
+  errors: string[];
+  secrets: string[];
+  warnings: string[];
+}
+
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+/** A key or channel type that can be printed as it is: a word, not a URL or token pasted by mistake. */
+const plainWord = (text: string): boolean => /^[A-Za-z_][\w-]{0,29}$/.test(text) && shownValue(text) === `"${text}"`;
 
 /**
- * Loads settings. `registry` maps channel types to their definitions; a type the registry does
- * not know is reported as an unknown channel. Never throws for bad input.
+ * Loads settings in four steps: the run's inputs (parse, resolve env:), the raw targets (the
+ * `channels` list or the flat inputs), each target validated by its channel, and the plan.
+ * `registry` maps channel types to their definitions; a type it does not know is reported as an
+ * unknown channel. Never throws for bad input.
  */
-export function loadSettings(
-  raw: Record<string, string>,
-  env: NodeJS.ProcessEnv,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
-  registry: Partial<Record<ChannelType, Channel<any>>>,
-): Settings {
+export function loadSettings(raw: Record<string, string>, env: NodeJS.ProcessEnv, registry: Registry): Settings {
+  const run = readRunInputs(raw, env);
+  const rawTargets = run.top.channels ? readChannelsList(run, env) : flatTarget(run, registry);
+  const { targets, invalid } = planTargets(rawTargets, run, registry);
+  return {
+    status: run.top.status ?? '',
+    params_text: run.top.params ?? '',
+    needs: run.top.needs ?? '',
+    people_text: run.top.people ?? '',
+    github_token: run.top.github_token ?? '',
+    gitlab_token: run.top.gitlab_token ?? '',
+    dry_run: run.dryRun,
+    fail_on_error: run.failOnError,
+    timeout_ms: run.timeoutMs,
+    retries: run.retries,
+    targets,
+    invalid,
+    errors: run.errors,
+    secrets: run.secrets,
+    warnings: run.warnings,
+  };
+}
+
+/** Secret inputs (and any string in `channels`) may be env:NAME, so secrets never pass through YAML text. */
+function resolveEnv(env: NodeJS.ProcessEnv, name: string, value: string, problems: string[]): string {
+  const m = ENV_REF.exec(value.trim());
+  if (!m) return value;
+  const envName = m[1] as string;
+  const v = env[envName];
+  if (v === undefined || v === '') {
+    problems.push(`${name}: env:${envName} is not set (set the environment variable ${envName}, e.g. from a secret)`);
+    return '';
+  }
+  return v;
+}
+
+/** Step 1: the run-wide inputs, parsed, with env: resolved and every secret collected. */
+function readRunInputs(raw: Record<string, string>, env: NodeJS.ProcessEnv): RunInputs {
   const errors: string[] = [];
   const secrets: string[] = [];
-  const get = (name: string): string => (raw[name] ?? '').trim();
-
-  // Secret inputs may be env:NAME so secrets never pass through YAML text.
-  const resolve = (name: string, value: string, where: string, problems: string[]): string => {
-    const m = ENV_REF.exec(value.trim());
-    if (!m) return value;
-    const envName = m[1] as string;
-    const v = env[envName];
-    if (v === undefined || v === '') {
-      problems.push(
-        `${where}${name}: env:${envName} is not set (set the environment variable ${envName}, e.g. from a secret)`,
-      );
-      return '';
-    }
-    return v;
-  };
-
   const top: Record<string, string> = {};
-  for (const name of Object.keys(raw)) {
-    const value = get(name);
+  for (const [name, rawValue] of Object.entries(raw)) {
+    const value = (rawValue ?? '').trim();
     if (value === '') continue;
-    top[name] = SECRET_INPUTS.has(name) || name === 'channels' ? resolve(name, value, '', errors) : value;
-    if (SECRET_INPUTS.has(name) && top[name]) secrets.push(top[name] as string);
+    const secret = SECRET_INPUTS.has(name);
+    top[name] = secret || name === 'channels' ? resolveEnv(env, name, value, errors) : value;
+    if (secret && top[name]) secrets.push(top[name] as string);
   }
-
   const dryRun = parseBoolean(top.dry_run ?? 'false');
   if (dryRun === null) errors.push('dry_run: expected true or false');
   const failOnError = parseBoolean(top.fail_on_error ?? 'true');
   if (failOnError === null) errors.push('fail_on_error: expected true or false');
-  const timeout = parseTimeout(top.timeout ?? '10', '', errors);
-  const retries = parseRetries(top.retries ?? '3', '', errors);
+  const timeoutMs = parseTimeout(top.timeout ?? '10', errors);
+  const retries = parseRetries(top.retries ?? '3', errors);
+  return {
+    top,
+    dryRun: dryRun ?? false,
+    failOnError: failOnError ?? true,
+    timeoutMs,
+    retries,
+    errors,
+    secrets,
+    warnings: [],
+  };
+}
 
-  // Build the raw targets: `channels` wins; else the flat inputs are one target.
-  const rawTargets: RawTarget[] = [];
-  if (top.channels) {
-    const list = parseChannelsText(top.channels, errors);
-    if (list) {
-      list.forEach((entry, index) => {
-        const where = `channels[${index}]`;
-        const problems: string[] = [];
-        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-          errors.push(`${where}: expected a mapping like {type: webhook, url: env:HOOK_URL}`);
-          return;
-        }
-        const values: Record<string, string> = {};
-        for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-          const name = key.trim().replace(/-/g, '_');
-          if (name === 'type' || name === 'name') {
-            values[name] = stringify(value);
-            continue;
-          }
-          if (!INPUT_NAMES.has(name)) {
-            problems.push(`${key}: not an input (see the inputs table in the README)`);
-            continue;
-          }
-          if (RUN_INPUTS.has(name)) {
-            problems.push(`${key}: applies to the whole run; set it outside channels`);
-            continue;
-          }
-          // env:NAME is allowed in any string value of a channels entry.
-          const text = resolve(name, name === 'headers' ? headerLines(value) : stringify(value), '', problems);
-          values[name] = text;
-          if (SECRET_INPUTS.has(name) && text) secrets.push(text);
-        }
-        for (const name of INHERITED)
-          if (values[name] === undefined && top[name] !== undefined) values[name] = top[name];
-        rawTargets.push({ index, where, values, problems });
-      });
-      if (list.length === 0) errors.push('channels: the list is empty; give at least one {type: …} entry');
-    }
-  } else if (top.channel) {
-    const values: Record<string, string> = { ...top, type: top.channel };
-    for (const name of RUN_INPUTS) delete values[name];
-    rawTargets.push({ index: 0, where: '', values, problems: [] });
-  } else if (!top.channels) {
-    errors.push(
-      `channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`,
+/** Step 2a: the flat inputs are one target (or, with no channel either, a run error). */
+function flatTarget(run: RunInputs, registry: Registry): RawTarget[] {
+  if (!run.top.channel) {
+    run.errors.push(
+      `channel: no target given; set channel (one of ${Object.keys(registry).join(', ')}) or channels (a list of targets)`,
     );
+    return [];
   }
+  const values: Record<string, string> = { ...run.top, type: run.top.channel };
+  for (const name of RUN_INPUTS) delete values[name];
+  return [{ index: 0, where: '', values, problems: [] }];
+}
 
-  // Names: given, else the type, with #N when a type repeats.
+/** Step 2b: each `channels` entry as strings by input name, env: resolved, run-wide inputs inherited. */
+function readChannelsList(run: RunInputs, env: NodeJS.ProcessEnv): RawTarget[] {
+  const list = parseChannelsText(run.top.channels ?? '', run.errors, run.warnings);
+  if (!list) return [];
+  if (list.length === 0) run.errors.push('channels: the list is empty; give at least one {type: …} entry');
+  const targets: RawTarget[] = [];
+  list.forEach((entry, index) => {
+    const where = `channels[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      run.errors.push(`${where}: expected a mapping like {type: webhook, url: env:HOOK_URL}`);
+      return;
+    }
+    const problems: string[] = [];
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+      const name = key.trim().replace(/-/g, '_');
+      if (name === 'type' || name === 'name') values[name] = stringify(value);
+      else if (!INPUT_NAMES.has(name))
+        problems.push(`${plainWord(key) ? key : shownValue(key)}: not an input (see the inputs table in the README)`);
+      else if (RUN_INPUTS.has(name)) problems.push(`${key}: applies to the whole run; set it outside channels`);
+      else {
+        // env:NAME is allowed in any string value of a channels entry.
+        const text = resolveEnv(env, name, name === 'headers' ? headerLines(value) : stringify(value), problems);
+        values[name] = text;
+        if (SECRET_INPUTS.has(name) && text) run.secrets.push(text);
+      }
+    }
+    for (const name of INHERITED)
+      if (values[name] === undefined && run.top[name] !== undefined) values[name] = run.top[name];
+    targets.push({ index, where, values, problems });
+  });
+  return targets;
+}
+
+/**
+ * Steps 3 and 4: each target validated (common inputs, then its channel's options) and named:
+ * given, else its type, with #N when a type repeats. A type that is not a plain word never names
+ * the target — it may be a URL or token put in `channel` by mistake.
+ */
+function planTargets(
+  rawTargets: RawTarget[],
+  run: RunInputs,
+  registry: Registry,
+): { targets: PlannedTarget[]; invalid: InvalidTarget[] } {
+  const typeOf = (t: RawTarget) => (t.values.type ?? '').trim().toLowerCase();
   const typeCount = new Map<string, number>();
-  for (const t of rawTargets) {
-    const type = (t.values.type ?? '').trim().toLowerCase();
-    typeCount.set(type, (typeCount.get(type) ?? 0) + 1);
-  }
+  for (const t of rawTargets) typeCount.set(typeOf(t), (typeCount.get(typeOf(t)) ?? 0) + 1);
   const seen = new Map<string, number>();
-
   const targets: PlannedTarget[] = [];
   const invalid: InvalidTarget[] = [];
   for (const t of rawTargets) {
-    const type = (t.values.type ?? '').trim().toLowerCase();
+    const type = typeOf(t);
+    const channel = registry[type as ChannelType];
     const n = (seen.get(type) ?? 0) + 1;
     seen.set(type, n);
+    const shownType = channel || plainWord(type) ? type : '';
     const name =
       t.values.name?.trim() ||
-      ((typeCount.get(type) ?? 0) > 1 ? `${type || 'target'}#${n}` : type || `target#${t.index}`);
-    const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
-    const problems = [...t.problems];
-    const channel = registry[type as ChannelType];
-    if (!type) {
-      problems.push(`${t.where ? 'type' : 'channel'}: missing; expected one of ${CHANNEL_TYPES.join(', ')}`);
-    } else if (!channel) {
-      problems.push(
-        `${t.where ? 'type' : 'channel'}: unknown channel "${type.slice(0, 40)}"; expected one of ${Object.keys(registry).join(', ')}`,
-      );
-    }
-    const common = parseCommon(t.values, timeout, retries, problems);
-    let options: unknown = undefined;
-    if (channel && common) {
-      const raw = withoutMeta(t.values);
-      if (common.msg_type && channel.msgTypes.length && !channel.msgTypes.includes(common.msg_type)) {
-        const match = channel.msgTypes.find((m) => m.toLowerCase() === common.msg_type.toLowerCase());
-        if (match) common.msg_type = match;
-        else
-          problems.push(
-            `msg_type: "${common.msg_type.slice(0, 30)}" is not a ${type} message type; expected one of ${channel.msgTypes.join(', ')}`,
-          );
-      }
-      const parsed = channel.options.safeParse(raw);
-      if (parsed.success) {
-        options = parsed.data;
-        for (const s of channel.secrets(options)) if (s) secrets.push(s);
-      } else {
-        problems.push(...formatIssues(parsed.error));
-      }
-    }
-    if (problems.length || !channel || !common) {
-      invalid.push({ name, index: t.index, channel: type, errors: problems.map((p) => `${prefix}${p}`) });
+      (!shownType ? `target#${t.index}` : (typeCount.get(type) ?? 0) > 1 ? `${type}#${n}` : type);
+    const checked = validateTarget(t, type, channel, run, registry);
+    if (!checked.ok) {
+      const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
+      invalid.push({
+        name,
+        index: t.index,
+        channel: shownType || 'unknown',
+        errors: checked.problems.map((p) => `${prefix}${p}`),
+      });
       continue;
     }
     targets.push({
-      settings: { ...common, name, index: t.index, channel: type as ChannelType, raw: withoutMeta(t.values) },
-      channel,
-      options,
+      settings: { ...checked.common, name, index: t.index, channel: type as ChannelType, raw: withoutMeta(t.values) },
+      channel: checked.channel,
+      options: checked.options,
     });
   }
+  return { targets, invalid };
+}
 
-  return {
-    status: top.status ?? '',
-    params_text: top.params ?? '',
-    people_text: top.people ?? '',
-    needs: top.needs ?? '',
-    github_token: top.github_token ?? '',
-    gitlab_token: top.gitlab_token ?? '',
-    dry_run: dryRun ?? false,
-    fail_on_error: failOnError ?? true,
-    timeout_ms: timeout,
-    retries,
-    targets,
-    invalid,
-    errors,
-    secrets,
-  };
+/** Step 3: one target's common inputs and its channel's options; secrets in the options are collected. */
+function validateTarget(
+  t: RawTarget,
+  type: string,
+  channel: Channel<unknown> | undefined,
+  run: RunInputs,
+  registry: Registry,
+): { ok: true; common: Common; channel: Channel<unknown>; options: unknown } | { ok: false; problems: string[] } {
+  const problems = [...t.problems];
+  const input = t.where ? 'type' : 'channel';
+  if (!type) problems.push(`${input}: missing; expected one of ${Object.keys(registry).join(', ')}`);
+  else if (!channel)
+    problems.push(
+      `${input}: unknown channel ${shownValue(type, 30)}; expected one of ${Object.keys(registry).join(', ')}`,
+    );
+  const common = parseCommon(t.values, run.timeoutMs, run.retries, problems);
+  if (!channel || !common) return { ok: false, problems };
+  if (common.msg_type && channel.msgTypes.length && !channel.msgTypes.includes(common.msg_type)) {
+    const match = channel.msgTypes.find((m) => m.toLowerCase() === common.msg_type.toLowerCase());
+    if (match) common.msg_type = match;
+    else
+      problems.push(
+        `msg_type: ${shownValue(common.msg_type, 30)} is not a ${type} message type; expected one of ${channel.msgTypes.join(', ')}`,
+      );
+  }
+  const parsed = channel.options.safeParse(withoutMeta(t.values));
+  if (!parsed.success) return { ok: false, problems: [...problems, ...formatIssues(parsed.error)] };
+  for (const secret of channel.secrets(parsed.data)) if (secret) run.secrets.push(secret);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, common, channel, options: parsed.data };
 }
 
 type Common = Omit<TargetSettings, 'name' | 'index' | 'channel' | 'raw'>;
@@ -262,7 +309,9 @@ function parseCommon(
     const list = splitList((v[name] ?? 'always').toLowerCase().replace(/-/g, '_'));
     const bad = list.filter((w) => !isTriggerWord(w));
     if (bad.length)
-      problems.push(`${name}: "${bad.join(', ').slice(0, 60)}" not understood; expected ${TRIGGER_WORDS.join(', ')}`);
+      problems.push(
+        `${name}: ${bad.map((w) => shownValue(w, 20)).join(', ')} not understood; expected ${TRIGGER_WORDS.join(', ')}`,
+      );
     return (list.length ? list : ['always']) as TriggerWord[];
   };
   const notifyOn = words('notify_on');
@@ -272,13 +321,15 @@ function parseCommon(
     .toLowerCase()
     .replace(/[-_].*$/, '');
   if (locale !== 'en' && locale !== 'zh')
-    problems.push(`locale: "${locale.slice(0, 20)}" not supported; expected en or zh`);
+    problems.push(`locale: ${shownValue(locale, 20)} not supported; expected en or zh`);
   let fields: FieldName[] | null = null;
   if (v.fields) {
     const list = splitList(v.fields.toLowerCase());
     const bad = list.filter((f) => !FIELD_NAMES.includes(f as FieldName));
     if (bad.length)
-      problems.push(`fields: "${bad.join(', ').slice(0, 60)}" unknown; expected any of ${FIELD_NAMES.join(', ')}`);
+      problems.push(
+        `fields: ${bad.map((f) => shownValue(f, 20)).join(', ')} unknown; expected any of ${FIELD_NAMES.join(', ')}`,
+      );
     fields = list.filter((f) => FIELD_NAMES.includes(f as FieldName)) as FieldName[];
   }
   const atAll = parseBoolean(v.at_all ?? 'false');
@@ -286,12 +337,12 @@ function parseCommon(
   const people = parseMentionPeople(splitList((v.mention_people ?? 'none').toLowerCase()));
   if (people.unknown.length)
     problems.push(
-      `mention_people: "${people.unknown.join(', ').slice(0, 60)}" not understood; expected any of ${MENTION_PEOPLE_WORDS.join(', ')}`,
+      `mention_people: ${people.unknown.map((w) => shownValue(w, 20)).join(', ')} not understood; expected any of ${MENTION_PEOPLE_WORDS.join(', ')}`,
     );
   const atMobiles = mentionList(v.at_mobiles ?? '');
   const atUserIds = mentionList(v.at_user_ids ?? '');
-  const timeoutMs = v.timeout !== undefined ? parseTimeout(v.timeout, '', problems) : timeoutDefault;
-  const retries = v.retries !== undefined ? parseRetries(v.retries, '', problems) : retriesDefault;
+  const timeoutMs = v.timeout !== undefined ? parseTimeout(v.timeout, problems) : timeoutDefault;
+  const retries = v.retries !== undefined ? parseRetries(v.retries, problems) : retriesDefault;
   if (problems.length > before) return null;
   return {
     notify_on: notifyOn,
@@ -324,19 +375,19 @@ function mentionList(text: string): { ids: string[]; everyone: boolean } {
   return { ids: [...new Set(list.filter((id) => !isAll(id)))], everyone: list.some(isAll) };
 }
 
-function parseTimeout(text: string, where: string, problems: string[]): number {
+function parseTimeout(text: string, problems: string[]): number {
   const n = Number(text.trim().replace(/s$/i, ''));
   if (!Number.isFinite(n) || n <= 0 || n > 600) {
-    problems.push(`${where}timeout: expected seconds between 1 and 600, e.g. 10`);
+    problems.push('timeout: expected seconds between 1 and 600, e.g. 10');
     return 10_000;
   }
   return Math.round(n * 1000);
 }
 
-function parseRetries(text: string, where: string, problems: string[]): number {
+function parseRetries(text: string, problems: string[]): number {
   const n = Number(text.trim());
   if (!Number.isInteger(n) || n < 0 || n > 10) {
-    problems.push(`${where}retries: expected a whole number from 0 to 10`);
+    problems.push('retries: expected a whole number from 0 to 10');
     return 3;
   }
   return n;
@@ -344,9 +395,10 @@ function parseRetries(text: string, where: string, problems: string[]): number {
 
 /**
  * `channels` is YAML (a superset of JSON). The parser's own messages quote the offending text,
- * which may be a secret URL, so only the position is reported.
+ * which may be a secret URL, so only the position is reported. Its warnings (an unknown tag) are
+ * collected for the log, which redacts them, instead of going to stderr raw.
  */
-function parseChannelsText(text: string, errors: string[]): unknown[] | null {
+function parseChannelsText(text: string, errors: string[], warnings: string[]): unknown[] | null {
   let value: unknown;
   const trimmed = text.trim();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
@@ -358,7 +410,7 @@ function parseChannelsText(text: string, errors: string[]): unknown[] | null {
   }
   if (value === undefined) {
     try {
-      value = yamlParse(trimmed);
+      value = yamlParse(trimmed, warnings);
     } catch (err) {
       const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
       errors.push(
@@ -379,7 +431,7 @@ function parseChannelsText(text: string, errors: string[]): unknown[] | null {
  * yaml is needed only when `channels` is YAML. It is required lazily so the common single-target
  * run never pays for loading it (startup time is measured).
  */
-let yamlParse: (text: string) => unknown = (text: string) => {
+let yamlParse: (text: string, warnings: string[]) => unknown = (text: string) => {
   throw new Error(`yaml not loaded: ${text.length}`);
 };
 export async function prepareYaml(raw: Record<string, string>): Promise<void> {
@@ -392,7 +444,20 @@ export async function prepareYaml(raw: Record<string, string>): Promise<void> {
     /* YAML */
   }
   const yaml = await import('yaml');
-  yamlParse = (t: string) => yaml.parse(t, { prettyErrors: true });
+  yamlParse = (t: string, warnings: string[]) => {
+    // parseDocument, not parse: parse() sends warnings to process.emitWarning (raw to stderr).
+    const doc = yaml.parseDocument(t, { prettyErrors: true });
+    if (doc.errors[0]) throw doc.errors[0];
+    for (const w of doc.warnings) {
+      const pos = w.linePos?.[0];
+      // The message's first line; the rest is a code frame quoting the text.
+      const what = (w.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      warnings.push(
+        `channels: ${what}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}; it is read as plain text`,
+      );
+    }
+    return doc.toJS();
+  };
 }
 
 function stringify(value: unknown): string {

@@ -3,7 +3,7 @@
  * GitHub, GitLab or a shell would: INPUT_* variables, GITHUB_* context, an event file, output and
  * summary files. Nothing is mocked: the child talks to whatever loopback servers the test started.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,10 +19,14 @@ function __dirname_compat(): string {
   return join(process.cwd(), '__tests__', 'support');
 }
 
-/** The Node binaries the end-to-end tests run the bundle under: this one (20) and the Actions runtime (24). */
-export function nodeBinaries(): Array<{ label: string; path: string }> {
+/**
+ * The Node binaries the end-to-end tests run the bundle under: this one (20) and the Actions runtime
+ * (24). Node 24 is listed even when it is missing, so its tests fail (runBundle says why) instead
+ * of silently disappearing.
+ */
+export function nodeBinaries(node24: string = NODE24): Array<{ label: string; path: string }> {
   const list = [{ label: `node ${process.versions.node}`, path: process.execPath }];
-  if (existsSync(NODE24) && !process.versions.node.startsWith('24.')) list.push({ label: 'node 24', path: NODE24 });
+  if (!process.versions.node.startsWith('24.')) list.push({ label: 'node 24', path: node24 });
   return list;
 }
 
@@ -47,6 +51,15 @@ export interface GithubRunOptions {
   timeoutMs?: number;
   /** Files of the checked-out repository, by path relative to GITHUB_WORKSPACE (e.g. `.ci-notify/people.yml`). */
   files?: Record<string, string>;
+  /** Control of the running child: send it a signal, close its stdout. */
+  control?: ChildControl;
+}
+
+export interface ChildControl {
+  /** Called with the child right after it started (to signal it later). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Closes the reading end of the child's stdout at once, like `| head -0`: its writes fail with EPIPE. */
+  closeStdout?: boolean;
 }
 
 /** The defaults the runner gives to inputs from action.yml (a `uses:` step always receives them). */
@@ -150,7 +163,7 @@ export async function runAction(options: GithubRunOptions = {}): Promise<BundleR
   for (const [k, v] of Object.entries({ ...ACTION_DEFAULTS, ...(options.inputs ?? {}) }))
     env[`INPUT_${k.toUpperCase()}`] = v;
   Object.assign(env, options.env ?? {});
-  const result = await runBundle(options.args ?? [], env, options.node, options.timeoutMs);
+  const result = await runBundle(options.args ?? [], env, options.node, options.timeoutMs, options.control);
   return {
     ...result,
     outputs: parseOutputs(readFileSync(join(dir, 'output.txt'), 'utf8')),
@@ -165,8 +178,9 @@ export async function runCli(
   env: Record<string, string> = {},
   node?: string,
   timeoutMs?: number,
+  control?: ChildControl,
 ): Promise<Omit<BundleRun, 'outputs' | 'summary' | 'dir'>> {
-  return runBundle(args, { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, node, timeoutMs);
+  return runBundle(args, { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, node, timeoutMs, control);
 }
 
 function runBundle(
@@ -174,15 +188,24 @@ function runBundle(
   env: Record<string, string>,
   node = process.execPath,
   timeoutMs = 60_000,
+  control: ChildControl = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (!existsSync(node))
+    return Promise.reject(
+      new Error(
+        `no Node binary at ${node}: run \`node scripts/node24.mjs\` (npm test's pretest) or set CI_NOTIFY_NODE24`,
+      ),
+    );
   return new Promise((resolvePromise, reject) => {
     const child = spawn(node, [BUNDLE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    if (control.closeStdout) child.stdout.destroy();
+    else child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
+    control.onSpawn?.(child);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });

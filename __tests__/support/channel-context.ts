@@ -101,6 +101,7 @@ export function channelHarness<O>(
     log,
     dryRun: setup.dryRun ?? false,
     env,
+    registerSecret: (value) => void redactor.add(value),
   };
   return { ctx, http, log, redactor, waits };
 }

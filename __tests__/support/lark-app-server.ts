@@ -20,6 +20,10 @@ export interface LarkAppServerOptions {
   users?: Record<string, string>;
   /** Chats the bot is in (chat_id). Others get 230002. */
   chats?: string[];
+  /** Fault: message errors quote the caller's token in `msg` (as some gateways and proxies do). */
+  echoTokenInErrors?: boolean;
+  /** `expire` of issued tokens in seconds (Lark: 7200). */
+  expireSeconds?: number;
 }
 
 export interface LarkAppMessage {
@@ -41,6 +45,8 @@ export interface LarkAppStandIn {
   /** Every request as it arrived: path, headers, raw body. */
   requests: { path: string; headers: IncomingMessage['headers']; body: string }[];
   tokenCalls(): number;
+  /** Every tenant_access_token issued, in order. */
+  issuedTokens(): string[];
   /** The next `times` message calls answer `code` (230020 per-user limit, 99991400 API limit). */
   rateLimit(code: 230020 | 99991400, times: number): void;
   /** Makes every token issued so far invalid (99991663 on the next use). */
@@ -69,6 +75,7 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
   const openIds = new Set(Object.values(users));
   const chats = new Set(opts.chats ?? []);
   const tokens = new Set<string>();
+  const issued: string[] = [];
   const byUuid = new Map<string, LarkAppMessage>();
   const received: LarkAppMessage[] = [];
   const requests: LarkAppStandIn['requests'] = [];
@@ -79,10 +86,13 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, code: number, msg: string): void =>
-    answer(res, 400, { code, msg, error: { log_id: randomUUID() } });
-
   const server = createServer((req, res) => {
+    const fail = (res: ServerResponse, code: number, msg: string): void =>
+      answer(res, 400, {
+        code,
+        msg: opts.echoTokenInErrors ? `${msg} (authorization: ${req.headers.authorization ?? 'none'})` : msg,
+        error: { log_id: randomUUID() },
+      });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -104,7 +114,8 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
         if (body.app_secret !== apps[appId]) return fail(res, 10014, 'app secret invalid');
         const token = `t-${randomUUID().replace(/-/g, '')}`;
         tokens.add(token);
-        return answer(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+        issued.push(token);
+        return answer(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: opts.expireSeconds ?? 7200 });
       }
 
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
@@ -189,6 +200,7 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
     received,
     requests,
     tokenCalls: () => tokenCalls,
+    issuedTokens: () => [...issued],
     rateLimit: (code, times) => {
       rate = { code, times };
     },

@@ -1,5 +1,5 @@
 /** A Logger that keeps every line, so tests can assert what was (and was not) printed. */
-import type { Logger } from '../../src/platform/types.js';
+import type { Logger } from '../../src/logger.js';
 
 export interface RecordingLogger extends Logger {
   lines: { level: 'info' | 'warn' | 'error' | 'debug'; message: string }[];

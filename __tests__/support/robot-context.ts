@@ -79,6 +79,7 @@ export function robotContext<O>(channel: Channel<O>, options: RobotContextOption
     log,
     dryRun: options.dryRun ?? false,
     env: {},
+    registerSecret: (value) => void redactor.add(value),
   };
   return {
     ctx,

@@ -12,6 +12,7 @@ import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker } from './byte-bud
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
+import { jsonErrorWithoutText } from '../render/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -390,7 +391,7 @@ function customizeBody(ctx: SendContext<DingTalkOptions>): string | { problem: s
   try {
     JSON.parse(body);
   } catch (error) {
-    return { problem: `template: the rendered customize body is not valid JSON (${(error as Error).message})` };
+    return { problem: `template: the rendered customize body is not valid JSON (${jsonErrorWithoutText(error)})` };
   }
   return body;
 }

@@ -20,7 +20,7 @@ import { oneLine } from '../render/text.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
-import { parseBoolean } from '../inputs.js';
+import { parseBoolean, shownValue } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ function parseServerInputs(raw: Record<string, string>, problems: Problem[]): Sm
   if (/[\s/@:]/.test(host) && !/^\[?[0-9a-f:]+\]?$/i.test(host)) {
     problems.push({
       input: 'smtp_host',
-      message: `"${host.slice(0, 60)}" is not a host name (give only the host; use smtp_url for a URL)`,
+      message: `${shownValue(host, 60)} is not a host name; give only the host (smtp.example.com), or put a URL with credentials in smtp_url (a secret)`,
     });
     return null;
   }
@@ -220,7 +220,7 @@ function parseServerInputs(raw: Record<string, string>, problems: Problem[]): Sm
   } else {
     problems.push({
       input: 'smtp_port',
-      message: `expected a port number like 587 or 465, got "${portText.slice(0, 20)}"`,
+      message: `expected a port number like 587 or 465, got ${shownValue(portText, 20)}`,
     });
     return null;
   }
@@ -246,7 +246,7 @@ export function parseAddressList(input: string, text: string, problems: Problem[
     const name = angle ? (angle[1] ?? '').trim().replace(/^"(.*)"$/s, '$1') : '';
     const address = (angle ? (angle[2] ?? '') : entry).trim();
     if (!isEmailAddress(address)) {
-      problems.push({ input, message: `"${entry.slice(0, 100)}" is not an e-mail address` });
+      problems.push({ input, message: `${shownValue(entry, 100)} is not an e-mail address` });
       continue;
     }
     out.push({ name: oneLine(name.replace(/\\(.)/g, '$1')), address });

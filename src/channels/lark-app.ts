@@ -16,7 +16,7 @@ import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
 import { isEmailAddress } from './email.js';
 import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
-import { splitList } from '../inputs.js';
+import { shownValue, splitList } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
   const typeText = get('receive_id_type').toLowerCase() || 'email';
   const receiveIdType = RECEIVE_ID_TYPES.find((t) => t === typeText);
   if (!receiveIdType)
-    problem('receive_id_type', `"${typeText.slice(0, 30)}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
+    problem('receive_id_type', `${shownValue(typeText, 30)} is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
 
   const receiveIds = [...new Set(splitList(get('receive_ids')))];
   // With mention_people the people may be the only receivers.
@@ -80,7 +80,7 @@ export const larkAppOptions: z.ZodType<LarkAppOptions> = z.record(z.string(), z.
   if (receiveIdType === 'email') {
     for (const id of receiveIds)
       if (!isEmailAddress(id))
-        problem('receive_ids', `"${id.slice(0, 100)}" is not an e-mail address (receive_id_type is email)`);
+        problem('receive_ids', `${shownValue(id, 100)} is not an e-mail address (receive_id_type is email)`);
   }
 
   const domainText = get('domain') || 'feishu';
@@ -151,6 +151,8 @@ interface TokenGrant {
   expiresAtMs: number;
 }
 type TokenResult = { ok: true; grant: TokenGrant } | { ok: false; outcome: DeliveryOutcome };
+/** A token result and the token requests this call made (0 when the cached token was used). */
+type TokenFetch = { result: TokenResult; attempts: number };
 
 /** Keyed by base URL + app id + a hash of the secret (never the secret itself). */
 const tokenCache = new Map<string, Promise<TokenResult>>();
@@ -204,28 +206,33 @@ export function readTokenAnswer(answer: HttpAnswer): Verdict {
   };
 }
 
-async function tenantToken(ctx: SendContext<LarkAppOptions>, refresh: boolean): Promise<TokenResult> {
+async function tenantToken(ctx: SendContext<LarkAppOptions>, refresh: boolean): Promise<TokenFetch> {
   const key = tokenKey(ctx.options);
   const nowMs = ctx.now().getTime();
   const cached = refresh ? undefined : tokenCache.get(key);
   if (cached) {
     const result = await cached;
-    if (!result.ok || result.grant.expiresAtMs - TOKEN_MARGIN_MS > nowMs) return result;
+    if (!result.ok || result.grant.expiresAtMs - TOKEN_MARGIN_MS > nowMs) return { result, attempts: 0 };
   }
+  let attempts = 0;
   const pending = (async (): Promise<TokenResult> => {
     const outcome = await ctx.http.deliver(tokenRequest(ctx.options), readTokenAnswer, {
       label: `lark_app ${ctx.target.name} token`,
     });
+    attempts = outcome.attempts;
     const json = asObject(outcome.answer?.json);
-    if (!outcome.ok || !json || typeof json.tenant_access_token !== 'string') return { ok: false, outcome };
-    const expire = numberField(json, 'expire') ?? 7200;
-    return { ok: true, grant: { token: json.tenant_access_token, expiresAtMs: nowMs + expire * 1000 } };
+    const token = json && typeof json.tenant_access_token === 'string' ? json.tenant_access_token : '';
+    // A credential from now on: an error answer that echoes it must not put it in the log.
+    if (token) ctx.registerSecret(token);
+    if (!outcome.ok || !token) return { ok: false, outcome };
+    const expire = numberField(json ?? {}, 'expire') ?? 7200;
+    return { ok: true, grant: { token, expiresAtMs: nowMs + expire * 1000 } };
   })();
   tokenCache.set(key, pending);
   const result = await pending;
   // A failure is shared by the receivers waiting on it, but not kept for the next run.
   if (!result.ok && tokenCache.get(key) === pending) tokenCache.delete(key);
-  return result;
+  return { result, attempts };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,33 +387,40 @@ export const larkApp: Channel<LarkAppOptions> = {
       return results;
     }
 
+    // Token requests count as attempts: each receiver's `attempts` includes the token requests its
+    // delivery waited on (0 when the token came from the cache).
     const first = await tenantToken(ctx, false);
-    if (!first.ok) {
-      const failed = first.outcome;
-      return sends.map(({ receiver }) => ({ ...failed, attempts: 0, answer: null, receiver: receiver.label }));
+    if (!first.result.ok) {
+      const failed = first.result.outcome;
+      return sends.map(({ receiver }) => ({
+        ...failed,
+        attempts: first.attempts,
+        answer: null,
+        receiver: receiver.label,
+      }));
     }
-    let token = first.grant.token;
+    let token = first.result.grant.token;
 
     return Promise.all(
       sends.map(async ({ receiver, body }): Promise<ChannelResult> => {
         let outcome = await ctx.http.deliver(messageRequest(options, token, body, receiver.type), readMessageAnswer, {
           label: label(receiver),
         });
+        let attempts = first.attempts + outcome.attempts;
         const code = numberField(asObject(outcome.answer?.json) ?? {}, 'code');
         if (!outcome.ok && code !== undefined && TOKEN_CODES.has(code)) {
           // The cached token was revoked or expired early: fetch a new one once and resend (same uuid).
           const again = await tenantToken(ctx, true);
-          if (again.ok) {
-            token = again.grant.token;
-            const retried = await ctx.http.deliver(
-              messageRequest(options, token, body, receiver.type),
-              readMessageAnswer,
-              { label: label(receiver) },
-            );
-            outcome = { ...retried, attempts: outcome.attempts + retried.attempts };
+          attempts += again.attempts;
+          if (again.result.ok) {
+            token = again.result.grant.token;
+            outcome = await ctx.http.deliver(messageRequest(options, token, body, receiver.type), readMessageAnswer, {
+              label: label(receiver),
+            });
+            attempts += outcome.attempts;
           }
         }
-        return { ...outcome, receiver: receiver.label };
+        return { ...outcome, attempts, receiver: receiver.label };
       }),
     );
   },

@@ -21,6 +21,7 @@ import {
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import { robotWebhookUrl, type RobotUrl } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
+import { jsonErrorWithoutText } from '../render/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -210,7 +211,7 @@ export function buildLarkPayload(
       // Values are JSON-escaped AND mention-neutralised: `<at user_id="all">` from a commit title stays text.
       parsed = JSON.parse(ctx.render(target.template, 'json', neutralizeMentions));
     } catch (error) {
-      return { problem: `template: the rendered customize body is not valid JSON (${(error as Error).message})` };
+      return { problem: `template: the rendered customize body is not valid JSON (${jsonErrorWithoutText(error)})` };
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return { problem: 'template: the customize body must be a JSON object (the signature is added to it)' };

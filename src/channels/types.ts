@@ -3,8 +3,8 @@ import type { ApiFact } from '../event/facts.js';
 import type { TriggerWord } from '../event/transition.js';
 import type { CiEvent } from '../event/types.js';
 import type { DeliveryOutcome, HttpClient } from '../delivery/types.js';
+import type { Logger } from '../logger.js';
 import type { PeopleWanted, SelectedPerson } from '../people/select.js';
-import type { Logger } from '../platform/types.js';
 import type { FieldName, Locale, MessageModel } from '../render/types.js';
 
 export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'lark', 'lark_app', 'email', 'webhook', 'jenkins'] as const;
@@ -61,6 +61,12 @@ export interface SendContext<O> {
   log: Logger;
   dryRun: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * Registers a credential the channel obtained at run time (an access token from a login call):
+   * masked on the CI and redacted, with its derived forms, from every later line, output and
+   * summary. Call it the moment the value exists, before anything could print it.
+   */
+  registerSecret(value: string): void;
 }
 
 /** One delivery's result; `receiver` is set when a target fans out (lark_app receivers). */

@@ -19,6 +19,7 @@ import { fitWithinBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
+import { jsonErrorWithoutText } from '../render/json-error.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -445,7 +446,7 @@ export function buildWeComBodies(
     try {
       JSON.parse(body);
     } catch (error) {
-      return { problem: `template: the rendered customize body is not valid JSON (${(error as Error).message})` };
+      return { problem: `template: the rendered customize body is not valid JSON (${jsonErrorWithoutText(error)})` };
     }
     return { main: body, mentions: null };
   }

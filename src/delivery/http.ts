@@ -6,7 +6,7 @@
  *   → outcome (one redacted line).
  * Robots are paced to their platform's rate (pacing.ts). A dry run prints the request and sends nothing.
  */
-import type { Logger } from '../platform/types.js';
+import type { Logger } from '../logger.js';
 import { USER_AGENT } from '../version.js';
 import { judgeFailure, errorMessage } from './failure.js';
 import { Pacer, type PaceSpec } from './pacing.js';

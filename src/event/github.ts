@@ -1,4 +1,4 @@
-import type { EventInput } from '../platform/types.js';
+import type { EventInput } from './types.js';
 import { once, readTogether, type Reads } from './api-reads.js';
 import { ALL_API_FACTS, API_READS_MAX_MS, type ApiFacts as WantedFacts } from './facts.js';
 import {

@@ -1,4 +1,4 @@
-import type { EventInput } from '../platform/types.js';
+import type { EventInput } from './types.js';
 import { readTogether } from './api-reads.js';
 import { ALL_API_FACTS, API_READS_MAX_MS, type ApiFacts } from './facts.js';
 import { GitLabApiError, gitlabApiFromEnv, type GitLabApi, type GitLabJob, type GitLabPipeline } from './gitlab-api.js';

@@ -1,4 +1,4 @@
-import type { EventInput } from '../platform/types.js';
+import type { EventInput } from './types.js';
 import { normalizeStatus } from './status.js';
 import { EVENT_SCHEMA_ID, type CiEvent, type JobSummary, type Person, type RefType } from './types.js';
 

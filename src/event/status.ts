@@ -1,3 +1,4 @@
+import { shownValue } from '../inputs.js';
 import type { Status } from './types.js';
 
 /**
@@ -46,6 +47,6 @@ export function normalizeStatus(input: string | null | undefined): NormalizedSta
   if (status) return { status, warning: null };
   return {
     status: 'unknown',
-    warning: `status: "${raw.slice(0, 40)}" is not a status we know; reporting "unknown" (expected success, failure, cancelled, skipped, running or pending)`,
+    warning: `status: ${shownValue(raw, 40)} is not a status we know; reporting "unknown" (expected success, failure, cancelled, skipped, running or pending)`,
   };
 }

@@ -1,4 +1,6 @@
 /** The `ci-notify.event/v1` object (DESIGN §3). A field a mapper cannot fill is `null`, never invented. */
+import type { HttpClient } from '../delivery/types.js';
+import type { FactRequest } from './facts.js';
 
 export const EVENT_SCHEMA_ID = 'ci-notify.event/v1';
 
@@ -135,4 +137,34 @@ export interface CiEvent {
   people: PersonRef[];
   params: Record<string, string>;
   server_url: string | null;
+}
+
+/** What every CI mapper (github.ts, gitlab.ts, local.ts) gets besides its environment. */
+export interface EventInput {
+  status: string;
+  params: Record<string, string>;
+  /** `${{ toJSON(needs) }}` text, if given. */
+  needs: string;
+  github_token: string;
+  /** GitLab API token (read_api); CI_JOB_TOKEN is tried first where GitLab allows it. */
+  gitlab_token?: string;
+  /**
+   * Called when the previous run's status cannot be known (no token, API unreachable, a CI we
+   * cannot ask), naming what is missing; main warns once if a transition word needs it. Not
+   * called when it is known that there is no previous run (the first pipeline of a branch).
+   */
+  historyUnknown?(reason: string): void;
+  /** Fresh uuid and clock for id/timestamp. */
+  id: string;
+  now: Date;
+  /** The run's HTTP client, for CI APIs (GitHub jobs of the run, previous status). */
+  http: HttpClient | null;
+  /**
+   * Which facts that only a CI API gives this run will use, and the deadline for reading them all
+   * (src/event/facts.ts). Absent: every fact, within API_READS_MAX_MS (callers that build an event
+   * on its own, such as tests of a mapper).
+   */
+  facts?: FactRequest;
+  /** Commit authors wanted by `mention_people` (committers, culprits); null when none are. */
+  contributors?: ContributorQuery | null;
 }

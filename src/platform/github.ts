@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { githubEvent } from '../event/github.js';
 import { INPUTS } from '../inputs.js';
-import type { EventInput, Logger, Platform } from './types.js';
+import type { EventInput } from '../event/types.js';
+import { printable, type Logger } from '../logger.js';
+import type { Platform } from './types.js';
 
 export interface PlatformIo {
   stdout(line: string): void;
@@ -21,15 +23,16 @@ function escapeData(text: string): string {
 }
 
 export function githubLogger(io: PlatformIo, redact: (s: string) => string, debugEnabled: boolean): Logger {
+  const text = printable(redact);
   return {
-    info: (m) => io.stdout(redact(m)),
-    warn: (m) => io.stdout(`::warning::${escapeData(redact(m))}`),
-    error: (m) => io.stdout(`::error::${escapeData(redact(m))}`),
+    info: (m) => io.stdout(text(m)),
+    warn: (m) => io.stdout(`::warning::${escapeData(text(m))}`),
+    error: (m) => io.stdout(`::error::${escapeData(text(m))}`),
     debug: (m) => {
-      if (debugEnabled) io.stdout(`::debug::${escapeData(redact(m))}`);
+      if (debugEnabled) io.stdout(`::debug::${escapeData(text(m))}`);
     },
     async group(title, body) {
-      io.stdout(`::group::${escapeData(redact(title))}`);
+      io.stdout(`::group::${escapeData(text(title))}`);
       try {
         return await body();
       } finally {

@@ -8,7 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { gitlabEvent } from '../event/gitlab.js';
 import { INPUTS } from '../inputs.js';
-import type { EventInput, Logger, Platform } from './types.js';
+import type { EventInput } from '../event/types.js';
+import { printable, type Logger } from '../logger.js';
+import type { Platform } from './types.js';
 
 const ESC = '\u001b';
 /** GitLab's log renderer: `\e[0K` erases the line, so the marker itself is never shown. */
@@ -37,17 +39,18 @@ export function gitlabLogger(
 ): Logger {
   let sections = 0;
   const seconds = () => Math.floor(nowMs() / 1000);
+  const text = printable(redact);
   return {
-    info: (m) => stdout(redact(m)),
-    warn: (m) => stdout(`${YELLOW}warning:${RESET} ${redact(m)}`),
-    error: (m) => stdout(`${RED}error:${RESET} ${redact(m)}`),
+    info: (m) => stdout(text(m)),
+    warn: (m) => stdout(`${YELLOW}warning:${RESET} ${text(m)}`),
+    error: (m) => stdout(`${RED}error:${RESET} ${text(m)}`),
     debug: (m) => {
-      if (debugEnabled) stdout(`debug: ${redact(m)}`);
+      if (debugEnabled) stdout(`debug: ${text(m)}`);
     },
     async group(title, body) {
       const name = `ci_notify_${++sections}`;
       // A header is one line: a newline in it would end the section marker early.
-      const header = redact(title).replace(/[\r\n]+/g, ' ');
+      const header = text(title).replace(/\n+/g, ' ');
       stdout(`${ERASE_LINE}section_start:${seconds()}:${name}[collapsed=true]\r${ERASE_LINE}${header}`);
       try {
         return await body();
@@ -94,7 +97,7 @@ export function gitlabPlatform(
     },
     setOutput(name, value) {
       if (name === 'event') log.debug(`ci-notify ${name}=${value}`);
-      else stdout(redact(`ci-notify ${name}=${value}`));
+      else log.info(`ci-notify ${name}=${value}`);
       if (dotenvPath && DOTENV_OUTPUTS.has(name) && /^[^\s]*$/.test(value)) {
         dotenv.set(`CI_NOTIFY_${name.toUpperCase()}`, redact(value));
         // Rewritten whole each time, so a second run in the same job leaves one value per name.

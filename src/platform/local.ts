@@ -5,9 +5,11 @@
  */
 import { appendFileSync } from 'node:fs';
 import { localEvent } from '../event/local.js';
-import { INPUTS, INPUT_NAMES } from '../inputs.js';
+import { INPUTS, INPUT_NAMES, shownValue } from '../inputs.js';
 import { VERSION } from '../version.js';
-import type { EventInput, Logger, Platform } from './types.js';
+import type { EventInput } from '../event/types.js';
+import { printable, type Logger } from '../logger.js';
+import type { Platform } from './types.js';
 
 export interface LocalIo {
   stdout(line: string): void;
@@ -43,7 +45,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       continue;
     }
     if (!arg.startsWith('--'))
-      throw new UsageError(`unexpected argument "${arg.slice(0, 40)}"; inputs are given as --name value (see --help)`);
+      throw new UsageError(`unexpected argument ${shownValue(arg)}; inputs are given as --name value (see --help)`);
     const eq = arg.indexOf('=');
     const rawName = arg.slice(2, eq === -1 ? undefined : eq);
     const name = rawName.replace(/-/g, '_').toLowerCase();
@@ -59,7 +61,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       continue;
     }
     if (!INPUT_NAMES.has(name))
-      throw new UsageError(`unknown flag --${rawName.slice(0, 40)}; see --help for the inputs`);
+      throw new UsageError(
+        `unknown flag ${/^[\w-]{1,40}$/.test(rawName) ? `--${rawName}` : shownValue(arg)}; see --help for the inputs`,
+      );
     if (value === undefined) {
       const next = argv[i + 1];
       if (BOOLEAN_INPUTS.has(name) && (next === undefined || next.startsWith('--'))) value = 'true';
@@ -100,15 +104,16 @@ export function helpText(): string {
 }
 
 export function plainLogger(io: LocalIo, redact: (s: string) => string, debugEnabled: boolean): Logger {
+  const text = printable(redact);
   return {
-    info: (m) => io.stdout(redact(m)),
-    warn: (m) => io.stderr(`warning: ${redact(m)}`),
-    error: (m) => io.stderr(`error: ${redact(m)}`),
+    info: (m) => io.stdout(text(m)),
+    warn: (m) => io.stderr(`warning: ${text(m)}`),
+    error: (m) => io.stderr(`error: ${text(m)}`),
     debug: (m) => {
-      if (debugEnabled) io.stderr(`debug: ${redact(m)}`);
+      if (debugEnabled) io.stderr(`debug: ${text(m)}`);
     },
     async group(title, body) {
-      io.stdout(`── ${redact(title)}`);
+      io.stdout(`── ${text(title)}`);
       return body();
     },
   };
@@ -147,7 +152,7 @@ export function localPlatform(
       if (outputFile) appendFileSync(outputFile, `${name}=${value.replace(/\n/g, ' ')}\n`, 'utf8');
     },
     writeSummary(markdown) {
-      io.stdout(redact(markdown));
+      log.info(markdown);
     },
   };
 }
