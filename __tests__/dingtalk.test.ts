@@ -177,6 +177,13 @@ describe('dingtalk answers', () => {
     expect(readDingTalkAnswer(answer({ errcode: 400105, errmsg: '不支持的消息类型' }))).toMatchObject({
       hint: expect.stringContaining('msg_type'),
     });
+    // A default message is ci-notify's own: a size or shape error never blames a template the user has not got.
+    expect(readDingTalkAnswer(answer({ errcode: 40035, errmsg: '缺少参数 json' }), 'default')).toEqual({
+      ok: false,
+      retry: false,
+      error: 'DingTalk error 40035: 缺少参数 json',
+      hint: 'DingTalk refused the default message ci-notify built: please report it with the dry_run output',
+    });
     expect(readDingTalkAnswer({ status: 200, headers: {}, text: 'hello', json: undefined })).toMatchObject({
       ok: false,
       retry: false,

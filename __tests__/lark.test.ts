@@ -347,6 +347,9 @@ describe('lark limits and answers', () => {
       error: 'Lark error 9499: Bad Request',
       hint: 'Lark rejected the body: malformed JSON or over 20 KB (check the customize template)',
     });
+    expect(readLarkAnswer(answer({ code: 9499, msg: 'Bad Request' }, 400), 'default')).toMatchObject({
+      hint: 'Lark refused the default message ci-notify built: please report it with the dry_run output',
+    });
     expect(readLarkAnswer(answer({ code: 11232, msg: 'frequency limited' }))).toMatchObject({ ok: false, retry: true });
   });
 

@@ -66,6 +66,11 @@ describe('truncateUtf8', () => {
     expect(truncateUtf8('abcdefghijklmnopqrstuvwxyz', -3)).toBe('');
   });
 
+  it('never leaves a bare "@" where a cut separates it from the word joiner that defuses it', () => {
+    const defused = neutralizeMentions('@all '.repeat(10));
+    for (let max = 14; max < 40; max++) expect(truncateUtf8(defused, max)).not.toMatch(/@(?!\u2060)/);
+  });
+
   it('cuts 50 KB of hostile text quickly, looking only at what can be kept', () => {
     const out = truncateUtf8('x@all '.repeat(10_000), 4096);
     expect(utf8Bytes(out)).toBeLessThanOrEqual(4096);

@@ -415,6 +415,9 @@ describe('wecom limits and answers', () => {
       error: 'WeCom error 40058: markdown.content exceed max length 4096. invalid Request Parameter',
       hint: 'a field is too long or invalid (markdown content ≤ 4096 bytes, text ≤ 2048): shorten the template',
     });
+    expect(readWeComAnswer(answer({ errcode: 44004, errmsg: 'empty content' }), 'default')).toMatchObject({
+      hint: 'WeCom refused the default message ci-notify built: please report it with the dry_run output',
+    });
     expect(readWeComAnswer(answer({ errcode: 45009, errmsg: 'api freq out of limit' }))).toMatchObject({
       ok: false,
       retry: true,

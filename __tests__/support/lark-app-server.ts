@@ -141,6 +141,10 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
         } catch {
           return fail(res, 230001, 'invalid param, ext=content is not valid JSON');
         }
+        // API_FACTS §D.2: text ≤ 150 KB, card and post ≤ 30 KB (the request body; decimal, as we send).
+        const limit = body.msg_type === 'text' ? 150_000 : 30_000;
+        if (Buffer.byteLength(raw, 'utf8') > limit)
+          return fail(res, 230025, 'The message content exceeds the length limit.');
         if (typeof body.uuid !== 'string' || body.uuid === '' || body.uuid.length > 50) {
           return fail(res, 230001, 'invalid param, ext=uuid is required by this stand-in (at most 50 characters)');
         }

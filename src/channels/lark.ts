@@ -157,15 +157,20 @@ const LARK_CODES: Record<number, CodeMeaning> = {
   9499: { hint: 'Lark rejected the body: malformed JSON or over 20 KB (check the customize template)' },
 };
 
-export function readLarkAnswer(answer: HttpAnswer): Verdict {
+/** Reads Lark's answer; `written` says whether a user template or ci-notify wrote the body (see DingTalk). */
+export function readLarkAnswer(answer: HttpAnswer, written: 'template' | 'default' = 'template'): Verdict {
   return readRobotAnswer(answer, {
     platform: 'Lark',
     // `code` decides; legacy `StatusCode` only when `code` is absent ({"code":19021,"StatusCode":0} is a failure, §C.6).
     code: (json) => numericField(json, 'code') ?? numericField(json, 'StatusCode'),
     message: (json) => stringField(json, 'msg', 'StatusMessage'),
-    meaning: (code) => LARK_CODES[code],
+    meaning: (code) => (written === 'default' && code === 9499 ? OWN_MESSAGE : LARK_CODES[code]),
   });
 }
+
+const OWN_MESSAGE: CodeMeaning = {
+  hint: 'Lark refused the default message ci-notify built: please report it with the dry_run output',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Send
@@ -191,7 +196,7 @@ export const lark: Channel<LarkOptions> = {
     }
     return ctx.http.deliver(
       larkRequest(ctx.options, built.payload, () => ctx.now().getTime()),
-      readLarkAnswer,
+      (answer) => readLarkAnswer(answer, ctx.target.template.trim() === '' ? 'default' : 'template'),
       { label },
     );
   },

@@ -392,12 +392,19 @@ const WECOM_CODES: Record<number, CodeMeaning> = {
   40035: { hint: 'the body is not the JSON WeCom expects: check the customize template' },
 };
 
-export function readWeComAnswer(answer: HttpAnswer): Verdict {
+/** Codes about the message itself: a default message is ci-notify's own, nothing for the user to shorten. */
+const OWN_MESSAGE_CODES = new Set([40058, 40008, 44004, 40035]);
+const OWN_MESSAGE: CodeMeaning = {
+  hint: 'WeCom refused the default message ci-notify built: please report it with the dry_run output',
+};
+
+/** Reads WeCom's answer; `written` says whether a user template or ci-notify wrote the body (see DingTalk). */
+export function readWeComAnswer(answer: HttpAnswer, written: 'template' | 'default' = 'template'): Verdict {
   return readRobotAnswer(answer, {
     platform: 'WeCom',
     code: (json) => numericField(json, 'errcode'),
     message: (json) => stringField(json, 'errmsg'),
-    meaning: (code) => WECOM_CODES[code],
+    meaning: (code) => (written === 'default' && OWN_MESSAGE_CODES.has(code) ? OWN_MESSAGE : WECOM_CODES[code]),
   });
 }
 
@@ -423,9 +430,11 @@ export const wecom: Channel<WeComOptions> = {
         dry_run: ctx.dryRun,
       };
     }
-    const main = await ctx.http.deliver(wecomRequest(ctx.options, bodies.main), readWeComAnswer, { label });
+    const written = ctx.target.template.trim() === '' ? 'default' : 'template';
+    const read = (answer: HttpAnswer) => readWeComAnswer(answer, written);
+    const main = await ctx.http.deliver(wecomRequest(ctx.options, bodies.main), read, { label });
     if (!main.ok || bodies.mentions === null) return main;
-    const follow = await ctx.http.deliver(wecomRequest(ctx.options, bodies.mentions), readWeComAnswer, {
+    const follow = await ctx.http.deliver(wecomRequest(ctx.options, bodies.mentions), read, {
       label: `${label} (mentions)`,
     });
     return combineOutcomes(main, follow);

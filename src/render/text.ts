@@ -72,7 +72,9 @@ export function truncateUtf8(text: string, maxBytes: number, marker: string = TR
   if (utf8Bytes(text) <= max) return text;
   const markerBytes = utf8Bytes(marker);
   if (markerBytes >= max) return prefixWithinBytes(marker, max);
-  return prefixWithinBytes(text, max - markerBytes) + marker;
+  // A cut between an "@" and the word joiner that defuses it (neutralizeMentions) would leave a
+  // bare "@": the "@" goes too.
+  return prefixWithinBytes(text, max - markerBytes).replace(/@$/, '') + marker;
 }
 
 /**
