@@ -8,6 +8,7 @@
  * next to this test (reviewed as MESSAGES.md shapes) and, for the MESSAGES.md sample, by the
  * README examples (docs-messages.test.ts).
  */
+import type { WeComTextNotice } from '../src/channels/wecom.js';
 import type { CiEvent } from '../src/event/types.js';
 import type { Locale } from '../src/render/types.js';
 import { defaultPayloads } from './support/default-payloads.js';
@@ -113,19 +114,14 @@ describe.each(cases)('$name ($locale)', ({ name, locale }) => {
   });
 
   it('WeCom template_card: coloured by the outcome, naming the failed jobs with their links', () => {
-    const card = (payloads.wecomCard as { template_card: Record<string, unknown> }).template_card as {
-      source: { desc_color: number };
-      main_title: { title: string };
-      horizontal_content_list: { value: string; url?: string }[];
-    };
+    const card = (payloads.wecomCard as { template_card: WeComTextNotice }).template_card;
+    const list = card.horizontal_content_list as { value: string; url?: string }[];
     expect(card.source.desc_color).toBe({ red: 2, green: 3, grey: 0 }[expected.colour]);
     expect(card.main_title.title).toBe(`${payloads.message.status_emoji} ${payloads.message.outcome_text}`);
     const listed = expected.jobs.slice(0, expected.jobs.length > 6 ? 5 : 6);
-    expect(card.horizontal_content_list.slice(0, listed.length).map((e) => e.url)).toEqual(
-      listed.map(([, url]) => url),
-    );
+    expect(list.slice(0, listed.length).map((e) => e.url)).toEqual(listed.map(([, url]) => url));
     for (const [i, [job]] of listed.entries()) {
-      expect(job.startsWith(card.horizontal_content_list[i]!.value.replace(/( · .*)?…?$/, ''))).toBe(true);
+      expect(job.startsWith(list[i]!.value.replace(/( · .*)?…?$/, ''))).toBe(true);
     }
   });
 

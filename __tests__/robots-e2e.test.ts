@@ -90,6 +90,40 @@ describe.each(nodeBinaries())('dingtalk, wecom and lark through the bundle ($lab
     }
   });
 
+  it('mentions without noise: no warning for a default type it switches, and two messages sent on purpose read as such', async () => {
+    const dt = await startDingTalkServer();
+    const wc = await startWeComServer();
+    try {
+      const channels = [
+        // The README's first example: the default actionCard cannot mention, markdown is chosen up front.
+        { type: 'dingtalk', name: 'dt', url: 'env:DT_URL', at_mobiles: '13800000000', mention_on: 'failure' },
+        // A type the user chose that cannot mention: the mobiles follow in a second message, on purpose.
+        { type: 'wecom', name: 'wc', url: 'env:WC_URL', msg_type: 'template_card', at_mobiles: '13800001111' },
+      ];
+      const run = await runAction({
+        node,
+        inputs: { channels: JSON.stringify(channels), status: 'failure' },
+        env: { DT_URL: dt.url, WC_URL: wc.url },
+      });
+      expect(run.code).toBe(0);
+      const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning'));
+      expect(warnings).toEqual([
+        '::warning::wc: msg_type template_card cannot carry every requested mention; they follow in a second message (text), or use msg_type text or markdown',
+      ]);
+      expect(JSON.parse(run.outputs.results ?? '[]')).toMatchObject([
+        { name: 'dt', ok: true, attempts: 1 },
+        { name: 'wc', ok: true, attempts: 1, messages: 2 },
+      ]);
+      expect((dt.received[0] as { msgtype: string }).msgtype).toBe('markdown');
+      expect(wc.received.map((m) => (m as { msgtype: string }).msgtype)).toEqual(['template_card', 'text']);
+      expect(run.stdout).toMatch(/✅ wc \(wecom\): delivered \(2 messages\) \[\d+ ms\]/);
+      expect(run.stdout).not.toMatch(/wc \(wecom\).*after 2 attempts/);
+      expect(run.summary).toMatch(/\| wc \| wecom \| ✅ delivered \(2 messages\) \| 1 \|/);
+    } finally {
+      await Promise.all([dt.close(), wc.close()]);
+    }
+  });
+
   it('fails a wrong DingTalk secret once, with the hint, while the other robots are delivered', async () => {
     const dt = await startDingTalkServer({ secret: DT_SECRET });
     const wc = await startWeComServer();
