@@ -1,4 +1,4 @@
-import { Redactor, derivedForms, urlSecretParts } from '../src/delivery/redact.js';
+import { Redactor, derivedForms, isMaskable, urlSecretParts } from '../src/delivery/redact.js';
 
 describe('Redactor', () => {
   it('masks a secret raw, URL-encoded (both styles), JSON-escaped and in base64', () => {
@@ -114,6 +114,67 @@ describe('urlSecretParts', () => {
   });
 
   it('derives forms for a plain secret without treating it as a URL', () => {
-    expect(derivedForms('a b/c')).toEqual(['a b/c', 'a%20b%2Fc', Buffer.from('a b/c').toString('base64'), 'a+b%2Fc']);
+    expect(derivedForms('a b/c')).toEqual([
+      'a b/c',
+      'a%20b%2Fc',
+      Buffer.from('a b/c').toString('base64'),
+      'a+b%2Fc',
+      'A B/C',
+      Buffer.from('a b/c').toString('base64url'),
+    ]);
+  });
+});
+
+describe('the forms other programs show a secret in', () => {
+  it('masks it upper- and lower-cased', () => {
+    const redactor = new Redactor();
+    redactor.add('https://oapi.dingtalk.com/robot/send?access_token=a1b2c3d4e5f6a7b8c9d0');
+    redactor.add('MixedCaseToken42');
+    expect(redactor.redact('A1B2C3D4E5F6A7B8C9D0 mixedcasetoken42 MIXEDCASETOKEN42')).toBe('*** *** ***');
+  });
+
+  it('masks it in base64url and in base64 without padding', () => {
+    const secret = 'k>>?~secret?~>>';
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const url = Buffer.from(secret).toString('base64url');
+    const plain = Buffer.from(secret).toString('base64');
+    expect([url === plain.replace(/=+$/, ''), /[-_]/.test(url)]).toEqual([false, true]);
+    expect(redactor.redact(`jwt ${url}. basic ${plain.replace(/=+$/, '')}.`)).toBe('jwt ***. basic ***.');
+  });
+
+  it("masks a token cut to its first 16 characters, but not a URL's first 16 (they are no secret)", () => {
+    const redactor = new Redactor();
+    redactor.add('xoxb-1234567890-abcdefghijkl');
+    redactor.add('https://oapi.dingtalk.com/robot/send?access_token=f0e1d2c3b4a5968778695a4b');
+    expect(
+      redactor.redact('token xoxb-1234567890- (shown cut) and f0e1d2c3b4a59687 at https://oapi.dingtalk.com/x'),
+    ).toBe('token *** (shown cut) and *** at https://oapi.dingtalk.com/x');
+  });
+});
+
+describe('short and common-word secrets', () => {
+  it('does not register a common word: a secret "true" or "fail" would garble every log and JSON output', () => {
+    const redactor = new Redactor();
+    for (const word of ['true', 'fail', 'FALSE', ' success ', 'none']) {
+      expect([word, isMaskable(word), redactor.add(word)]).toEqual([word, false, []]);
+    }
+    const line = '❌ hook (webhook): failed: HTTP 500 [3 ms] {"ok":true,"skipped":false} fail_on_error is false';
+    expect(redactor.redact(line)).toBe(line);
+  });
+
+  it('masks a short secret only as a whole token, so words that contain it stay readable', () => {
+    const redactor = new Redactor();
+    redactor.add('state');
+    redactor.add('pw12');
+    expect(redactor.redact('state: the statement of pw12, not pw123 nor state_x; (state) "pw12"')).toBe(
+      '***: the statement of ***, not pw123 nor state_x; (***) "***"',
+    );
+  });
+
+  it('still masks the encoded forms of a short secret wherever they are (they are long and distinctive)', () => {
+    const redactor = new Redactor();
+    redactor.add('hunter2');
+    expect(redactor.redact(`Basic${Buffer.from('hunter2').toString('base64')}x`)).toBe('Basic***x');
   });
 });

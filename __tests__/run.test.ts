@@ -299,6 +299,22 @@ describe('run()', () => {
       }
     });
 
+    it('warns, without the value, when a secret is too common a word to hide, and leaves the log readable', async () => {
+      const { platform } = await runWith({
+        channel: 'webhook',
+        url: `${hook.origin}/h`,
+        secret: 'true',
+        status: 'failure',
+        fail_on_error: 'false',
+      });
+      expect(levels(platform, 'warn')).toEqual([
+        'a secret input is shorter than 4 characters or a common word (true, fail, …), so it cannot be hidden in the log; use a real credential',
+      ]);
+      expect(platform.masked).not.toContain('true');
+      expect(JSON.parse(platform.outputs.results!)).toEqual([expect.objectContaining({ ok: true })]);
+      expect(levels(platform, 'info').at(-1)).toMatch(/^✅ webhook \(webhook\): delivered/);
+    });
+
     it('logs YAML warnings through the redactor', async () => {
       const url = `${hook.origin}/hook-TOKEN-0123456789`;
       const { platform } = await runWith({

@@ -6,7 +6,7 @@
 import type { ChannelResult, SendContext } from './channels/types.js';
 import { CHANNELS } from './channels/index.js';
 import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
-import type { Redactor } from './delivery/redact.js';
+import { isMaskable, type Redactor } from './delivery/redact.js';
 import type { HttpClient } from './delivery/types.js';
 import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
 import { parseParams } from './event/params.js';
@@ -85,6 +85,10 @@ export async function run(deps: RunDeps): Promise<number> {
   const settings = loadSettings(deps.inputs, env, CHANNELS);
   // Secrets are masked before the first line is printed (DESIGN §7).
   for (const secret of settings.secrets) for (const form of redactor.add(secret)) platform.mask(form);
+  if (settings.secrets.some((s) => s.trim() !== '' && !isMaskable(s)))
+    log.warn(
+      'a secret input is shorter than 4 characters or a common word (true, fail, …), so it cannot be hidden in the log; use a real credential',
+    );
   for (const warning of settings.warnings) log.warn(warning);
 
   const params = parseParams(settings.params_text);

@@ -1,6 +1,7 @@
 /**
  * Redaction of secrets in everything we print. Every secret is registered with its derived forms
- * (URL-encoded, base64 of basic auth, tokens cut out of URLs, JSON-escaped) before the first log line.
+ * (URL-encoded, base64 and base64url, upper and lower case, its first 16 characters, base64 of
+ * basic auth, tokens cut out of URLs, JSON-escaped) before the first log line.
  */
 
 const MASK = '***';
@@ -8,21 +9,73 @@ const MASK = '***';
 const CUT_MARKER = '…';
 /** Below this length a value is too likely to occur by accident (and masking "1" would ruin logs). */
 const MIN_SECRET_LENGTH = 4;
+/**
+ * Forms shorter than this are masked only as a whole token (not inside a longer run of letters,
+ * digits and _): a 5-character password "state" must not turn "statement" into "***ment".
+ */
+const MIN_ANYWHERE_LENGTH = 8;
+/**
+ * A secret longer than this is also masked by its first PREFIX_LENGTH characters: answers and
+ * tools often show a credential cut short ("token abcd1234abcd1234…").
+ */
+const PREFIX_LENGTH = 16;
+/**
+ * Values that occur in every log and JSON output (`"ok":true`, "status: failure"): masking them
+ * would garble the log and the outputs, and hides nothing. They are not registered; run() warns.
+ */
+const COMMON_WORDS = new Set([
+  'true',
+  'false',
+  'yes',
+  'no',
+  'null',
+  'none',
+  'undefined',
+  'fail',
+  'failed',
+  'failure',
+  'pass',
+  'passed',
+  'success',
+  'error',
+  'unknown',
+  'always',
+  'never',
+  'skipped',
+  'cancelled',
+  'canceled',
+  'running',
+  'pending',
+  'test',
+  'admin',
+  'secret',
+  'password',
+  'token',
+]);
+
+/** Whether a value can be hidden in the log: long enough and not a word every log contains. */
+export function isMaskable(secret: string | null | undefined): boolean {
+  const value = (secret ?? '').trim();
+  return value.length >= MIN_SECRET_LENGTH && !COMMON_WORDS.has(value.toLowerCase());
+}
 
 export class Redactor {
   private readonly secrets = new Set<string>();
   /** Longest first, so a URL is replaced whole before its token would be; rebuilt only after add(). */
   private sorted: string[] | null = null;
+  /** The short forms, matched as whole tokens by one pattern; rebuilt only after add(). */
+  private shortPattern: RegExp | null = null;
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
-    if (!secret || secret.trim().length < MIN_SECRET_LENGTH) return [];
+    if (!secret || !isMaskable(secret)) return [];
     const added: string[] = [];
     for (const form of derivedForms(secret)) {
-      if (form.length >= MIN_SECRET_LENGTH && !this.secrets.has(form)) {
+      if (form.length >= MIN_SECRET_LENGTH && !COMMON_WORDS.has(form.toLowerCase()) && !this.secrets.has(form)) {
         this.secrets.add(form);
         added.push(form);
         this.sorted = null;
+        this.shortPattern = null;
       }
     }
     return added;
@@ -38,8 +91,10 @@ export class Redactor {
     let out = text;
     const secrets = (this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length));
     for (const s of secrets) {
-      if (out.includes(s)) out = out.split(s).join(MASK);
+      if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
     }
+    const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
+    if (short) out = out.replace(short, MASK);
     if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
     return out;
   }
@@ -47,6 +102,13 @@ export class Redactor {
   get size(): number {
     return this.secrets.size;
   }
+}
+
+/** One pattern for the short forms (longest first), each only where no letter, digit or _ touches it. */
+function wholeTokenPattern(forms: string[]): RegExp | null {
+  if (!forms.length) return null;
+  const alternatives = forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, 'gu');
 }
 
 /**
@@ -70,11 +132,24 @@ export function derivedForms(secret: string): string[] {
   const forms = new Set<string>(encodedForms(secret));
   // Secrets pasted into CI variables often carry a trailing newline that the settings trim.
   if (secret.trim() !== secret && secret.trim()) for (const form of encodedForms(secret.trim())) forms.add(form);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(secret)) {
-    // A token cut out of a URL travels alone, so it gets its own encoded forms too.
-    for (const part of urlSecretParts(secret)) for (const form of encodedForms(part)) forms.add(form);
-  }
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(secret);
+  // A token cut out of a URL travels alone, so it gets its own forms too; a URL's own first 16
+  // characters ("https://oapi.din") are no secret, its token's are.
+  const tokens = isUrl ? urlSecretParts(secret).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) : [secret.trim()];
+  for (const part of isUrl ? urlSecretParts(secret) : []) for (const form of encodedForms(part)) forms.add(form);
+  for (const token of tokens) for (const form of shownForms(token)) forms.add(form);
   return [...forms];
+}
+
+/**
+ * How other programs show a token: upper- or lower-cased (hex digests, headers), in base64url
+ * (JWTs, URL-safe ids) and base64 without padding, and cut to its first 16 characters.
+ */
+function shownForms(token: string): string[] {
+  const forms = [token.toUpperCase(), token.toLowerCase()];
+  forms.push(Buffer.from(token).toString('base64url'), Buffer.from(token).toString('base64').replace(/=+$/, ''));
+  if (token.length > PREFIX_LENGTH) forms.push(token.slice(0, PREFIX_LENGTH));
+  return forms;
 }
 
 /** The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64. */
