@@ -351,6 +351,26 @@ describe('dingtalk limits, types and locale', () => {
     ]);
   });
 
+  it.each(['actionCard', 'link', 'feedCard'])(
+    'sends %s as markdown when the message has no run link to open, and says why',
+    async (msgType) => {
+      const { result, log } = await send({ url: server.url }, { target: { msg_type: msgType, fields: ['commit'] } });
+      expect([result.ok, server.received, warnings(log)]).toEqual([
+        true,
+        [
+          {
+            msgtype: 'markdown',
+            markdown: {
+              title: TITLE,
+              text: `### ❌ CI #128 failed (was passing)\n**acme/api** · main\n\n[9f8e7d6](${COMMIT}) Fix payment path`,
+            },
+          },
+        ],
+        [`${msgType} needs the run link, which this message has none of; sending markdown`],
+      ]);
+    },
+  );
+
   it('narrows the body with fields', async () => {
     await send({ url: server.url }, { target: { msg_type: 'text', fields: ['commit', 'link'] } });
     expect(server.received).toEqual([

@@ -45,6 +45,7 @@ async function send(
     retries?: number;
     timeoutMs?: number;
     title?: string;
+    template?: string;
     dryRun?: boolean;
   } = {},
 ): Promise<Sent> {
@@ -78,7 +79,7 @@ async function send(
     options,
     target,
     event,
-    message: buildMessage(event, { locale: 'en', fields: null, title, template: '', env, warn }),
+    message: buildMessage(event, { locale: 'en', fields: null, title, template: opts.template ?? '', env, warn }),
     render: (template, mode) => renderTemplate(template, { event, env, locale: 'en' }, mode, warn),
     mention: true,
     http: createHttpClient({
@@ -277,6 +278,23 @@ describe('email over STARTTLS with AUTH', () => {
     expect(mail.html).toContain(
       ' Fix Bcc: evil@example.com X-Injected: yes &lt;script&gt;alert(1)&lt;/script&gt;<span class="cin-muted"',
     );
+  });
+
+  it('escapes a user template in the HTML part: its own markup and the commit text show as text', async () => {
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: '<img src=x onerror=alert(1)>' } });
+    await send(
+      { ...server(), from: USER, to: 'ann@example.com' },
+      { env: trust(), event, template: '<b>Deployed</b> & ${commit.title}\n<a href="https://phish.example">x</a>' },
+    );
+    const mail = await simpleParser(smtp.received[0]!.raw);
+    const html = mail.html || '';
+    expect(html).toContain(
+      '<div style="white-space:pre-wrap;">&lt;b&gt;Deployed&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt;\n&lt;a href=&quot;https://phish.example&quot;&gt;x&lt;/a&gt;</div>',
+    );
+    expect([/<img|<b>|<a href="https:\/\/phish/i.test(html), mail.text]).toEqual([
+      false,
+      expect.stringContaining('<b>Deployed</b> & <img src=x onerror=alert(1)>\n<a href="https://phish.example">x</a>'),
+    ]);
   });
 
   it('fails a wrong password with an authentication hint, does not retry it, and prints the password nowhere', async () => {

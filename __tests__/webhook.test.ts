@@ -208,6 +208,34 @@ describe('webhook format template', () => {
     expect(first(r).json()).toEqual({ text: 'acme/api: Say "hi"\nand leave', status: 'failure' });
   });
 
+  it('signs the exact template body it sends, JSON or not, with each signature scheme', async () => {
+    const r = await receiver();
+    const secret = 'template-hmac-secret';
+    for (const [signature, template] of [
+      ['sha256', '{"text": "${commit.title}"}'],
+      ['sha1', 'status=${status} ✓'],
+      ['standard', '{"s": "${status}"}'],
+    ] as const)
+      await webhook.send(harness({ url: `${r.origin}/t`, format: 'template', template, secret, signature }).ctx);
+    const [sha256, sha1, standard] = r.requests;
+    const hmac = (algorithm: string, body: Buffer | string) => createHmac(algorithm, secret).update(body).digest('hex');
+    expect([
+      sha256!.text,
+      sha256!.headers['x-hub-signature-256'],
+      sha1!.text,
+      sha1!.headers['x-hub-signature'],
+      standard!.headers['webhook-signature'],
+    ]).toEqual([
+      '{"text": "Fix payment path"}',
+      `sha256=${hmac('sha256', sha256!.body)}`,
+      'status=failure ✓',
+      `sha1=${hmac('sha1', sha1!.body)}`,
+      `v1,${createHmac('sha256', secret)
+        .update(`${standard!.headers['webhook-id']}.${standard!.headers['webhook-timestamp']}.${standard!.text}`)
+        .digest('base64')}`,
+    ]);
+  });
+
   it('sends a template that is not JSON as text/plain', async () => {
     const r = await receiver();
     const { ctx } = harness({

@@ -62,6 +62,23 @@ describe('wecom messages', () => {
     expect(server.received).toEqual([{ msgtype: 'markdown', markdown: { content: MARKDOWN } }]);
   });
 
+  it.each(['news', 'template_card'])(
+    'sends %s as markdown when the message has no run link to open, and says why',
+    async (msgType) => {
+      const { result, log } = await send({ target: { msg_type: msgType, fields: ['commit'] } });
+      expect([result.ok, server.received, warnings(log)]).toEqual([
+        true,
+        [
+          {
+            msgtype: 'markdown',
+            markdown: { content: `${MARKDOWN.split('\n')[0]}\n>[9f8e7d6](${COMMIT}) Fix payment path` },
+          },
+        ],
+        [`${msgType} needs the run link, which this message has none of; sending markdown`],
+      ]);
+    },
+  );
+
   it('delivers text, markdown_v2, news and template_card in their exact shapes', async () => {
     for (const msg_type of ['text', 'markdown_v2', 'news', 'template_card']) await send({ target: { msg_type } });
     expect(server.received).toEqual([
