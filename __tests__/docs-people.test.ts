@@ -5,19 +5,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { IDENTITY_FIELDS, REACH_FIELDS, validatePeople } from '../src/people/map.js';
 import { ROOT, runAction, SAMPLE_PUSH } from './support/bundle.js';
 import { startDingTalkServer } from './support/dingtalk-server.js';
 import { startGitHubApi } from './support/github-api.js';
-import { dingtalkNotified } from './support/mentions.js';
+import { gitlabProject, requireGitLabCiLocal } from './support/gitlab-ci-local.js';
+import { standInPipeline, standInProject, startGitLabApi } from './support/gitlab-api.js';
+import { dingtalkNotified, notifiedByAll, wecomNotified } from './support/mentions.js';
 import { startSmtpServer } from './support/smtp.js';
+import { startWeComServer } from './support/wecom-server.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const section = /^## People\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
 const blocks = [...section.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
 const peopleFile = blocks.find((b) => b.includes('.ci-notify/people.yml')) ?? '';
 const workflow = blocks.find((b) => b.includes('uses: ci-notify/ci-notify@')) ?? '';
+const gitlabCi = blocks.find((b) => b.includes('component:')) ?? '';
 
 interface Step {
   uses?: string;
@@ -98,4 +102,58 @@ describe('README: People', () => {
       await Promise.all([api.close(), dt.close(), smtp.close()]);
     }
   });
+
+  it('mentions the culprits with the GitLab include as written (under gitlab-ci-local)', async () => {
+    requireGitLabCiLocal();
+    const include = (parseYaml(gitlabCi) as { include: Array<{ component: string; inputs: Record<string, unknown> }> })
+      .include[0]!;
+    // The same inputs, with the component taken from this checkout and the bundle from dist/.
+    const pipeline = stringifyYaml({
+      include: [
+        { local: 'templates/notify.yml', inputs: { ...include.inputs, bundle: 'ci-notify/index.js', retries: 0 } },
+      ],
+      test: { stage: 'test', script: ['echo "a test fails"; exit 1'] },
+    });
+    const token = 'glpat-docsPeople0123456789';
+    const [api, wc] = await Promise.all([startGitLabApi(), startWeComServer()]);
+    const gcl = gitlabProject(pipeline, { '.ci-notify/people.yml': peopleFile });
+    try {
+      api.apiTokens.push({ value: token, scopes: ['read_api'], projects: [1217] });
+      const green = 'a'.repeat(40);
+      const commit = (id: string, name: string, email: string) => ({
+        id,
+        title: 'change',
+        message: 'change',
+        author_name: name,
+        author_email: email,
+        committer_name: name,
+        committer_email: email,
+      });
+      const p = standInProject({
+        history: [
+          commit(green, 'Mona Lisa', 'mona@example.com'),
+          commit('c'.repeat(40), 'Bob Chen', 'bob@corp.example'),
+          commit(gcl.head, 'Mona Lisa', 'mona.lisa@corp.example'),
+        ],
+      });
+      p.pipelines = [standInPipeline({ id: 999, status: 'success', sha: green })];
+      p.jobs.set(1000, []);
+      api.projects.push(p);
+
+      const output = await gcl.run({
+        CI_API_V4_URL: api.url,
+        CI_PIPELINE_ID: '1000',
+        NOTIFY_URL: wc.url,
+        NOTIFY_GITLAB_TOKEN: token,
+      });
+      if (wc.received.length !== 1)
+        throw new Error(`expected one WeCom message; gitlab-ci-local said:\n${output.slice(-4000)}`);
+      expect(notifiedByAll(wc.received, wecomNotified)).toEqual({ all: false, ids: ['bobchen', 'MonaLisa'] });
+      expect(output).toContain('wecom: mentions 2 people (Bob Chen, Mona Lisa)');
+      for (const value of ['13800000001', 'bobchen', 'MonaLisa']) expect(output).not.toContain(value);
+    } finally {
+      gcl.remove();
+      await Promise.all([api.close(), wc.close()]);
+    }
+  }, 120_000);
 });

@@ -113,24 +113,30 @@ describe('loading the people map', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'people-'));
 
   it('reads YAML or JSON text given in the input', async () => {
-    expect((await loadPeople('- github: octocat', { workspace })).map.entries[0]?.github).toBe('octocat');
-    expect((await loadPeople('[{"github": "octocat"}]', { workspace })).map.entries[0]?.github).toBe('octocat');
+    expect((await loadPeople('- github: octocat', { workspaces: [workspace] })).map.entries[0]?.github).toBe('octocat');
+    expect((await loadPeople('[{"github": "octocat"}]', { workspaces: [workspace] })).map.entries[0]?.github).toBe(
+      'octocat',
+    );
   });
 
   it('reads a path relative to the workspace, and the default file when no input is given', async () => {
     mkdirSync(join(workspace, '.ci-notify'), { recursive: true });
     writeFileSync(join(workspace, '.ci-notify/people.yml'), '- github: defaulted\n');
     writeFileSync(join(workspace, 'team.yaml'), '- github: named\n');
-    expect(await loadPeople('team.yaml', { workspace })).toMatchObject({
+    expect(await loadPeople('team.yaml', { workspaces: [workspace] })).toMatchObject({
       source: 'team.yaml',
       errors: [],
       map: { entries: [expect.objectContaining({ github: 'named' })] },
     });
-    expect(await loadPeople('', { workspace })).toMatchObject({
+    expect(await loadPeople('', { workspaces: [workspace] })).toMatchObject({
       source: '.ci-notify/people.yml',
       map: { entries: [expect.objectContaining({ github: 'defaulted' })] },
     });
-    expect(await loadPeople('', { workspace: join(workspace, 'nowhere') })).toEqual({
+    // The CI's workspace first, then where the job runs (CI_PROJECT_DIR may name a container path).
+    expect(
+      (await loadPeople('team.yaml', { workspaces: ['/builds/acme/api', workspace] })).map.entries[0]?.github,
+    ).toBe('named');
+    expect(await loadPeople('', { workspaces: [join(workspace, 'nowhere')] })).toEqual({
       map: { entries: [] },
       source: null,
       errors: [],
@@ -138,10 +144,10 @@ describe('loading the people map', () => {
   });
 
   it('says which file is missing, and where YAML is broken without quoting the line', async () => {
-    expect((await loadPeople('missing/people.yml', { workspace })).errors).toEqual([
-      'people: cannot read the file missing/people.yml (a path relative to the workspace, or the map itself as YAML)',
+    expect((await loadPeople('missing/people.yml', { workspaces: [workspace] })).errors).toEqual([
+      'people: cannot read the file missing/people.yml (ENOENT); give a path relative to the workspace, or the map itself as YAML',
     ]);
-    const broken = await loadPeople('- name: Mona\n  dingtalk_mobile: [13800000001\n', { workspace });
+    const broken = await loadPeople('- name: Mona\n  dingtalk_mobile: [13800000001\n', { workspaces: [workspace] });
     expect(broken.errors).toEqual([
       expect.stringMatching(/^people \(the people input\): not valid YAML or JSON \(line \d+, column \d+\)$/),
     ]);

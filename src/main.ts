@@ -95,8 +95,12 @@ export async function run(deps: RunDeps): Promise<number> {
   const wanted = [...new Set(settings.targets.flatMap((t) => t.settings.mention_people ?? []))];
   const people =
     wanted.length || settings.people_text
-      ? await loadPeople(settings.people_text, { workspace: workspaceOf(env) })
+      ? await loadPeople(settings.people_text, { workspaces: [workspaceOf(env), process.cwd()] })
       : { map: EMPTY_PEOPLE_MAP, errors: [] };
+  if ('source' in people)
+    log.debug(
+      `people: ${people.map.entries.length} in the map from ${people.source ?? 'nowhere (no people input, no .ci-notify/people.yml)'}`,
+    );
   const runErrors = [...settings.errors, ...params.errors, ...people.errors];
   const status = normalizeStatus(settings.status);
   if (status.warning && !runErrors.length) log.warn(status.warning);
@@ -443,7 +447,9 @@ function withPeople(
   const robot = addRobotMentions(t, people);
   const recipients = channel.addPeople?.(planned.options, people) ?? null;
   const reached = recipients ? recipients.reached : robot.mentioned;
-  if (people.length) {
+  // Channels that reach nobody personally (webhook, jenkins) carry the people in the event only.
+  const reaches = recipients !== null || robot.mentioned.length + robot.named.length > 0;
+  if (people.length && reaches) {
     const verb = recipients ? 'sends to' : 'mentions';
     const names = (list: SelectedPerson[]) => list.map((p) => p.name).join(', ');
     log.info(
@@ -477,7 +483,7 @@ function resolvePeople(
 
 /** Relative `people` paths (and the default file) are read from the checked-out repository. */
 function workspaceOf(env: NodeJS.ProcessEnv): string {
-  return env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || process.cwd();
+  return env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || '';
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {

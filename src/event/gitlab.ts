@@ -1,13 +1,22 @@
 import type { EventInput } from './types.js';
 import { readTogether } from './api-reads.js';
 import { ALL_API_FACTS, API_READS_MAX_MS, type ApiFacts } from './facts.js';
-import { GitLabApiError, gitlabApiFromEnv, type GitLabApi, type GitLabJob, type GitLabPipeline } from './gitlab-api.js';
+import {
+  GitLabApiError,
+  gitlabApiFromEnv,
+  type GitLabApi,
+  type GitLabCommit,
+  type GitLabJob,
+  type GitLabPipeline,
+} from './gitlab-api.js';
 import { normalizeStatus } from './status.js';
 import { transitionOf } from './transition.js';
 import {
   EVENT_SCHEMA_ID,
   type ChangeRequestInfo,
   type CiEvent,
+  type ContributorQuery,
+  type Contributors,
   type JobSummary,
   type Person,
   type RefInfo,
@@ -43,15 +52,17 @@ export async function gitlabEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
 
   const wanted = input.facts?.wanted(status) ?? ALL_API_FACTS;
   const deadlineMs = input.facts?.deadlineMs ?? API_READS_MAX_MS;
+  const contributors = contributorReads(input.contributors ?? null, status, env, sha);
   const api =
-    wanted.size === 0
+    wanted.size === 0 && !contributors
       ? null
       : deps.api === undefined
         ? input.http
           ? gitlabApiFromEnv(env, input.gitlab_token ?? '', input.http, deadlineMs)
           : null
         : deps.api;
-  const facts = await readApiFacts(api, wanted, deadlineMs, env, input, warn);
+  const facts = await readApiFacts(api, wanted, deadlineMs, env, input, warn, contributors);
+  if (input.contributors) input.contributors.found = facts.contributors;
 
   const startedAt = facts.startedAt ?? isoTime(env.CI_PIPELINE_CREATED_AT);
   return {
@@ -106,6 +117,37 @@ interface ReadFacts {
   jobs: JobSummary[];
   startedAt: string | null;
   previous: Status | null;
+  contributors: Contributors;
+}
+
+/**
+ * What `mention_people` needs from GitLab: the commits of this push (CI_COMMIT_BEFORE_SHA..sha) or
+ * merge request (CI_MERGE_REQUEST_DIFF_BASE_SHA..sha), and on a red pipeline the commits since the
+ * last green pipeline of the ref — all from the repository compare (GitLab lists no commits in the
+ * job's variables). null when nothing is wanted.
+ */
+interface ContributorReads {
+  committersRange: { from: string; to: string } | null;
+  culpritsSha: string | null;
+}
+
+function contributorReads(
+  query: ContributorQuery | null,
+  status: Status,
+  env: NodeJS.ProcessEnv,
+  sha: string | null,
+): ContributorReads | null {
+  if (!query || !sha) return null;
+  const from = text(env.CI_MERGE_REQUEST_DIFF_BASE_SHA) ?? beforeShaOf(env.CI_COMMIT_BEFORE_SHA, sha);
+  const reads = {
+    committersRange: query.committers && from ? { from, to: sha } : null,
+    culpritsSha: query.culprits && status === 'failure' ? sha : null,
+  };
+  return reads.committersRange || reads.culpritsSha ? reads : null;
+}
+
+function authorsOf(commits: GitLabCommit[]): Person[] {
+  return commits.flatMap((c) => person(c.author.name, c.author.email, null) ?? []);
 }
 
 /** What to say when the previous pipeline cannot be read without a token. */
@@ -126,10 +168,20 @@ async function readApiFacts(
   env: NodeJS.ProcessEnv,
   input: EventInput,
   warn: (message: string) => void,
+  people: ContributorReads | null,
 ): Promise<ReadFacts> {
-  const none: ReadFacts = { jobs: [], startedAt: null, previous: null };
   const pipelineId = count(env.CI_PIPELINE_ID);
   const ref = pipelineRef(env);
+  const none: ReadFacts = {
+    jobs: [],
+    startedAt: null,
+    previous: null,
+    contributors: {
+      committers: null,
+      culprits: null,
+      culprits_problem: !api ? NO_TOKEN : pipelineId === null ? 'CI_PIPELINE_ID is not set' : null,
+    },
+  };
   if (wanted.has('history')) {
     const gap =
       pipelineId === null
@@ -146,12 +198,42 @@ async function readApiFacts(
   const token = input.gitlab_token ?? '';
   const secrets = [token, env.CI_JOB_TOKEN ?? ''];
   let historyGap: string | null = null;
+  // Why culprits could not be read, for the one warning of the fallback to committers.
+  let culpritsProblem: string | null = ref ? null : 'the ref of this pipeline is not known (CI_COMMIT_REF_NAME)';
+  const culpritsSha = ref ? (people?.culpritsSha ?? null) : null;
+  const committersRange = people?.committersRange ?? null;
   const results = await readTogether(
     {
       jobs: wanted.has('jobs') || wanted.has('timing') ? () => api.pipelineJobs(pipelineId) : undefined,
       previous:
         wanted.has('history') && ref
           ? () => api.previousPipeline({ ref, currentPipelineId: pipelineId, source: text(env.CI_PIPELINE_SOURCE) })
+          : undefined,
+      committers: committersRange
+        ? async () => authorsOf(await api.compare(committersRange.from, committersRange.to))
+        : undefined,
+      culprits:
+        culpritsSha && ref
+          ? async (): Promise<Person[] | null> => {
+              try {
+                const commits = await api.commitsSinceLastSuccess({
+                  ref,
+                  currentPipelineId: pipelineId,
+                  source: text(env.CI_PIPELINE_SOURCE),
+                  sha: culpritsSha,
+                });
+                if (commits === null) culpritsProblem = `no earlier successful pipeline of ${ref.slice(0, 100)}`;
+                return commits && authorsOf(commits);
+              } catch (error) {
+                culpritsProblem =
+                  error instanceof GitLabApiError && error.dryRun
+                    ? 'the history is not read in a dry run'
+                    : token
+                      ? apiWarning(error, secrets)
+                      : NO_TOKEN;
+                return null;
+              }
+            }
           : undefined,
     },
     {
@@ -171,10 +253,17 @@ async function readApiFacts(
   // readTogether types an optional read's result as never; these are what the reads return.
   const jobs = results.jobs as GitLabJob[] | null;
   const previous = results.previous as GitLabPipeline | null;
+  const culprits = results.culprits as Person[] | null;
+  if (culpritsSha && !culprits && !culpritsProblem) culpritsProblem = 'no answer in time from the GitLab API';
   return {
     jobs: jobs && wanted.has('jobs') ? otherJobs(jobs, env) : [],
     startedAt: jobs ? earliestStart(jobs) : null,
     previous: previous?.status ?? null,
+    contributors: {
+      committers: results.committers as Person[] | null,
+      culprits,
+      culprits_problem: culprits ? null : culpritsProblem,
+    },
   };
 }
 

@@ -17,8 +17,12 @@ export interface LoadedPeople {
 }
 
 export interface PeopleSourceDeps {
-  /** Workspace directory that relative paths are read from (GITHUB_WORKSPACE, CI_PROJECT_DIR, cwd). */
-  workspace: string;
+  /**
+   * Directories a relative path is looked up in, first match wins: the workspace the CI names
+   * (GITHUB_WORKSPACE, CI_PROJECT_DIR), then the directory the job runs in — a job starts in its
+   * checkout, and CI_PROJECT_DIR can name a container path when the job ran without the container.
+   */
+  workspaces: string[];
   readFile?: (path: string) => Promise<string>;
 }
 
@@ -30,22 +34,33 @@ function looksLikePath(text: string): boolean {
 export async function loadPeople(input: string, deps: PeopleSourceDeps): Promise<LoadedPeople> {
   const read = deps.readFile ?? ((path: string) => readFile(path, 'utf8'));
   const text = input.trim();
+  const dirs = [...new Set(deps.workspaces.filter(Boolean))];
+  const readFirst = async (file: string): Promise<{ content: string | null; failure: string }> => {
+    let failure = 'ENOENT';
+    for (const path of isAbsolute(file) ? [file] : dirs.map((dir) => join(dir, file))) {
+      try {
+        return { content: await read(path), failure: '' };
+      } catch (error) {
+        failure = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      }
+    }
+    return { content: null, failure };
+  };
   if (text === '') {
     for (const file of DEFAULT_PEOPLE_FILES) {
-      const content = await read(join(deps.workspace, file)).catch(() => null);
+      const { content } = await readFirst(file);
       if (content !== null) return parsePeople(content, file);
     }
     return { map: EMPTY_PEOPLE_MAP, source: null, errors: [] };
   }
   if (!looksLikePath(text)) return parsePeople(text, 'the people input');
-  const path = isAbsolute(text) ? text : join(deps.workspace, text);
-  const content = await read(path).catch(() => null);
+  const { content, failure } = await readFirst(text);
   if (content === null) {
     return {
       map: EMPTY_PEOPLE_MAP,
       source: text,
       errors: [
-        `people: cannot read the file ${text.slice(0, 200)} (a path relative to the workspace, or the map itself as YAML)`,
+        `people: cannot read the file ${text.slice(0, 200)} (${failure}); give a path relative to the workspace, or the map itself as YAML`,
       ],
     };
   }
