@@ -297,4 +297,50 @@ describe('mention_people: who is never mentioned', () => {
       'Ghost Writer',
     ]);
   });
+
+  it('mentions the committers of a pull request (the compare of its base and head) and the actor', async () => {
+    const base = sha(7);
+    s.api.commits = [
+      commit(base, 'Someone', 'someone@example.com', null),
+      commit(sha(1), 'Bob Chen', 'bob@corp.example', null),
+      commit(sha(2), 'renovate[bot]', '29139614+renovate[bot]@users.noreply.github.com', 'renovate[bot]'),
+      commit(HEAD, 'Bob Chen', 'bob@corp.example', null),
+    ];
+    const pull = {
+      action: 'synchronize',
+      number: 12,
+      pull_request: {
+        number: 12,
+        title: 'Tune retries',
+        html_url: 'https://github.com/acme/api/pull/12',
+        head: { ref: 'tune-retries', sha: HEAD, repo: { full_name: 'acme/api' } },
+        base: { ref: 'main', sha: base, repo: { full_name: 'acme/api' } },
+      },
+      repository: SAMPLE_PUSH.repository,
+      sender: { login: 'monalisa' },
+    };
+    const run = await runAction({
+      node,
+      eventName: 'pull_request',
+      eventPayload: pull,
+      inputs: {
+        channel: 'dingtalk',
+        url: 'env:DT_URL',
+        msg_type: 'text',
+        status: 'success',
+        mention_people: 'committers, actor',
+        github_token: TOKEN,
+      },
+      env: { GITHUB_API_URL: s.api.url, DT_URL: s.dt.url },
+      files: { '.ci-notify/people.yml': PEOPLE_YML },
+    });
+    expect(run.code).toBe(0);
+    expect(s.api.requests.map((r) => r.path)).toContainEqual(`/repos/acme/api/compare/${base}...${HEAD}`);
+    // The actor (GITHUB_ACTOR monalisa) first, then the one human committer.
+    expect(dingtalkNotified(s.dt.received[0])).toEqual({ all: false, ids: ['13800000001', '13800000002'] });
+    expect((JSON.parse(run.outputs.event!) as { people: unknown }).people).toEqual([
+      { name: 'Mona Lisa', roles: ['actor'], reachable: ['dingtalk', 'wecom', 'lark', 'lark_app', 'email'] },
+      { name: 'Bob Chen', roles: ['committer'], reachable: ['dingtalk', 'wecom', 'lark', 'lark_app', 'email'] },
+    ]);
+  });
 });
