@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as yamlParse } from 'yaml';
 import { addEmailPeople, email } from '../src/channels/email.js';
+import { larkPost, larkText } from '../src/channels/lark-card.js';
+import { buildMessage } from '../src/render/message.js';
 import { addLarkAppPeople, larkApp } from '../src/channels/lark-app.js';
 import type { Person } from '../src/event/types.js';
 import { loadPeople } from '../src/people/load.js';
@@ -11,6 +13,7 @@ import { addRobotMentions, reachableChannels } from '../src/people/reach.js';
 import { isBot, selectPeople, type SelectedPerson } from '../src/people/select.js';
 import { targetSettings } from './support/channel-context.js';
 import { sampleEvent } from './support/fixtures.js';
+import { larkNotified } from './support/mentions.js';
 
 const MAP_YAML = `
 - name: Mona Lisa
@@ -297,6 +300,27 @@ describe('reaching people on each channel', () => {
       mentioned: [],
       named: [],
     });
+  });
+
+  it("shows a Lark mention with the person's name, not the id, and a name cannot break the tag", () => {
+    const hostile: SelectedPerson = { name: 'Mona </at><at user_id="all">@all', roles: ['culprit'], entry: mona };
+    const r = addRobotMentions(target('lark'), [hostile]);
+    expect(r.target.at_names).toEqual({ ou_mona0001: hostile.name });
+    const message = buildMessage(sampleEvent(), {
+      locale: 'en',
+      fields: [],
+      title: '',
+      template: '',
+      env: {},
+      warn: () => {},
+    });
+    const mentions = { userIds: r.target.at_user_ids, all: false, names: r.target.at_names };
+    const text = larkText(message, mentions).text;
+    expect(text.split('\n').at(-1)).toMatch(/^<at user_id="ou_mona0001">Mona [^<>"]*<\/at>$/);
+    expect(larkNotified({ msg_type: 'text', content: { text } })).toEqual({ all: false, ids: ['ou_mona0001'] });
+    const post = JSON.stringify(larkPost(message, mentions));
+    expect(post).toContain('{"tag":"at","user_id":"ou_mona0001","user_name":"Mona ');
+    expect(larkNotified({ msg_type: 'post', content: JSON.parse(post) })).toEqual({ all: false, ids: ['ou_mona0001'] });
   });
 
   it('mentions a person once when at_* already has any of their ids', () => {

@@ -355,7 +355,7 @@ export const larkApp: Channel<LarkAppOptions> = {
     // Mentions mean something in a group chat only; in a direct message the receiver is notified anyway.
     const mentions: LarkMentions =
       ctx.mention && options.receiveIdType === 'chat_id'
-        ? { userIds: target.at_user_ids, all: target.at_all }
+        ? { userIds: target.at_user_ids, all: target.at_all, names: target.at_names }
         : { userIds: [], all: false };
     const fitted = fitWithinBytes(
       (clip) => larkAppContent(message, type, mentions, clip),

@@ -18,6 +18,11 @@ import { NO_CLIP } from './byte-budget.js';
 export interface LarkMentions {
   userIds: string[];
   all: boolean;
+  /**
+   * Display names by id (people of the people map): Lark shows the tag's own text when it cannot
+   * resolve the id (someone not in the group), so that text is the person's name, not their id.
+   */
+  names?: Readonly<Record<string, string>>;
 }
 
 export const NO_LARK_MENTIONS: LarkMentions = { userIds: [], all: false };
@@ -144,7 +149,10 @@ export function larkPost(
   if (message.link && isHttpUrl(message.link.url))
     content.push([{ tag: 'a', text: message.link.label, href: message.link.url }]);
   const ats: LarkPostNode[] = [
-    ...validIds(mentions.userIds).map((id): LarkPostNode => ({ tag: 'at', user_id: id })),
+    ...validIds(mentions.userIds).map((id): LarkPostNode => {
+      const name = mentionName(mentions, id);
+      return name ? { tag: 'at', user_id: id, user_name: name } : { tag: 'at', user_id: id };
+    }),
     ...(mentions.all ? [{ tag: 'at', user_id: 'all', user_name: ALL_NAME[message.locale] } as const] : []),
   ];
   if (ats.length > 0) content.push(ats);
@@ -172,7 +180,7 @@ export function larkText(
   if (message.link && isHttpUrl(message.link.url))
     lines.push(`${message.link.label}${message.punctuation.colon}${message.link.url}`);
   const ats = [
-    ...validIds(mentions.userIds).map((id) => `<at user_id="${id}">${id}</at>`),
+    ...validIds(mentions.userIds).map((id) => `<at user_id="${id}">${mentionName(mentions, id) ?? id}</at>`),
     ...(mentions.all ? [`<at user_id="all">${ALL_NAME[message.locale]}</at>`] : []),
   ];
   if (ats.length > 0) lines.push(ats.join(' '));
@@ -233,6 +241,17 @@ function isHttpUrl(url: string): boolean {
 /** A URL inside `[text](url)`: parentheses and spaces would end the link early. */
 function mdUrl(url: string): string {
   return url.replace(/[()\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** A person's name inside an `<at>` tag: one line of text that can neither close the tag nor mention. */
+function mentionName(mentions: LarkMentions, id: string): string | null {
+  const name = mentions.names?.[id];
+  if (!name) return null;
+  return (
+    neutralizeMentions(flatLine(name))
+      .replace(/[<>"&]/g, ' ')
+      .trim() || null
+  );
 }
 
 /** Mention ids are configuration, but a quote or bracket in one must not break the tag. */

@@ -231,7 +231,7 @@ export function buildLarkPayload(
     );
   }
   const mentions: LarkMentions = wanted
-    ? { userIds: target.at_user_ids, all: target.at_all }
+    ? { userIds: target.at_user_ids, all: target.at_all, names: target.at_names }
     : { userIds: [], all: false };
   const signed = ctx.options.secret !== '';
   const fitted = fitWithinBytes(

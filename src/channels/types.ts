@@ -34,6 +34,8 @@ export interface TargetSettings {
   at_mobiles: string[];
   at_user_ids: string[];
   at_all: boolean;
+  /** Display names of the people of the people map added to at_* (id → name), for platforms that show one. */
+  at_names?: Readonly<Record<string, string>>;
   /** Who to mention besides at_*: `mention_people` words, `none` removed (absent or empty = nobody). */
   mention_people?: PeopleWanted[];
   timeout_ms: number;

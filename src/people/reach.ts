@@ -63,6 +63,7 @@ export function addRobotMentions(target: TargetSettings, people: SelectedPerson[
   if (!ids) return { target, mentioned: [], named: [] };
   const atMobiles = [...target.at_mobiles];
   const atUserIds = [...target.at_user_ids];
+  const names: Record<string, string> = { ...target.at_names };
   const mentioned: SelectedPerson[] = [];
   const named: SelectedPerson[] = [];
   for (const person of people) {
@@ -78,7 +79,14 @@ export function addRobotMentions(target: TargetSettings, people: SelectedPerson[
     mentioned.push(person);
     if (mobiles.some((m) => atMobiles.includes(m)) || userIds.some((u) => atUserIds.includes(u))) continue;
     if ((ids.prefer === 'mobile' && mobiles.length) || userIds.length === 0) atMobiles.push(mobiles[0]!);
-    else atUserIds.push(userIds[0]!);
+    else {
+      atUserIds.push(userIds[0]!);
+      names[userIds[0]!] = person.name;
+    }
   }
-  return { target: { ...target, at_mobiles: atMobiles, at_user_ids: atUserIds }, mentioned, named };
+  return {
+    target: { ...target, at_mobiles: atMobiles, at_user_ids: atUserIds, at_names: names },
+    mentioned,
+    named,
+  };
 }
