@@ -231,7 +231,9 @@ describe('webhook format template', () => {
       'status=failure ✓',
       `sha1=${hmac('sha1', sha1!.body)}`,
       `v1,${createHmac('sha256', secret)
-        .update(`${standard!.headers['webhook-id']}.${standard!.headers['webhook-timestamp']}.${standard!.text}`)
+        .update(
+          `${String(standard!.headers['webhook-id'])}.${String(standard!.headers['webhook-timestamp'])}.${standard!.text}`,
+        )
         .digest('base64')}`,
     ]);
   });
