@@ -7,7 +7,7 @@ import type { ChannelResult, SendContext } from './channels/types.js';
 import { CHANNELS } from './channels/index.js';
 import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
 import { isMaskable, type Redactor } from './delivery/redact.js';
-import type { HttpClient } from './delivery/types.js';
+import type { HttpClient, HttpRequestSpec } from './delivery/types.js';
 import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
 import { parseParams } from './event/params.js';
 import { normalizeStatus } from './event/status.js';
@@ -20,6 +20,7 @@ import { selectPeople, type PeopleWanted, type SelectedPerson } from './people/s
 import type { Platform } from './platform/types.js';
 import { messageFacts } from './render/facts.js';
 import { buildMessage, defaultTitle } from './render/message.js';
+import { escapeHtml } from './render/text.js';
 import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
 import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
@@ -74,6 +75,8 @@ type Progress = Map<PlannedTarget, TargetResult[] | 'not sent' | 'in flight'>;
 interface RunState {
   event: CiEvent | null;
   progress: Progress;
+  /** A dry run's rendered messages, by target name, for the job summary. */
+  previews: Map<string, string[]>;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -127,7 +130,12 @@ export async function run(deps: RunDeps): Promise<number> {
     userAgent: USER_AGENT,
   });
 
-  const state: RunState = { event: null, progress: new Map(settings.targets.map((t) => [t, 'not sent'])) };
+  const state: RunState = {
+    event: null,
+    progress: new Map(settings.targets.map((t) => [t, 'not sent'])),
+    // In the targets' order, whichever finishes first.
+    previews: new Map(settings.dry_run ? settings.targets.map((t) => [t.settings.name, []]) : []),
+  };
   const interrupted = interruption(deps.onInterrupt);
   const facts = { status: status.status, params: params.params };
   const delivery = deliverAll(state, settings, facts, { wanted, map: people.map }, http, deps, now);
@@ -142,6 +150,7 @@ export async function run(deps: RunDeps): Promise<number> {
   report(platform, redactor, results, outcome.status, outcome, {
     failOnError: settings.fail_on_error,
     announced: invalid,
+    previews: state.previews,
   });
 
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
@@ -187,7 +196,8 @@ async function deliverAll(
     await Promise.all(
       settings.targets.map(async (target) => {
         state.progress.set(target, 'in flight');
-        state.progress.set(target, await deliverTarget(target, event, selected, settings, http, deps, now));
+        const previews = state.previews.get(target.settings.name) ?? null;
+        state.progress.set(target, await deliverTarget(target, event, selected, settings, http, deps, now, previews));
       }),
     );
     return event;
@@ -310,7 +320,11 @@ function report(
   results: TargetResult[],
   status: string,
   event: CiEvent | null,
-  lines: { failOnError: boolean; announced: readonly TargetResult[] } = { failOnError: true, announced: [] },
+  lines: {
+    failOnError: boolean;
+    announced: readonly TargetResult[];
+    previews?: ReadonlyMap<string, string[]>;
+  } = { failOnError: true, announced: [] },
 ): void {
   const log = platform.log;
   // One line per target; a failed one is an error annotation on GitHub (a warning when it may
@@ -328,7 +342,7 @@ function report(
   if (!event && !results.length) return;
   try {
     // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
-    platform.writeSummary(redactor.redact(summaryMarkdown(event, results)));
+    platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews)));
   } catch (error) {
     log.warn(`could not write the job summary: ${sinkError(error)}`);
   }
@@ -348,6 +362,8 @@ async function deliverTarget(
   http: HttpClient,
   deps: RunDeps,
   now: () => Date,
+  /** Collects the rendered messages of a dry run (null otherwise). */
+  previews: string[] | null = null,
 ): Promise<TargetResult[]> {
   const { channel } = planned;
   const log = deps.platform.log;
@@ -387,7 +403,7 @@ async function deliverTarget(
       render: (template, mode, escapeValue) =>
         renderTemplate(template, { event, env: deps.env, locale: t.locale }, mode, warn, { escapeValue }),
       mention,
-      http: withTargetDefaults(http, t.timeout_ms, t.retries, `${t.channel} ${t.name}`),
+      http: recordingRequests(withTargetDefaults(http, t.timeout_ms, t.retries, `${t.channel} ${t.name}`), previews),
       now,
       log: prefixed(log, t.name),
       dryRun: settings.dry_run,
@@ -397,6 +413,7 @@ async function deliverTarget(
       },
     };
     const out = await channel.send(ctx);
+    for (const r of Array.isArray(out) ? out : [out]) if (r.preview !== undefined) previews?.push(r.preview);
     // Which targets are done (with debug on) is what to look at when a run seems to hang.
     log.debug(`${t.name}: finished after ${Date.now() - started} ms`);
     return (Array.isArray(out) ? out : [out]).map((r) => fromChannel(t.name, t.channel, r));
@@ -484,6 +501,34 @@ function resolvePeople(
 /** Relative `people` paths (and the default file) are read from the checked-out repository. */
 function workspaceOf(env: NodeJS.ProcessEnv): string {
   return env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || '';
+}
+
+/**
+ * In a dry run, keeps what each request would have carried (its body, pretty when JSON) for the
+ * job summary: the rendered message, so it can be read before any secret is wired.
+ */
+function recordingRequests(http: HttpClient, previews: string[] | null): HttpClient {
+  if (previews === null) return http;
+  return {
+    ...http,
+    deliver: (request, read, options) => {
+      try {
+        previews.push(requestPreview(typeof request === 'function' ? request() : request));
+      } catch {
+        /* the client reports a request that cannot be built */
+      }
+      return http.deliver(request, read, options);
+    },
+  };
+}
+
+function requestPreview(spec: HttpRequestSpec): string {
+  if (spec.body === undefined || spec.method === 'GET') return `${spec.method} (no body)`;
+  try {
+    return JSON.stringify(JSON.parse(spec.body), null, 2);
+  } catch {
+    return spec.body;
+  }
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {
@@ -591,7 +636,11 @@ export function markdownCell(text: string): string {
   );
 }
 
-function summaryMarkdown(event: CiEvent | null, results: TargetResult[]): string {
+function summaryMarkdown(
+  event: CiEvent | null,
+  results: TargetResult[],
+  previews: ReadonlyMap<string, string[]> = new Map(),
+): string {
   const cell = markdownCell;
   const rows = results.map((r) => {
     const result = r.skipped
@@ -609,5 +658,28 @@ function summaryMarkdown(event: CiEvent | null, results: TargetResult[]): string
     '| target | channel | result | attempts | time |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
+    ...[...previews]
+      .filter(([, messages]) => messages.length > 0)
+      .map(([name, messages]) => previewBlock(name, messages)),
+  ].join('\n');
+}
+
+/**
+ * A dry run's message for one target, collapsed: a `<details>` block around a code fence longer
+ * than any backtick run inside, so the message shows as sent and no text of it becomes markup.
+ */
+function previewBlock(name: string, messages: string[]): string {
+  const body = messages.join('\n\n');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return [
+    '',
+    `<details><summary>🧪 ${escapeHtml(name)}: the message (dry run)</summary>`,
+    '',
+    fence,
+    body,
+    fence,
+    '',
+    '</details>',
   ].join('\n');
 }

@@ -648,10 +648,12 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
       const mail = buildEmailMessage(options, ctx.message);
 
       if (ctx.dryRun) {
-        ctx.log.info(redactor.redact(describeEmail(options.server, mail)));
+        const preview = redactor.redact(describeEmail(options.server, mail));
+        ctx.log.info(preview);
         return {
           ok: true,
           dry_run: true,
+          preview,
           attempts: 0,
           status_code: null,
           error: null,

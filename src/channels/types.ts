@@ -76,6 +76,8 @@ export interface ChannelResult extends DeliveryOutcome {
   receiver?: string;
   /** Messages this delivery sent on purpose, when more than one (the WeCom mention follow-up). */
   messages?: number;
+  /** A dry run's rendered message, for channels that send it without the HTTP client (e-mail). */
+  preview?: string;
 }
 
 /**
