@@ -386,9 +386,23 @@ describe('email over STARTTLS with AUTH', () => {
       },
       { dryRun: true },
     );
+    const printed = [
+      `email via 127.0.0.1:${smtp.port} (STARTTLS, AUTH as ci@example.com)`,
+      'From: CI <ci@example.com>',
+      'To: ann@example.com',
+      'Cc: lead@example.com',
+      'Bcc: audit@example.com',
+      'Subject: ❌ acme/api · main · CI #128 failed (was passing)',
+      'Auto-Submitted: auto-generated',
+      'X-CI-Notify-Delivery: 7b0c2f4e-1d3a-4c5b-9e8f-0a1b2c3d4e5f',
+      '',
+      EXPECTED_TEXT,
+    ].join('\n');
+    // The same text is the result's preview, for the dry run's job summary.
     expect(result).toEqual({
       ok: true,
       dry_run: true,
+      preview: printed,
       attempts: 0,
       status_code: null,
       error: null,
@@ -397,23 +411,7 @@ describe('email over STARTTLS with AUTH', () => {
     });
     expect(smtp.received).toHaveLength(0);
     expect(smtp.authAttempts).toHaveLength(0);
-    expect(log.lines).toEqual([
-      {
-        level: 'info',
-        message: [
-          `email via 127.0.0.1:${smtp.port} (STARTTLS, AUTH as ci@example.com)`,
-          'From: CI <ci@example.com>',
-          'To: ann@example.com',
-          'Cc: lead@example.com',
-          'Bcc: audit@example.com',
-          'Subject: ❌ acme/api · main · CI #128 failed (was passing)',
-          'Auto-Submitted: auto-generated',
-          'X-CI-Notify-Delivery: 7b0c2f4e-1d3a-4c5b-9e8f-0a1b2c3d4e5f',
-          '',
-          EXPECTED_TEXT,
-        ].join('\n'),
-      },
-    ]);
+    expect(log.lines).toEqual([{ level: 'info', message: printed }]);
   });
 });
 
