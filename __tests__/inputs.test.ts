@@ -19,7 +19,7 @@ describe('the public inputs', () => {
       // Outside GitHub the defaults are the same, except those that only exist in a workflow.
       expect(declared.default.includes('${{') ? '' : declared.default).toBe(input.default);
     }
-    expect(action.inputs.status!.default).toBe('${{ job.status }}');
+    expect(action.inputs.status!.default).toBe('${{ github.event.workflow_run.conclusion || job.status }}');
     expect(action.inputs.github_token!.default).toBe('${{ github.token }}');
   });
 

@@ -36,6 +36,8 @@ export interface StandInJob {
   completed_at: string | null;
   html_url: string;
   runner_name: string | null;
+  /** The job's steps, as GitHub lists them (the first with conclusion failure is the failed step). */
+  steps?: { name: string; status: string; conclusion: string | null; number: number }[];
 }
 
 export interface StandInCommit {

@@ -52,14 +52,18 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
   const repository = text(env.GITHUB_REPOSITORY) ?? text(record(payload.repository).full_name);
   const repoUrl = server && repository ? `${server}/${repository}` : null;
   const eventName = text(env.GITHUB_EVENT_NAME);
-  const runId = text(env.GITHUB_RUN_ID);
-  const runNumber = count(env.GITHUB_RUN_NUMBER);
-  const attempt = count(env.GITHUB_RUN_ATTEMPT);
+  // A notifier that watches other workflows (`on: workflow_run`) reports the watched run, not its own.
+  const watched = watchedRun(eventName, payload);
+  const runId = watched ? watched.id : text(env.GITHUB_RUN_ID);
+  const runNumber = watched ? watched.number : count(env.GITHUB_RUN_NUMBER);
+  const attempt = watched ? watched.attempt : count(env.GITHUB_RUN_ATTEMPT);
 
-  const pullRequest = 'pull_request' in payload ? record(payload.pull_request) : null;
-  const ref = refOf(env, payload, pullRequest, repoUrl);
-  const sha = (pullRequest ? text(record(pullRequest.head).sha) : null) ?? text(env.GITHUB_SHA) ?? text(payload.after);
-  const headCommit = record(payload.head_commit);
+  const pullRequest = watched ? watched.pullRequest : 'pull_request' in payload ? record(payload.pull_request) : null;
+  const ref = watched ? watchedRef(watched, repoUrl) : refOf(env, payload, pullRequest, repoUrl);
+  const sha = watched
+    ? watched.sha
+    : ((pullRequest ? text(record(pullRequest.head).sha) : null) ?? text(env.GITHUB_SHA) ?? text(payload.after));
+  const headCommit = watched ? watched.headCommit : record(payload.head_commit);
   const payloadCommit = sha && headCommit.id === sha ? headCommit : null;
 
   const warn = (message: string) => deps.warn(message);
@@ -81,12 +85,18 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
     runId,
     attempt: attempt ?? 1,
     runNumber,
-    runnerName: text(env.RUNNER_NAME),
-    jobKey: text(env.GITHUB_JOB),
-    workflow: workflowFileOf(env.GITHUB_WORKFLOW_REF),
-    branch: ref.type === 'pull_request' ? ref.name : (text(env.GITHUB_REF_NAME) ?? ref.name),
+    // The watched run has finished: none of its jobs is this notifier's own.
+    runnerName: watched ? null : text(env.RUNNER_NAME),
+    jobKey: watched ? null : text(env.GITHUB_JOB),
+    workflow: watched ? watched.workflowFile : workflowFileOf(env.GITHUB_WORKFLOW_REF),
+    branch: watched
+      ? watched.branch
+      : ref.type === 'pull_request'
+        ? ref.name
+        : (text(env.GITHUB_REF_NAME) ?? ref.name),
     // Runs from a fork's branch of the same name are not this branch's history.
-    headRepository: text(record(record(pullRequest?.head).repo).full_name) ?? repository,
+    headRepository:
+      (watched ? watched.headRepository : text(record(record(pullRequest?.head).repo).full_name)) ?? repository,
     // The payload's head commit already has the text; ask the API only when it does not.
     commitSha: payloadCommit ? null : sha,
     contributors: contributorQuery,
@@ -99,10 +109,12 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
       : 'github_token is not set (pass github_token: ${{ github.token }}; the job needs actions: read)';
     if (gap) input.historyUnknown?.(gap);
   }
-  const startedAt = facts.run?.started_at ?? null;
+  const startedAt = watched?.startedAt ?? facts.run?.started_at ?? null;
   const startedMs = startedAt ? Date.parse(startedAt) : NaN;
+  // The watched run is over: its length is start to last update; a notifier's own run is still going.
+  const endMs = watched?.finishedAt ? Date.parse(watched.finishedAt) : input.now.getTime();
   const commitText = payloadCommit ? commitFromPayload(payloadCommit) : facts.commit;
-  const jobKey = text(env.GITHUB_JOB);
+  const jobKey = watched ? null : text(env.GITHUB_JOB);
 
   return {
     schema: EVENT_SCHEMA_ID,
@@ -116,16 +128,17 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
       id: runId,
       number: runNumber,
       attempt,
-      name: text(env.GITHUB_WORKFLOW) ?? facts.run?.name ?? null,
+      name: (watched ? watched.name : text(env.GITHUB_WORKFLOW)) ?? facts.run?.name ?? null,
       url:
-        repoUrl && runId
+        watched?.url ??
+        (repoUrl && runId
           ? `${repoUrl}/actions/runs/${runId}${attempt && attempt > 1 ? `/attempts/${attempt}` : ''}`
-          : null,
-      trigger: eventName,
+          : null),
+      trigger: watched ? watched.trigger : eventName,
       started_at: startedAt,
-      // The run is still going while its notification step runs.
-      finished_at: null,
-      duration_ms: Number.isFinite(startedMs) ? Math.max(0, input.now.getTime() - startedMs) : null,
+      // The run is still going while its notification step runs (a watched run has finished).
+      finished_at: watched?.finishedAt ?? null,
+      duration_ms: Number.isFinite(startedMs) && Number.isFinite(endMs) ? Math.max(0, endMs - startedMs) : null,
     },
     job:
       jobKey || facts.jobs?.current
@@ -149,11 +162,89 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
       before_sha: beforeSha(payload.before),
       author: commitText?.author ?? null,
     },
-    change_request: changeRequestOf(env, payload, pullRequest, repoUrl),
-    actor: text(env.GITHUB_ACTOR) ? { login: text(env.GITHUB_ACTOR), name: null, email: null } : null,
+    change_request: watched
+      ? watchedChangeRequest(watched, repoUrl)
+      : changeRequestOf(env, payload, pullRequest, repoUrl),
+    actor: (watched ? watched.actor : text(env.GITHUB_ACTOR))
+      ? { login: watched ? watched.actor : text(env.GITHUB_ACTOR), name: null, email: null }
+      : null,
     people: [],
     params: { ...dispatchInputs(eventName, payload), ...input.params },
     server_url: server,
+  };
+}
+
+/** The run a `workflow_run` event is about (its payload's `workflow_run`), as the event needs it. */
+interface WatchedRun {
+  id: string | null;
+  number: number | null;
+  attempt: number | null;
+  name: string | null;
+  url: string | null;
+  trigger: string | null;
+  sha: string | null;
+  branch: string | null;
+  headRepository: string | null;
+  headCommit: Payload;
+  pullRequest: Payload | null;
+  workflowFile: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  actor: string | null;
+}
+
+function watchedRun(eventName: string | null, payload: Payload): WatchedRun | null {
+  if (eventName !== 'workflow_run' || !('workflow_run' in payload)) return null;
+  const run = record(payload.workflow_run);
+  const pulls = Array.isArray(run.pull_requests) ? run.pull_requests.map(record) : [];
+  const id = whole(run.id);
+  return {
+    id: id === null ? text(run.id) : String(id),
+    number: whole(run.run_number),
+    attempt: whole(run.run_attempt),
+    name: text(run.name),
+    url: text(run.html_url),
+    trigger: text(run.event),
+    sha: text(run.head_sha),
+    branch: text(run.head_branch),
+    headRepository: text(record(run.head_repository).full_name),
+    headCommit: record(run.head_commit),
+    // A pull request run names its pull request (same repository only; GitHub lists none for forks).
+    pullRequest: text(run.event)?.startsWith('pull_request') && pulls[0] ? pulls[0] : null,
+    workflowFile: /([^/]+\.ya?ml)$/.exec(text(run.path) ?? '')?.[1] ?? null,
+    startedAt: text(run.run_started_at) ?? text(run.created_at),
+    finishedAt: text(run.status) === 'completed' ? text(run.updated_at) : null,
+    actor: text(record(run.triggering_actor).login) ?? text(record(run.actor).login),
+  };
+}
+
+function watchedRef(run: WatchedRun, repoUrl: string | null): RefInfo {
+  if (run.pullRequest) {
+    const number = whole(run.pullRequest.number);
+    return {
+      name: run.branch,
+      type: 'pull_request',
+      url: repoUrl && number !== null ? `${repoUrl}/pull/${number}` : null,
+    };
+  }
+  return {
+    name: run.branch,
+    type: run.branch ? 'branch' : null,
+    url: repoUrl && run.branch ? `${repoUrl}/tree/${encodePath(run.branch)}` : null,
+  };
+}
+
+/** The watched run's pull request: the payload gives its number and branches (no title). */
+function watchedChangeRequest(run: WatchedRun, repoUrl: string | null): ChangeRequestInfo | null {
+  const pr = run.pullRequest;
+  if (!pr) return null;
+  const number = whole(pr.number);
+  return {
+    number,
+    title: null,
+    url: repoUrl && number !== null ? `${repoUrl}/pull/${number}` : null,
+    source_branch: text(record(pr.head).ref),
+    target_branch: text(record(pr.base).ref),
   };
 }
 
