@@ -89,11 +89,7 @@ export async function githubEvent(input: EventInput, env: NodeJS.ProcessEnv, dep
     runnerName: watched ? null : text(env.RUNNER_NAME),
     jobKey: watched ? null : text(env.GITHUB_JOB),
     workflow: watched ? watched.workflowFile : workflowFileOf(env.GITHUB_WORKFLOW_REF),
-    branch: watched
-      ? watched.branch
-      : ref.type === 'pull_request'
-        ? ref.name
-        : (text(env.GITHUB_REF_NAME) ?? ref.name),
+    branch: watched ? watched.branch : ref.type === 'pull_request' ? ref.name : (text(env.GITHUB_REF_NAME) ?? ref.name),
     // Runs from a fork's branch of the same name are not this branch's history.
     headRepository:
       (watched ? watched.headRepository : text(record(record(pullRequest?.head).repo).full_name)) ?? repository,
