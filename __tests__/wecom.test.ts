@@ -79,6 +79,16 @@ describe('wecom messages', () => {
     },
   );
 
+  it('cuts a long branch out of the news title (128 bytes), never the repository, the run or the outcome', async () => {
+    const event = failureWithJobs({ ref: { ...sampleEvent().ref, name: `feature/${'very-long-branch-'.repeat(6)}` } });
+    await send({ event, target: { msg_type: 'news' } });
+    const { title } = (server.received[0] as { news: { articles: { title: string }[] } }).news.articles[0]!;
+    expect([title, utf8Bytes(title) <= 128]).toEqual([
+      '❌ acme/api · feature/very-long-branch-very-long-branch-very-long-branch-very-lon… · CI #128 failed (was passing)',
+      true,
+    ]);
+  });
+
   it('delivers text, markdown_v2, news and template_card in their exact shapes', async () => {
     for (const msg_type of ['text', 'markdown_v2', 'news', 'template_card']) await send({ target: { msg_type } });
     expect(server.received).toEqual([

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { labels } from '../render/locale.js';
+import { titleWithin } from '../render/message.js';
 import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } from '../render/layout.js';
 import type { JobsSection, MessageModel } from '../render/types.js';
 import {
@@ -197,7 +198,11 @@ export function wecomPayload(
         news: {
           articles: [
             {
-              title: truncate(plain(message.title), WECOM_NEWS_TITLE_LIMIT, message),
+              title: truncate(
+                plain(titleWithin(message, WECOM_NEWS_TITLE_LIMIT, (t) => utf8Bytes(plain(t)))),
+                WECOM_NEWS_TITLE_LIMIT,
+                message,
+              ),
               description: truncate(description, WECOM_NEWS_DESCRIPTION_LIMIT, message),
               url: link?.url ?? '',
             },

@@ -136,6 +136,27 @@ export function defaultTitle(event: CiEvent, locale: Locale): string {
   return `${outcomeSign(outcomeOf(event))} ${parts.filter((p): p is string => p !== null).join(' · ')}`;
 }
 
+/**
+ * The title within `maxBytes` (as `measure` counts them after a layout's escaping): a default title
+ * gives up its ref first — cut, then dropped — so the repository, the run and the outcome stay; a
+ * user's title is cut at its end. For layouts with a short title field (WeCom news: 128 bytes).
+ */
+export function titleWithin(
+  message: MessageModel,
+  maxBytes: number,
+  measure: (title: string) => number = utf8Bytes,
+  marker = '…',
+): string {
+  if (measure(message.title) <= maxBytes || message.title_prefix === null || message.ref === null) return message.title;
+  const withRef = (ref: string | null) =>
+    `${message.status_emoji} ${[message.repository, ref, message.headline].filter((p) => p !== null).join(' · ')}`;
+  for (let budget = utf8Bytes(message.ref.text); budget > marker.length; budget = Math.floor(budget * 0.8)) {
+    const title = withRef(truncateUtf8(message.ref.text, budget, marker));
+    if (measure(title) <= maxBytes) return title;
+  }
+  return withRef(null);
+}
+
 /** "CI #128 failed (was passing)" / "CI #128 失败（上次成功）"; "Pipeline #128 failed" without a name. */
 export function headlineOf(event: CiEvent, locale: Locale): string {
   const name = nonEmpty(event.pipeline.name);
