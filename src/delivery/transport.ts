@@ -15,6 +15,7 @@
  * costs ~40 ms to load, and an https run never needs it (a proxied one does, for CONNECT).
  */
 import type * as NodeHttp from 'node:http';
+import type { RequestOptions as TlsRequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { proxyAuthorization, proxyFor, type ProxySettings } from './proxy.js';
 import type { HttpAnswer, HttpRequestSpec } from './types.js';
@@ -110,13 +111,15 @@ function load(protocol: string): Promise<HttpModule> {
     : import('node:http');
 }
 
-function requestOptions(spec: HttpRequestSpec): NodeHttp.RequestOptions {
+function requestOptions(spec: HttpRequestSpec): TlsRequestOptions {
   const headers: Record<string, string> = { ...spec.headers };
   const hasBody = spec.body !== undefined && spec.method !== 'GET';
   // Without a length Node would send the body chunked, which some robot endpoints refuse.
   if (hasBody && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length'))
     headers['Content-Length'] = String(Buffer.byteLength(spec.body ?? '', 'utf8'));
-  return { method: spec.method, headers };
+  // TLS verification is always on: NODE_TLS_REJECT_UNAUTHORIZED=0 in a runner's environment must not
+  // silently turn it off (the explicit option wins over the variable). Plain http ignores it.
+  return { method: spec.method, headers, rejectUnauthorized: true };
 }
 
 /** A plain-http target through a proxy: the absolute-form request every forward proxy expects. */
@@ -149,7 +152,7 @@ async function tunnelledRequest(
   return https.request(target, {
     ...options,
     agent: false,
-    createConnection: () => tls.connect({ socket, ...(servername ? { servername } : {}) }),
+    createConnection: () => tls.connect({ socket, rejectUnauthorized: true, ...(servername ? { servername } : {}) }),
   });
 }
 
@@ -194,14 +197,16 @@ class Exchange {
     const lib = await load(proxy.protocol);
     const authority = `${target.hostname}:${target.port || 443}`;
     return new Promise<Socket>((resolve, reject) => {
-      const request = lib.request({
+      const connect: TlsRequestOptions = {
         host: proxy.hostname.replace(/^\[|\]$/g, ''),
         port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
         method: 'CONNECT',
         path: authority,
         headers: { Host: authority, ...proxyAuthorization(proxy) },
         agent: false,
-      });
+        rejectUnauthorized: true,
+      };
+      const request = lib.request(connect);
       this.live.add(request);
       request.on('connect', (answer: NodeHttp.IncomingMessage, socket: Socket) => {
         this.live.add(socket);

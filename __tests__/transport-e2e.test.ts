@@ -1,0 +1,99 @@
+/**
+ * The transport through the bundle: a delivery loads only the Node module its URL needs (on Node 24
+ * `node:http` alone costs ~40 ms to load), and a private CA is trusted through NODE_EXTRA_CA_CERTS
+ * with certificate checks always on.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBinaries, runCli } from './support/bundle.js';
+import { localCa } from './support/tls.js';
+
+/** A preload that records every module the bundle asks Node for, and prints the list at exit. */
+function moduleRecorder(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ci-notify-modules-')), 'record.cjs');
+  writeFileSync(
+    file,
+    `const Module = require('node:module');
+const load = Module._load;
+const seen = new Set();
+Module._load = function (request, ...rest) {
+  seen.add(String(request).replace(/^node:/, ''));
+  return load.call(this, request, ...rest);
+};
+process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify([...seen].sort()) + '\\n'));
+`,
+  );
+  return file;
+}
+
+const answer: RequestListener = (req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'));
+};
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+describe.each(nodeBinaries())('the transport through the bundle ($label)', ({ path: node }) => {
+  const ca = localCa();
+  const recorder = moduleRecorder();
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  async function deliver(url: string, env: Record<string, string> = {}) {
+    const run = await runCli(
+      ['--channel', 'wecom', '--url', url, '--status', 'failure', '--timeout', '5', '--retries', '0'],
+      { NODE_OPTIONS: `--require ${recorder}`, NODE_EXTRA_CA_CERTS: ca.caFile, ...env },
+      node,
+    );
+    const line = run.stderr.split('\n').find((l) => l.startsWith('MODULES ')) ?? 'MODULES []';
+    return {
+      code: run.code,
+      modules: JSON.parse(line.slice('MODULES '.length)) as string[],
+      out: run.stdout + run.stderr,
+    };
+  }
+
+  it('delivers over https with the private CA, loading node:https and never node:http or undici', async () => {
+    const server = createHttpsServer({ key: ca.key, cert: ca.cert }, answer);
+    servers.push(server);
+    const port = await listen(server);
+    const run = await deliver(`https://localhost:${port}/cgi-bin/webhook/send?key=k`);
+    expect(run.code).toBe(0);
+    expect([
+      run.modules.includes('https'),
+      run.modules.includes('http'),
+      run.modules.some((m) => /undici/.test(m)),
+    ]).toEqual([true, false, false]);
+  });
+
+  it('delivers over http loading node:http and never node:https', async () => {
+    const server = createHttpServer(answer);
+    servers.push(server);
+    const port = await listen(server);
+    const run = await deliver(`http://127.0.0.1:${port}/cgi-bin/webhook/send?key=k`);
+    expect(run.code).toBe(0);
+    expect([run.modules.includes('http'), run.modules.includes('https')]).toEqual([true, false]);
+  });
+
+  it('refuses a certificate from a CA it was not told to trust, once, without sending', async () => {
+    const server = createHttpsServer({ key: ca.untrustedKey, cert: ca.untrustedCert }, answer);
+    servers.push(server);
+    const port = await listen(server);
+    const run = await deliver(`https://localhost:${port}/cgi-bin/webhook/send?key=k`, {
+      NODE_TLS_REJECT_UNAUTHORIZED: '0',
+    });
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(
+      'TLS certificate could not be verified (set NODE_EXTRA_CA_CERTS?) (UNABLE_TO_VERIFY_LEAF_SIGNATURE); not retried',
+    );
+  });
+});
