@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * ncc minifies the entry file only; the chunks it splits off for lazy imports (undici, nodemailer,
+ * ncc minifies the entry file only; the chunks it splits off for lazy imports (nodemailer,
  * yaml) stay as written. Those are what a delivery loads, and Node reads, decodes and compiles every
  * byte of an ES module before running it, so they are minified here too (about 60% smaller, measured
  * by `npm run bench`). Deterministic: same input, same output, so the dist/ check still holds.

@@ -278,8 +278,8 @@ export function deliveryLabel(channel: string, name: string): string {
 }
 
 /**
- * undici does not turn `https://user:pass@host` into a Basic header (fetch refuses such URLs), but
- * users paste them: the credentials move into Authorization and out of the URL.
+ * Users paste `https://user:pass@host`: the credentials move into Authorization and out of the URL,
+ * so `username`/`password` inputs can win over them and the URL that is logged carries none.
  */
 export function splitUrlCredentials(raw: string): {
   url: string;

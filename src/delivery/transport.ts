@@ -8,8 +8,10 @@
  * bug we shipped: a proxy that dropped the CONNECT was asked again ~4,100 times a second, and one
  * that never answered it hung the run, whatever the timeout said (issue 13). Tunnelling is a few
  * lines here (CONNECT, then TLS over the socket) and stays under our deadline. Connection reuse
- * across many targets is Node's keep-alive Agent: 50 targets on one host measured no faster
- * with undici's pool, so undici earns its cost nowhere in this client.
+ * across many targets is Node's keep-alive Agent: 50 concurrent https POSTs to one host, whole
+ * process, took a median 1.0 s with it against 1.6 s with undici's Agent on Node 24 (1.3 s against
+ * 2.4 s on Node 20; 15 paired runs on the shared 2-core machine). undici earns its cost nowhere in
+ * this client.
  *
  * Only the module the URL needs is loaded, when it is first needed: on Node 24 `node:http` alone
  * costs ~40 ms to load, and an https run never needs it (a proxied one does, for CONNECT).
