@@ -180,21 +180,11 @@ function judge(
   // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
   if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
   const failure = verdict.ok ? { error: httpErrorLine(answer) } : { error: verdict.error, ...pickHint(verdict) };
-  let retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
-  if (retry && GATEWAY_FORWARDED.has(answer.status) && !isIdempotent(spec)) {
-    retry = false;
-    failure.error +=
-      ' (a gateway answered after forwarding the request: it may have been delivered; not retried to avoid a duplicate)';
-  }
+  // Every 5xx is retried (DESIGN §6), 502/504 included: they are answers, so the platform or the
+  // gateway has told us something; only silence after a full request risks a duplicate (judgeFailure).
+  const retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
   return { ok: false, answer, ...failure, retry, waitMs, reason };
 }
-
-/**
- * 502 and 504 come from a gateway that passed the request on and got a broken or no answer
- * (RFC 9110 §15.6.3, §15.6.5): the platform may have acted on it. 500, 503 and 429 are the
- * platform's own refusals and are retried.
- */
-const GATEWAY_FORWARDED = new Set([502, 504]);
 
 /** GET and PUT are idempotent by HTTP's definition; a POST only when it carries a key the receiver dedupes on. */
 function isIdempotent(spec: HttpRequestSpec): boolean {
