@@ -180,11 +180,19 @@ function judge(
   // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
   if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
   const failure = verdict.ok ? { error: httpErrorLine(answer) } : { error: verdict.error, ...pickHint(verdict) };
-  // Every 5xx is retried (DESIGN §6), 502/504 included: they are answers, so the platform or the
-  // gateway has told us something; only silence after a full request risks a duplicate (judgeFailure).
-  const retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
+  let retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
+  // Every 5xx from the platform is retried (DESIGN §6). Through a forward proxy, though, a 502/504 is
+  // the proxy speaking for a target that may have taken the whole request and then gone silent
+  // (RFC 9110 §15.6.3, §15.6.5): the silence judgeFailure refuses to resend, so it is not resent either.
+  if (retry && attempt.forwarded === true && GATEWAY_STATUSES.has(answer.status) && !isIdempotent(spec)) {
+    retry = false;
+    failure.error +=
+      ' (the proxy answered for the target: it may have been delivered; not retried to avoid a duplicate)';
+  }
   return { ok: false, answer, ...failure, retry, waitMs, reason };
 }
+
+const GATEWAY_STATUSES = new Set([502, 504]);
 
 /** GET and PUT are idempotent by HTTP's definition; a POST only when it carries a key the receiver dedupes on. */
 function isIdempotent(spec: HttpRequestSpec): boolean {

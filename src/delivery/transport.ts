@@ -36,7 +36,12 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 export type Stage = 'connect' | 'tunnel' | 'send' | 'wait' | 'read';
 
 export type Attempt =
-  | { kind: 'answer'; answer: HttpAnswer }
+  | {
+      kind: 'answer';
+      answer: HttpAnswer;
+      /** A plain-http request through a forward proxy: a 502/504 may be the proxy speaking for the target. */
+      forwarded?: boolean;
+    }
   | {
       kind: 'failed';
       stage: Stage;
@@ -76,6 +81,7 @@ export function createTransport(proxies: ProxySettings): Transport {
     const exchange = new Exchange(timeoutMs);
     open.add(exchange);
     void exchange.result.then(() => open.delete(exchange));
+    let forwarded = false;
     try {
       const target = new URL(spec.url);
       const proxy = proxyFor(target, proxies);
@@ -84,6 +90,7 @@ export function createTransport(proxies: ProxySettings): Transport {
         const socket = await exchange.tunnel(proxy, target);
         exchange.start(await tunnelledRequest(target, socket, options), spec.body);
       } else if (proxy) {
+        forwarded = true;
         const lib = await load(proxy.protocol);
         exchange.start(lib.request(forwardedOptions(proxy, target, options, agentFor(proxy.protocol, lib))), spec.body);
       } else {
@@ -93,7 +100,8 @@ export function createTransport(proxies: ProxySettings): Transport {
     } catch (error) {
       exchange.fail(error);
     }
-    return exchange.result;
+    const attempt = await exchange.result;
+    return forwarded && attempt.kind === 'answer' ? { ...attempt, forwarded } : attempt;
   }
 
   function close(): void {
