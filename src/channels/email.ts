@@ -108,7 +108,7 @@ export function parseEmailOptions(raw: Record<string, string>, problems: Problem
   if (emailPeople !== 'to' && emailPeople !== 'cc')
     problems.push({
       input: 'email_people',
-      message: `"${emailPeople.slice(0, 20)}" not understood; expected to or cc`,
+      message: `${shownValue(emailPeople, 20)} not understood; expected to or cc`,
     });
 
   let from: MailAddress | null = null;
