@@ -58,8 +58,8 @@ export function parseHeaderLines(text: string): {
   return { headers, badLine: null };
 }
 
-const SIGNATURES = ['sha256', 'sha1', 'standard'] as const;
-const FORMATS = ['json', 'cdevents', 'template'] as const;
+export const SIGNATURES = ['sha256', 'sha1', 'standard'] as const;
+export const FORMATS = ['json', 'cdevents', 'template'] as const;
 
 const upperCaseWord = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const lowerCaseWord = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
