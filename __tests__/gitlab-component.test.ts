@@ -1,22 +1,42 @@
 /**
  * The GitLab CI/CD component (templates/notify.yml) run for real by gitlab-ci-local with its shell
- * executor: a throw-away git project includes the component locally, its bundle is a copy of the
- * built dist/, and NOTIFY_URL points at a loopback webhook receiver. One include must give exactly
- * one notification with the pipeline's outcome.
+ * executor: a throw-away git project (gitlab.example.com/acme/api) includes the component from itself
+ * at its own commit, as `component: $CI_SERVER_FQDN/acme/api/notify@$CI_COMMIT_SHA`; the receiver of
+ * the notification and the GitLab API (CI_API_V4_URL) are loopback stand-ins. What the receiver gets is
+ * asserted, and what GitLab decides when it creates the pipeline (options, regexes, rules).
  *
  * Needs: dist/ built (`npm run build`), rsync (gitlab-ci-local copies the workspace with it) and
  * Node ≥ 22 for gitlab-ci-local (scripts/node24.mjs installs one).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 import { parseAllDocuments } from 'yaml';
+import { CHANNELS } from '../src/channels/index.js';
+import { CHANNEL_TYPES } from '../src/channels/types.js';
+import { RECEIVE_ID_TYPES } from '../src/channels/lark-app.js';
+import { FORMATS, SIGNATURES, webhookOptions } from '../src/channels/webhook.js';
+import { matchesTrigger, transitionOf, TRIGGER_WORDS } from '../src/event/transition.js';
+import { STATUSES } from '../src/event/types.js';
 import { INPUTS } from '../src/inputs.js';
+import { FIELD_NAMES } from '../src/render/types.js';
 import { NODE24 } from './support/bundle.js';
+import {
+  standInJob,
+  standInPipeline,
+  standInProject,
+  startGitLabApi,
+  type GitLabApiStandIn,
+  type StandInGitLabJob,
+} from './support/gitlab-api.js';
+import { layOutImage } from './support/image-layout.js';
+import { startProxy } from './support/proxy.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const ROOT = process.cwd();
@@ -28,17 +48,28 @@ const GCL_NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.exe
 const GITLAB_CI_LOCAL = join(ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
 /** The bundle under test; CI_NOTIFY_TEST_BUNDLE_DIR lets a developer try a bundle built elsewhere. */
 const BUNDLE_DIR = process.env.CI_NOTIFY_TEST_BUNDLE_DIR ?? join(ROOT, 'dist');
-const FIXTURES = join(ROOT, '__tests__', 'support', 'gitlab-fixtures');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const COMPONENT = 'component: $CI_SERVER_FQDN/acme/api/notify@$CI_COMMIT_SHA';
 
 /** A token in the webhook URL: it must never show up in the job log. */
 const URL_TOKEN = 'glpat-notify-7f3a9c2e51d8';
+const JOB_TOKEN = 'glcbt-64_componentJobToken0123456789';
+const READ_API = 'glpat-componentReadApi0123456789';
 
 interface PipelineRun {
   code: number | null;
   output: string;
-  headSha: string;
 }
+
+interface Project {
+  dir: string;
+  headSha: string;
+  /** Commits the changed .gitlab-ci.yml (a later pipeline of the same project and branch). */
+  update(pipeline: string): void;
+  run(variables?: Record<string, string>, options?: { path?: string[] }): Promise<PipelineRun>;
+}
+
+const projects: string[] = [];
 
 function requirePrerequisites(): void {
   const missing: string[] = [];
@@ -55,41 +86,46 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /**
- * A project gitlab-ci-local accepts: a git repository with a commit, an `origin` remote (which
- * gives CI_PROJECT_PATH acme/api and CI_SERVER_URL https://gitlab.example.com), the component at
- * templates/notify.yml and the bundle at ci-notify/.
+ * A project gitlab-ci-local accepts: a git repository with a commit and an `origin` remote (which
+ * gives CI_PROJECT_PATH acme/api, CI_PROJECT_ID 1217 and CI_SERVER_URL https://gitlab.example.com),
+ * the component files at templates/ and the bundle at ci-notify/. `files` adds or replaces files.
  */
-function makeProject(
-  pipelineFixture: string,
-  replacements: Record<string, string> = {},
-): { dir: string; headSha: string } {
+function makeProject(pipeline: string, files: Record<string, string> = {}): Project {
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
+  projects.push(dir);
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'mona@example.com');
   git(dir, 'config', 'user.name', 'Mona Lisa');
   git(dir, 'config', 'commit.gpgsign', 'false');
-  cpSync(join(ROOT, 'templates', 'notify.yml'), join(dir, 'templates', 'notify.yml'), { recursive: true });
+  cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
   cpSync(BUNDLE_DIR, join(dir, 'ci-notify'), { recursive: true });
-  let pipeline = readFileSync(join(FIXTURES, pipelineFixture), 'utf8');
-  for (const [from, to] of Object.entries(replacements)) pipeline = pipeline.split(from).join(to);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
-  writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n');
+  writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n.gcl-home/\n.gcl-tmp/\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'Fix payment path');
   git(dir, 'remote', 'add', 'origin', 'git@gitlab.example.com:acme/api.git');
-  return { dir, headSha: git(dir, 'rev-parse', 'HEAD') };
+  mkdirSync(join(dir, '.gcl-tmp'));
+  const project: Project = {
+    dir,
+    headSha: git(dir, 'rev-parse', 'HEAD'),
+    update(next) {
+      writeFileSync(join(dir, '.gitlab-ci.yml'), next);
+      git(dir, 'commit', '-q', '-am', 'Change the pipeline');
+      project.headSha = git(dir, 'rev-parse', 'HEAD');
+    },
+    run: (variables = {}, options = {}) => runPipeline(dir, variables, options.path ?? []),
+  };
+  return project;
 }
 
-async function runPipeline(
-  pipelineFixture: string,
-  variables: Record<string, string>,
-  replacements: Record<string, string> = {},
-): Promise<PipelineRun & { dir: string }> {
-  const { dir, headSha } = makeProject(pipelineFixture, replacements);
-  mkdirSync(join(dir, '.gcl-tmp'));
+function runPipeline(dir: string, variables: Record<string, string>, pathPrefix: string[]): Promise<PipelineRun> {
   const args = [
     GITLAB_CI_LOCAL,
-    // The component names a Node image; here node comes from the PATH, as on a shell runner.
+    // The component names an image; here node comes from the PATH, as on a shell runner.
     '--force-shell-executor',
     '--home',
     join(dir, '.gcl-home'),
@@ -97,14 +133,14 @@ async function runPipeline(
     '--variable',
     'GITLAB_CI=true',
     '--ignore-predefined-vars',
-    'GITLAB_CI',
+    'GITLAB_CI,CI_API_V4_URL,CI_SERVER_HOST,CI_SERVER_PORT,CI_JOB_TOKEN',
   ];
   for (const [name, value] of Object.entries(variables)) args.push('--variable', `${name}=${value}`);
   // A clean environment: nothing of the outer CI (GITHUB_ACTIONS, NOTIFY_*) may leak into the jobs.
   const env = {
-    PATH: `${dirname(GCL_NODE)}:${process.env.PATH ?? ''}`,
+    PATH: [...pathPrefix, dirname(GCL_NODE), process.env.PATH ?? ''].join(':'),
     HOME: join(dir, '.gcl-home'),
-    // The component downloads an https:// bundle under TMPDIR: keep it inside the throw-away project.
+    // The component puts a downloaded or copied bundle under TMPDIR: keep it inside the project.
     TMPDIR: join(dir, '.gcl-tmp'),
     LANG: 'C.UTF-8',
   };
@@ -114,70 +150,72 @@ async function runPipeline(
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output, headSha, dir }));
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 
-interface BundleHost {
-  /** https://127.0.0.1:<port>/dist/index.js */
-  url: string;
-  /** PEM file of the self-signed certificate, for NODE_EXTRA_CA_CERTS in the job. */
-  caFile: string;
-  /** Paths requested, in order. */
-  requested: string[];
-  close(): Promise<void>;
+/** `include` of the component with these inputs, and the project's own jobs. */
+function pipeline(inputs: Record<string, string | number | boolean>, jobs: string, include = COMPONENT): string {
+  const lines = Object.entries(inputs).map(([name, value]) =>
+    typeof value === 'string' && value.includes('\n')
+      ? `      ${name}: |\n${value
+          .split('\n')
+          .map((l) => `        ${l}`)
+          .join('\n')}`
+      : `      ${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+  );
+  return ['include:', `  - ${include}`, ...(lines.length ? ['    inputs:', ...lines] : []), '', jobs].join('\n');
 }
 
-/** Serves the bundle directory over https on loopback, as a GitLab or GitHub raw URL would. */
-async function hostBundle(dir: string): Promise<BundleHost> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  const caFile = join(mkdtempSync(join(tmpdir(), 'ci-notify-ca-')), 'ca.pem');
-  writeFileSync(caFile, pems.cert);
-  const requested: string[] = [];
-  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
-    const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
-    requested.push(path);
-    const name = path.replace(/^\/dist\//, '');
-    const file = join(dir, name);
-    if (!/^[\w.-]+$/.test(name) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}/dist/index.js`,
-    caFile,
-    requested,
-    close: () =>
-      new Promise((resolve) =>
-        server.close(() => {
-          rmSync(dirname(caFile), { recursive: true, force: true });
-          resolve();
-        }),
-      ),
-  };
-}
+const PASSING_JOBS = `
+build:
+  stage: build
+  script:
+    - echo "building"
 
-/** Fails with the pipeline log when the receiver did not get exactly one delivery. */
-function expectOneDelivery(run: PipelineRun, receiver: Receiver): void {
-  if (receiver.requests.length !== 1) {
+lint:
+  stage: test
+  allow_failure: true
+  script:
+    - echo "style nits"; exit 1
+
+test:
+  stage: test
+  script:
+    - echo "tests pass"
+`;
+
+/**
+ * The failing job is in the last stage on purpose: gitlab-ci-local (4.x) waits for jobs of later
+ * stages that GitLab would skip after a failure, and then never starts an on_failure job behind them
+ * (GitLab itself counts skipped jobs as done).
+ */
+const FAILING_JOBS = `
+build:
+  stage: build
+  script:
+    - echo "building"
+
+test:
+  stage: test
+  script:
+    - echo "a test fails"; exit 1
+`;
+
+/** Fails with the pipeline log when the receiver did not get exactly `count` deliveries. */
+function expectDeliveries(run: PipelineRun, receiver: Receiver, count = 1): void {
+  if (receiver.requests.length !== count) {
     throw new Error(
-      `expected exactly one delivery, got ${receiver.requests.length}; gitlab-ci-local said:\n${run.output.slice(-4000)}`,
+      `expected ${count} deliveries, got ${receiver.requests.length}; gitlab-ci-local said:\n${run.output.slice(-5000)}`,
     );
   }
+}
+
+/** The result line gitlab-ci-local prints for a job: PASS, WARN <exit code> or FAIL <exit code>. */
+function jobResult(run: PipelineRun, job: string): string {
+  const m = new RegExp(`^${job}\\s+finished in [^\\n]*?(?:\\s+(WARN|FAIL)\\s+(\\d+))?\\s*$`, 'm').exec(run.output);
+  if (!m) return run.output.includes(`${job} `) ? 'not finished' : 'not created';
+  return m[1] ? `${m[1]} ${m[2]}` : 'PASS';
 }
 
 /** The event gitlab-ci-local's predefined variables give for this project's `main` branch. */
@@ -235,103 +273,500 @@ function expectedEvent(
   };
 }
 
+interface BundleHost {
+  /** https://127.0.0.1:<port>/dist/index.js */
+  url: string;
+  port: number;
+  /** PEM file of the self-signed certificate, for NODE_EXTRA_CA_CERTS in the job. */
+  caFile: string;
+  requests: { path: string; headers: IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+/** Serves a bundle directory over https on loopback, as GitLab's package registry would. */
+async function hostBundle(dir: string): Promise<BundleHost> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const caFile = join(mkdtempSync(join(tmpdir(), 'ci-notify-ca-')), 'ca.pem');
+  writeFileSync(caFile, pems.cert);
+  const requests: BundleHost['requests'] = [];
+  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
+    requests.push({ path, headers: req.headers });
+    const name = path.replace(/^\/dist\//, '');
+    const file = join(dir, name);
+    if (!/^[\w.-]+$/.test(name) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}/dist/index.js`,
+    port,
+    caFile,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          rmSync(dirname(caFile), { recursive: true, force: true });
+          resolve();
+        });
+      }),
+  };
+}
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
 describe('GitLab CI/CD component under gitlab-ci-local', () => {
   let receiver: Receiver;
-  const projects: string[] = [];
+  let imageBin: string;
 
-  beforeAll(() => requirePrerequisites());
-
+  beforeAll(() => {
+    requirePrerequisites();
+    const layout = layOutImage(mkdtempSync(join(tmpdir(), 'ci-notify-image-')));
+    projects.push(layout.root);
+    imageBin = join(layout.root, 'opt', 'ci-notify', 'bin');
+  });
   beforeEach(async () => {
     receiver = await startReceiver();
   });
-
   afterEach(async () => {
     await receiver.close();
   });
-
   afterAll(() => {
     for (const dir of projects) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('notifies "success" exactly once when every job passes (an allowed failure counts as passing)', async () => {
-    const run = await runPipeline('passing.gitlab-ci.yml', {
-      NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`,
-      // The include sets params, and an input given in the include wins over the variable.
-      NOTIFY_PARAMS: 'source=variable',
-    });
-    projects.push(run.dir);
-
-    expectOneDelivery(run, receiver);
-    expect(run.code).toBe(0);
-    expect(run.output).toMatch(/PASS\s+ci-notify-success/);
-    expect(run.output).not.toMatch(/ci-notify-failure\s+starting/);
-    const [delivery] = receiver.requests;
-    expect(delivery!.method).toBe('POST');
-    expect(delivery!.query).toEqual({ token: URL_TOKEN });
-    expect(delivery!.headers['content-type']).toMatch(/^application\/json/);
-    expect(delivery!.headers['x-ci-notify-event']).toBe('pipeline');
-    expect(delivery!.headers['user-agent']).toBe(`ci-notify/${PACKAGE_VERSION}`);
-    expect(delivery!.json()).toEqual(
-      expectedEvent('success', 'ci-notify-success', run.headSha, { env: 'staging', team: 'payments' }),
-    );
-    expect(delivery!.headers['x-ci-notify-delivery']).toBe((delivery!.json() as { id: string }).id);
-    expect(run.output).not.toContain(URL_TOKEN);
-  }, 120_000);
-
-  it('notifies "failure" exactly once when a job fails, and a NOTIFY_* variable fills an input the include left empty', async () => {
-    const run = await runPipeline('failing.gitlab-ci.yml', {
-      NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`,
-      NOTIFY_PARAMS: 'source=variable',
-    });
-    projects.push(run.dir);
-
-    expectOneDelivery(run, receiver);
-    expect(run.output).toMatch(/FAIL\s+test/);
-    expect(run.output).toMatch(/ci-notify-failure\s+starting/);
-    expect(run.output).not.toMatch(/ci-notify-success\s+starting/);
-    const [delivery] = receiver.requests;
-    expect(delivery!.json()).toEqual(
-      expectedEvent('failure', 'ci-notify-failure', run.headSha, { source: 'variable' }),
-    );
-    expect(run.output).not.toContain(URL_TOKEN);
-  }, 120_000);
-
-  it('fetches the bundle and its lazily loaded chunks from an https:// URL', async () => {
-    const host = await hostBundle(BUNDLE_DIR);
-    try {
-      const run = await runPipeline(
-        'https-bundle.gitlab-ci.yml',
-        { HOOK_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`, NODE_EXTRA_CA_CERTS: host.caFile },
-        { __BUNDLE_URL__: host.url },
+  describe('where the bundle comes from', () => {
+    it('runs the ci-notify of the image by default (nothing downloaded) and notifies "success" exactly once', async () => {
+      const project = makeProject(
+        pipeline(
+          { channel: 'webhook', params: 'env=staging\nteam=payments', retries: 0 },
+          `${PASSING_JOBS}\nci-notify-success:\n  after_script:\n    - echo "image=$CI_NOTIFY_IMAGE"\n`,
+        ),
       );
-      projects.push(run.dir);
+      const run = await project.run(
+        // The include sets params, and an input given in the include wins over the variable.
+        { NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`, NOTIFY_PARAMS: 'source=variable' },
+        // A shell runner whose machine has the image's files: ci-notify on the PATH.
+        { path: [imageBin] },
+      );
 
-      expectOneDelivery(run, receiver);
-      expect((receiver.requests[0]!.json() as { status: string }).status).toBe('success');
-      const chunks = readdirSync(BUNDLE_DIR).filter((f) => /^\d+\.index\.js$/.test(f));
-      expect([...host.requested].sort()).toEqual(['/dist/index.js', ...chunks.map((c) => `/dist/${c}`)].sort());
-    } finally {
-      await host.close();
-    }
-  }, 120_000);
+      expectDeliveries(run, receiver);
+      expect(jobResult(run, 'ci-notify-success')).toBe('PASS');
+      expect(jobResult(run, 'ci-notify-failure')).toBe('not created');
+      const [delivery] = receiver.requests;
+      expect(delivery!.method).toBe('POST');
+      expect(delivery!.query).toEqual({ token: URL_TOKEN });
+      expect(delivery!.headers['content-type']).toMatch(/^application\/json/);
+      expect(delivery!.headers['x-ci-notify-event']).toBe('pipeline');
+      expect(delivery!.headers['user-agent']).toBe(`ci-notify/${PACKAGE_VERSION}`);
+      expect(delivery!.json()).toEqual(
+        expectedEvent('success', 'ci-notify-success', project.headSha, { env: 'staging', team: 'payments' }),
+      );
+      expect(delivery!.headers['x-ci-notify-delivery']).toBe((delivery!.json() as { id: string }).id);
+      // gitlab-ci-local gives a component included by SHA that SHA as its version.
+      expect(run.output).toContain(`image=registry.gitlab.com/ci-notify/ci-notify:${project.headSha}\n`);
+      expect(run.output).not.toContain(URL_TOKEN);
+    }, 120_000);
+
+    it('says in one line, and fails the job, when the image has no ci-notify', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', image: 'node:24-alpine' }, PASSING_JOBS));
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` });
+      expect(jobResult(run, 'ci-notify-success')).toBe('FAIL 2');
+      expect(run.output).toContain(
+        "> bundle: this job's image has no ci-notify (the default bundle is the copy in the ci-notify image); leave the image input empty, or set bundle to npm, an https:// URL or a path in the workspace",
+      );
+      expect(receiver.requests).toHaveLength(0);
+    }, 120_000);
+
+    it('runs the image of the version this file was released with when the include names no release, and a given image as given', async () => {
+      // What GitLab does for an include by SHA or branch: component.version is empty.
+      const unversioned = readFileSync(join(ROOT, 'templates', 'notify.yml'), 'utf8')
+        .replace(/^ {2}component: \[version\]\n/m, '')
+        .replaceAll('$[[ component.version ]]', '');
+      const show = '\nci-notify-success:\n  after_script:\n    - echo "image=$CI_NOTIFY_IMAGE"\n';
+      const project = makeProject(
+        pipeline(
+          { channel: 'webhook', dry_run: true },
+          `${PASSING_JOBS}${show}`,
+          'component: $CI_SERVER_FQDN/acme/api/unversioned@$CI_COMMIT_SHA',
+        ),
+        { 'templates/unversioned.yml': unversioned },
+      );
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` }, { path: [imageBin] });
+      expect(run.output).toContain(`image=registry.gitlab.com/ci-notify/ci-notify:${PACKAGE_VERSION}\n`);
+
+      project.update(
+        pipeline(
+          { channel: 'webhook', dry_run: true, image: 'harbor.example.cn/mirror/ci-notify:1.0.0' },
+          `${PASSING_JOBS}${show}`,
+        ),
+      );
+      const mirrored = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` }, { path: [imageBin] });
+      expect(mirrored.output).toContain('image=harbor.example.cn/mirror/ci-notify:1.0.0\n');
+    }, 120_000);
+
+    it('notifies "failure" exactly once from the dist/ folder in the workspace, and a NOTIFY_* variable fills an input the include left empty', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', bundle: 'ci-notify/', retries: 0 }, FAILING_JOBS));
+      const run = await project.run({
+        NOTIFY_URL: `${receiver.origin}/hooks/ci?token=${URL_TOKEN}`,
+        NOTIFY_PARAMS: 'source=variable',
+      });
+
+      expectDeliveries(run, receiver);
+      expect(jobResult(run, 'test')).toBe('FAIL 1');
+      expect(jobResult(run, 'ci-notify-failure')).toBe('PASS');
+      expect(jobResult(run, 'ci-notify-success')).toBe('not created');
+      expect(receiver.requests[0]!.json()).toEqual(
+        expectedEvent('failure', 'ci-notify-failure', project.headSha, { source: 'variable' }),
+      );
+      expect(run.output).not.toContain(URL_TOKEN);
+    }, 120_000);
+
+    it('runs a copied dist/index.js in a repository whose package.json says CommonJS', async () => {
+      const project = makeProject(
+        pipeline({ channel: 'webhook', bundle: 'vendor/ci-notify/index.js', retries: 0 }, PASSING_JOBS),
+        {
+          'package.json': '{"name": "app", "type": "commonjs"}\n',
+        },
+      );
+      cpSync(BUNDLE_DIR, join(project.dir, 'vendor', 'ci-notify'), { recursive: true });
+      git(project.dir, 'add', '-A');
+      git(project.dir, 'commit', '-q', '-m', 'Vendor ci-notify');
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` });
+      expectDeliveries(run, receiver);
+      expect(jobResult(run, 'ci-notify-success')).toBe('PASS');
+    }, 120_000);
+
+    it('says in one line which chunk is missing beside a copied index.js, runs nothing, prints none of the bundle, and fails the job', async () => {
+      // The first chunk index.js lists (its checksums line) is the first one looked for.
+      const listed = /^\/\/ ci-notify-chunks (\d+):/m.exec(readFileSync(join(BUNDLE_DIR, 'index.js'), 'utf8'));
+      const chunk = `${listed![1]}.index.js`;
+      const project = makeProject(pipeline({ channel: 'webhook', bundle: 'vendor/ci-notify/index.js' }, PASSING_JOBS), {
+        'package.json': '{"name": "app", "type": "commonjs"}\n',
+        'vendor/ci-notify/index.js': readFileSync(join(BUNDLE_DIR, 'index.js'), 'utf8'),
+      });
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` });
+      expect(jobResult(run, 'ci-notify-success')).toBe('FAIL 2');
+      const said = run.output.split('\n').filter((line) => line.startsWith('ci-notify-success > '));
+      expect(said).toEqual([
+        `ci-notify-success > bundle: ${chunk} is missing beside vendor/ci-notify/index.js: copy the whole dist/ folder of one ci-notify build (index.js and every N.index.js)`,
+      ]);
+      expect(run.output).not.toContain('__nccwpck_require__');
+      expect(receiver.requests).toHaveLength(0);
+    }, 120_000);
+
+    it('refuses a file that is not a ci-notify bundle without running it', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', bundle: 'tools/notify.js' }, PASSING_JOBS), {
+        'tools/notify.js': 'console.log("I would do anything");\n',
+      });
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` });
+      expect(jobResult(run, 'ci-notify-success')).toBe('FAIL 2');
+      expect(run.output).toContain(
+        'ci-notify-success > bundle: tools/notify.js is not a ci-notify bundle (the dist/index.js of a build); nothing was run',
+      );
+      expect(run.output).not.toContain('> I would do anything');
+    }, 120_000);
+
+    describe('from an https:// URL', () => {
+      let host: BundleHost;
+      beforeEach(async () => {
+        host = await hostBundle(BUNDLE_DIR);
+      });
+      afterEach(async () => {
+        await host.close();
+      });
+      const chunks = () => readdirSync(BUNDLE_DIR).filter((f) => /^\d+\.index\.js$/.test(f));
+      const urlPipeline = (inputs: Record<string, string>) =>
+        pipeline(
+          { bundle: host.url, channel: 'webhook', retries: 0, ...inputs },
+          'test:\n  stage: test\n  script:\n    - echo "tests pass"\n',
+        );
+
+      it('downloads index.js and every chunk through HTTPS_PROXY, checks bundle_sha256, and sends the job token to its GitLab only', async () => {
+        const proxy = await startProxy();
+        try {
+          const project = makeProject(urlPipeline({ bundle_sha256: sha256(join(BUNDLE_DIR, 'index.js')) }));
+          const run = await project.run({
+            NOTIFY_URL: `${receiver.origin}/hook`,
+            NODE_EXTRA_CA_CERTS: host.caFile,
+            HTTPS_PROXY: proxy.url,
+            // The receiver and gitlab-ci-local's GitLab are not behind it: only the bundle goes through the proxy.
+            NO_PROXY: `127.0.0.1:${receiver.port},gitlab.example.com`,
+            CI_SERVER_HOST: '127.0.0.1',
+            CI_SERVER_PORT: String(host.port),
+            CI_JOB_TOKEN: JOB_TOKEN,
+          });
+          expectDeliveries(run, receiver);
+          expect(host.requests.map((r) => r.path).sort()).toEqual(
+            ['/dist/index.js', ...chunks().map((c) => `/dist/${c}`)].sort(),
+          );
+          expect(host.requests.every((r) => r.headers['job-token'] === JOB_TOKEN)).toBe(true);
+          expect(proxy.seen.map((s) => `${s.method} ${s.target}`)).toEqual(
+            host.requests.map(() => `CONNECT 127.0.0.1:${host.port}`),
+          );
+          expect(run.output).not.toContain(JOB_TOKEN);
+        } finally {
+          await proxy.close();
+        }
+      }, 120_000);
+
+      it('goes around the proxy for a NO_PROXY host and sends no job token to a host that is not its GitLab', async () => {
+        const proxy = await startProxy();
+        try {
+          const project = makeProject(urlPipeline({}));
+          const run = await project.run({
+            NOTIFY_URL: `${receiver.origin}/hook`,
+            NODE_EXTRA_CA_CERTS: host.caFile,
+            HTTPS_PROXY: proxy.url,
+            NO_PROXY: '127.0.0.1,gitlab.example.com',
+            CI_JOB_TOKEN: JOB_TOKEN,
+          });
+          expectDeliveries(run, receiver);
+          expect(proxy.seen).toEqual([]);
+          expect(host.requests.some((r) => 'job-token' in r.headers)).toBe(false);
+        } finally {
+          await proxy.close();
+        }
+      }, 120_000);
+
+      it('fails the job with one line, running nothing, when bundle_sha256 does not match', async () => {
+        const actual = sha256(join(BUNDLE_DIR, 'index.js'));
+        const project = makeProject(urlPipeline({ bundle_sha256: 'ab'.repeat(32) }));
+        const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook`, NODE_EXTRA_CA_CERTS: host.caFile });
+        expect(jobResult(run, 'ci-notify-success')).toBe('FAIL 2');
+        expect(run.output).toContain(
+          `ci-notify-success > bundle: bundle_sha256 does not match: 127.0.0.1:${host.port}/dist/index.js has sha256 ${actual}, not ${'ab'.repeat(32)}; nothing was run (another ci-notify version needs its own checksum)`,
+        );
+        expect(receiver.requests).toHaveLength(0);
+      }, 120_000);
+    });
+  });
+
+  describe('pipeline facts from the GitLab API', () => {
+    let api: GitLabApiStandIn;
+    beforeEach(async () => {
+      api = await startGitLabApi();
+      api.projects.push(standInProject());
+      api.jobTokens.set(JOB_TOKEN, 1217);
+      api.apiTokens.push({ value: READ_API, scopes: ['read_api'], projects: [1217] });
+    });
+    afterEach(async () => {
+      await api.close();
+    });
+    const apiVariables = (token = true): Record<string, string> => ({
+      CI_API_V4_URL: api.url,
+      CI_JOB_TOKEN: JOB_TOKEN,
+      ...(token ? { NOTIFY_GITLAB_TOKEN: READ_API } : {}),
+    });
+    /** gitlab-ci-local numbers the pipelines of a project 1000, 1001, … (CI_PIPELINE_ID). */
+    const jobsOf = (pipelineId: number, jobs: StandInGitLabJob[]) => api.projects[0]!.jobs.set(pipelineId, jobs);
+
+    it('names the failed job with its link', async () => {
+      jobsOf(1000, [
+        standInJob({ id: 11, name: 'build', stage: 'build', status: 'success' }),
+        standInJob({ id: 12, name: 'test', stage: 'test', status: 'failed' }),
+        standInJob({ id: 13, name: 'ci-notify-failure', stage: '.post', status: 'running' }),
+      ]);
+      const project = makeProject(pipeline({ channel: 'webhook', retries: 0 }, FAILING_JOBS));
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook`, ...apiVariables() }, { path: [imageBin] });
+      expectDeliveries(run, receiver);
+      const event = receiver.requests[0]!.json() as { pipeline: { id: string }; jobs: unknown[] };
+      expect(event.pipeline.id).toBe('1000');
+      expect(event.jobs).toEqual([
+        expect.objectContaining({ name: 'build', status: 'success' }),
+        {
+          name: 'test',
+          status: 'failure',
+          url: 'https://gitlab.example.com/acme/api/-/jobs/12',
+          duration_ms: 12500,
+          stage: 'test',
+          allow_failure: false,
+          failed_step: null,
+        },
+      ]);
+      expect(run.output).not.toContain(READ_API);
+    }, 120_000);
+
+    it('reports a pipeline that passed with an allowed failure as success, naming that job', async () => {
+      jobsOf(1000, [
+        standInJob({ id: 21, name: 'build', stage: 'build', status: 'success' }),
+        standInJob({ id: 22, name: 'lint', stage: 'test', status: 'failed', allow_failure: true }),
+        standInJob({ id: 23, name: 'test', stage: 'test', status: 'success' }),
+        standInJob({ id: 24, name: 'ci-notify-success', stage: '.post', status: 'running' }),
+      ]);
+      const project = makeProject(pipeline({ channel: 'webhook', retries: 0 }, PASSING_JOBS));
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook`, ...apiVariables() }, { path: [imageBin] });
+      expectDeliveries(run, receiver);
+      const event = receiver.requests[0]!.json() as { status: string; jobs: { name: string }[] };
+      expect(event.status).toBe('success');
+      expect(event.jobs.filter((j) => j.name === 'lint')).toEqual([
+        {
+          name: 'lint',
+          status: 'failure',
+          url: 'https://gitlab.example.com/acme/api/-/jobs/22',
+          duration_ms: 12500,
+          stage: 'test',
+          allow_failure: true,
+          failed_step: null,
+        },
+      ]);
+    }, 120_000);
+
+    it('notifies "fixed" on failure → success, and not on success → success', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', notify_on: 'fixed', retries: 0 }, FAILING_JOBS));
+      const variables = { NOTIFY_URL: `${receiver.origin}/hook`, ...apiVariables() };
+      // Pipeline 1000 fails: `fixed` cannot match a failure, so no failure job is even created.
+      const failed = await project.run(variables, { path: [imageBin] });
+      expect(jobResult(failed, 'test')).toBe('FAIL 1');
+      expect(jobResult(failed, 'ci-notify-failure')).toBe('not created');
+      api.projects[0]!.pipelines.push(standInPipeline({ id: 1000, status: 'failed', sha: project.headSha }));
+
+      project.update(pipeline({ channel: 'webhook', notify_on: 'fixed', retries: 0 }, PASSING_JOBS));
+      jobsOf(1001, [standInJob({ id: 31, name: 'test', stage: 'test', status: 'success' })]);
+      const fixed = await project.run(variables, { path: [imageBin] });
+      expectDeliveries(fixed, receiver);
+      expect(receiver.requests[0]!.json()).toEqual(
+        expect.objectContaining({ status: 'success', previous_status: 'failure', transition: 'fixed' }),
+      );
+      api.projects[0]!.pipelines.push(standInPipeline({ id: 1001, status: 'success', sha: project.headSha }));
+
+      jobsOf(1002, [standInJob({ id: 41, name: 'test', stage: 'test', status: 'success' })]);
+      const stillGreen = await project.run(variables, { path: [imageBin] });
+      expect(jobResult(stillGreen, 'ci-notify-success')).toBe('PASS');
+      expect(stillGreen.output).toContain('webhook: not notified (notify_on: fixed; status success, unchanged)');
+      expectDeliveries(stillGreen, receiver, 1);
+    }, 180_000);
+
+    it('warns exactly once, naming gitlab_token, when two targets wait for "fixed" and no token can read the pipelines', async () => {
+      jobsOf(1000, [standInJob({ id: 51, name: 'test', stage: 'test', status: 'success' })]);
+      const channels =
+        '- type: webhook\n  name: ops\n  url: env:OPS_HOOK\n  notify_on: fixed\n- type: webhook\n  name: team\n  url: env:TEAM_HOOK\n  notify_on: fixed';
+      const project = makeProject(pipeline({ channels, retries: 0 }, PASSING_JOBS));
+      const run = await project.run(
+        { OPS_HOOK: `${receiver.origin}/ops`, TEAM_HOOK: `${receiver.origin}/team`, ...apiVariables(false) },
+        { path: [imageBin] },
+      );
+      const warnings = run.output.split('\n').filter((line) => line.includes('warning:'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        "notify_on: fixed needs the previous run's status, which is unknown: gitlab_token is not set (a token with read_api, as the masked CI/CD variable NOTIFY_GITLAB_TOKEN; CI_JOB_TOKEN may not list pipelines). They do not match this run.",
+      );
+      expect(receiver.requests).toHaveLength(0);
+    }, 120_000);
+  });
+
+  describe('what GitLab decides when it creates the pipeline', () => {
+    it('rejects a mistyped channel before any job runs', async () => {
+      const project = makeProject(pipeline({ channel: 'dingtallk' }, PASSING_JOBS));
+      const run = await project.run({});
+      expect(run.output).toContain(
+        'This GitLab CI configuration is invalid: `templates/notify.yml`: `channel` input: `dingtallk` cannot be used because it is not in the list of allowed options.',
+      );
+      expect(run.output).not.toMatch(/starting shell/);
+    }, 120_000);
+
+    it('rejects a mistyped notify_on word before any job runs', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', notify_on: 'failure, fixd' }, PASSING_JOBS));
+      const run = await project.run({});
+      expect(run.output).toMatch(/`notify_on` input: `failure, fixd` does not match required regex/);
+      expect(run.output).not.toMatch(/starting shell/);
+    }, 120_000);
+
+    it('creates no notify job on a green pipeline with notify_on: failure, given in the include or as NOTIFY_NOTIFY_ON', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', notify_on: 'failure' }, PASSING_JOBS));
+      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` }, { path: [imageBin] });
+      expect(jobResult(run, 'test')).toBe('PASS');
+      expect(jobResult(run, 'ci-notify-success')).toBe('not created');
+      expect(jobResult(run, 'ci-notify-failure')).toBe('not created');
+
+      project.update(pipeline({ channel: 'webhook' }, PASSING_JOBS));
+      const byVariable = await project.run(
+        { NOTIFY_URL: `${receiver.origin}/hook`, NOTIFY_NOTIFY_ON: 'failure' },
+        { path: [imageBin] },
+      );
+      expect(jobResult(byVariable, 'ci-notify-success')).toBe('not created');
+      expect(receiver.requests).toHaveLength(0);
+    }, 120_000);
+
+    it('fails the job on a configuration error (exit 2) and on a missing node (127), and lets a failed delivery pass as a warning (exit 1)', async () => {
+      const project = makeProject(pipeline({ channel: 'webhook', retries: 0 }, PASSING_JOBS));
+      const bad = await project.run({}, { path: [imageBin] });
+      expect(jobResult(bad, 'ci-notify-success')).toBe('FAIL 2');
+
+      receiver.reply({ status: 500, body: 'down' });
+      const undelivered = await project.run({ NOTIFY_URL: `${receiver.origin}/hook` }, { path: [imageBin] });
+      expect(jobResult(undelivered, 'ci-notify-success')).toBe('WARN 1');
+
+      // A shell runner without node: only bash on the job's PATH.
+      const onlyBash = mkdtempSync(join(tmpdir(), 'ci-notify-nonode-'));
+      projects.push(onlyBash);
+      spawnSync('ln', [
+        '-s',
+        spawnSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim(),
+        join(onlyBash, 'bash'),
+      ]);
+      const noNode = await project.run({ NOTIFY_URL: `${receiver.origin}/hook`, PATH: onlyBash });
+      expect(jobResult(noNode, 'ci-notify-success')).toBe('FAIL 127');
+      expect(noNode.output).toContain(
+        "ci-notify-success > ci-notify: this job's image has no node on the PATH; leave the image input empty (the ci-notify image) or use an image with Node 20 or later",
+      );
+    }, 180_000);
+  });
 });
 
 describe('templates/notify.yml', () => {
   const component = readFileSync(join(ROOT, 'templates', 'notify.yml'), 'utf8');
-
-  const [header] = parseAllDocuments(component);
-  const declared = (header!.toJS() as { spec: { inputs: Record<string, { type?: string; default?: unknown }> } }).spec
-    .inputs;
+  const [header, body] = parseAllDocuments(component);
+  type Spec = { type?: string; default?: unknown; options?: unknown[]; regex?: string };
+  const spec = (header!.toJS() as { spec: { component: string[]; inputs: Record<string, Spec> } }).spec;
+  const declared = spec.inputs;
+  const jobs = body!.toJS() as Record<string, Record<string, unknown>>;
+  const hidden = jobs['.$[[ inputs.job_name ]]']!;
   /** Inputs of the component itself, not of ci-notify. */
-  const OWN = ['stage', 'image', 'bundle', 'job_name'];
+  const OWN = ['stage', 'image', 'bundle', 'bundle_sha256', 'job_name'];
   /** The `for spec in …; do` list of the script: NAME or NAME=default. */
   const loop = (/for spec in ([\s\S]*?); do/.exec(component)?.[1] ?? '')
     .split(/[\s\\]+/)
     .filter(Boolean)
     .map((item) => item.split('='));
+  const regex = (name: string) => new RegExp(declared[name]!.regex!);
 
   it('runs the published package at the version of this package when bundle is npm', () => {
     expect(component).toContain(`npx --yes ci-notify@${PACKAGE_VERSION}`);
+  });
+
+  it('asks GitLab for its own version, and falls back to the image of this package version', () => {
+    expect(spec.component).toEqual(['version']);
+    expect(hidden.variables).toEqual(
+      expect.objectContaining({
+        CI_NOTIFY_RELEASE_IMAGE: 'registry.gitlab.com/ci-notify/ci-notify:$[[ component.version ]]',
+      }),
+    );
+    const pinned = [...component.matchAll(/ci-notify:(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+    expect(pinned).toEqual([PACKAGE_VERSION, PACKAGE_VERSION, PACKAGE_VERSION]);
+    expect(
+      component.split(`CI_NOTIFY_IMAGE: 'registry.gitlab.com/ci-notify/ci-notify:${PACKAGE_VERSION}'`),
+    ).toHaveLength(3);
+  });
+
+  it('downloads nothing of the earlier jobs, and fails the job only on a configuration error or a missing node', () => {
+    expect(hidden.dependencies).toEqual([]);
+    expect(hidden.allow_failure).toEqual({ exit_codes: [1] });
   });
 
   it('declares every input of ci-notify that is not a secret or GitHub-only, and nothing else', () => {
@@ -347,11 +782,11 @@ describe('templates/notify.yml', () => {
     const handed = Object.keys(declared).filter((n) => !OWN.includes(n) && n !== 'status');
     expect(loop.map(([name]) => name!.toLowerCase()).sort()).toEqual([...handed].sort());
     for (const [name, loopDefault] of loop) {
-      const spec = declared[name!.toLowerCase()]!;
+      const input = declared[name!.toLowerCase()]!;
       // A typed input always has a value: the loop must know its default to leave it out.
       expect({ name, loopDefault: loopDefault ?? '' }).toEqual({
         name,
-        loopDefault: spec.type ? String(spec.default) : '',
+        loopDefault: input.type ? String(input.default) : '',
       });
       // Either a job variable (`NAME: $[[ … ]]` or `NAME:\n  value: $[[ … ]]`) or a script assignment.
       expect(component).toMatch(
@@ -360,5 +795,75 @@ describe('templates/notify.yml', () => {
         ),
       );
     }
+  });
+
+  it('offers exactly the choices ci-notify accepts, so GitLab rejects a typo when it creates the pipeline', () => {
+    const msgTypes = [
+      ...new Set(Object.values(CHANNELS).flatMap((c) => [...(c as { msgTypes: readonly string[] }).msgTypes])),
+    ];
+    expect(declared.channel!.options).toEqual(['', ...CHANNEL_TYPES]);
+    expect([...declared.msg_type!.options!].sort()).toEqual(['', ...msgTypes].sort());
+    expect(declared.format!.options).toEqual(['', ...FORMATS]);
+    expect(declared.signature!.options).toEqual(['', ...SIGNATURES]);
+    expect(declared.receive_id_type!.options).toEqual(['', ...RECEIVE_ID_TYPES]);
+    expect(declared.locale!.options).toEqual(['', 'en', 'zh']);
+    expect(declared.smtp_secure!.options).toEqual(['', 'true', 'false']);
+    for (const method of declared.method!.options!.filter(Boolean)) {
+      expect(webhookOptions.safeParse({ url: 'https://example.com/h', method }).success).toBe(true);
+    }
+    for (const name of Object.keys(declared)) {
+      // Every option list holds the default, which GitLab requires.
+      if (declared[name]!.options) expect(declared[name]!.options).toContain(declared[name]!.default);
+    }
+  });
+
+  it('accepts every notify_on / mention_on word and list, and no other word', () => {
+    for (const name of ['notify_on', 'mention_on']) {
+      for (const word of TRIGGER_WORDS) expect(regex(name).test(word)).toBe(true);
+      expect(regex(name).test('')).toBe(true);
+      expect(regex(name).test('failure, fixed\nstill-failing;changed')).toBe(true);
+      expect(regex(name).test('failed')).toBe(false);
+      expect(regex(name).test('failure, fixd')).toBe(false);
+    }
+    for (const field of FIELD_NAMES) expect(regex('fields').test(field)).toBe(true);
+    expect(regex('fields').test('repository, jobs link')).toBe(true);
+    expect(regex('fields').test('repo')).toBe(false);
+    expect(regex('bundle_sha256').test('')).toBe(true);
+    expect(regex('bundle_sha256').test('ab'.repeat(32))).toBe(true);
+    expect(regex('bundle_sha256').test('ab'.repeat(31))).toBe(false);
+  });
+
+  it('leaves out exactly the job that no notify_on word of the list can match', () => {
+    // Every transition a success (failure) can have, whatever the previous run was.
+    const canMatch = (status: 'success' | 'failure') =>
+      TRIGGER_WORDS.filter((word) =>
+        [...STATUSES, null].some((previous) =>
+          matchesTrigger([word], { status, transition: transitionOf(status, previous) }),
+        ),
+      );
+    for (const [job, status] of [
+      ['$[[ inputs.job_name ]]-success', 'success'],
+      ['$[[ inputs.job_name ]]-failure', 'failure'],
+    ] as const) {
+      const rules = jobs[job]!.rules as { if?: string; when?: string }[];
+      const never = rules.filter((r) => r.when === 'never').map((r) => r.if!);
+      expect(never).toHaveLength(2);
+      for (const condition of never) {
+        const words = /\(\(([^)]*)\)\[/.exec(condition)![1]!.replace('still[_-]failing', 'still_failing').split('|');
+        expect(words.sort()).toEqual(TRIGGER_WORDS.filter((w) => !canMatch(status).includes(w)).sort());
+      }
+    }
+  });
+
+  it('is built into notify-pinned.yml for GitLab before 18.7', () => {
+    const check = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-templates.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+    const pinned = readFileSync(join(ROOT, 'templates', 'notify-pinned.yml'), 'utf8');
+    expect(pinned).not.toContain('component.');
+    expect((parseAllDocuments(pinned)[0]!.toJS() as { spec: Record<string, unknown> }).spec).toEqual({
+      inputs: declared,
+    });
   });
 });
