@@ -281,19 +281,15 @@ describe('bad input', () => {
     expect(run.stdout).not.toContain('oops');
   });
 
-  it('lists every input as a flag in --help', async () => {
+  it('lists every input as a flag in --help, and the secrets as NOTIFY_* variables only', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const flag of [
-      '--channel',
-      '--channels',
-      '--notify-on',
-      '--at-mobiles',
-      '--smtp-url',
-      '--receive-ids',
-      '--fail-on-error',
-    ]) {
+    for (const flag of ['--channel', '--channels', '--notify-on', '--at-mobiles', '--receive-ids', '--fail-on-error']) {
       expect(run.stdout).toContain(`  ${flag} `);
+    }
+    for (const secret of ['url', 'secret', 'smtp-url', 'token', 'app-secret', 'github-token', 'gitlab-token']) {
+      expect(run.stdout).not.toContain(`--${secret} `);
+      expect(run.stdout).toContain(`  NOTIFY_${secret.toUpperCase().replace(/-/g, '_')} `);
     }
   });
 

@@ -9,7 +9,16 @@ import { printable } from './logger.js';
 import { EXIT_BAD_CONFIG, EXIT_INTERRUPTED, run, type InterruptSignal } from './main.js';
 import { githubPlatform } from './platform/github.js';
 import { gitlabPlatform } from './platform/gitlab.js';
-import { helpText, localPlatform, parseArgs, UsageError, type ParsedArgs } from './platform/local.js';
+import {
+  helpText,
+  localPlatform,
+  parseArgs,
+  parseOutput,
+  UsageError,
+  type OutputFormat,
+  type ParsedArgs,
+} from './platform/local.js';
+import { processSources, resolveTextSources } from './platform/text-sources.js';
 import type { Platform } from './platform/types.js';
 import { VERSION } from './version.js';
 
@@ -45,14 +54,15 @@ function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
 
 async function main(): Promise<number> {
   const env = process.env;
-  const stdout = (line: string) => void process.stdout.write(`${line}\n`);
   const stderr = (line: string) => void process.stderr.write(`${line}\n`);
   const redact = (s: string) => redactor.redact(s);
   survivableOutput();
 
   let args: ParsedArgs;
+  let output: OutputFormat;
   try {
     args = parseArgs(process.argv.slice(2));
+    output = args.output || (env.NOTIFY_OUTPUT ? parseOutput(env.NOTIFY_OUTPUT, 'NOTIFY_OUTPUT') : 'text');
   } catch (err) {
     if (err instanceof UsageError) {
       stderr(`error: ${err.message}`);
@@ -60,12 +70,15 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  // With --output json, stdout carries the results array alone; every log line goes to stderr.
+  const print = (line: string) => void process.stdout.write(`${line}\n`);
+  const stdout = output === 'json' ? stderr : print;
   if (args.help) {
-    stdout(helpText());
+    print(helpText());
     return 0;
   }
   if (args.version) {
-    stdout(VERSION);
+    print(VERSION);
     return 0;
   }
 
@@ -79,8 +92,32 @@ async function main(): Promise<number> {
   }
 
   // NOTIFY_* variables and flags work everywhere (a `run:` step on GitHub, after_script on GitLab).
-  const inputs = { ...local.readInputs(), ...(platform === local ? {} : platform.readInputs()), ...args.inputs };
-  return run({ platform, inputs, env, redactor, uuid: randomUUID, onInterrupt });
+  let inputs = { ...local.readInputs(), ...(platform === local ? {} : platform.readInputs()), ...args.inputs };
+  if (platform === local) {
+    for (const name of args.secretFlags) {
+      platform.log.warn(
+        `--${name.replace(/_/g, '-')} on the command line is visible to other users of this machine (ps); set NOTIFY_${name.toUpperCase()} instead`,
+      );
+    }
+    const sourced = await resolveTextSources(inputs, processSources);
+    if (sourced.errors.length) {
+      for (const error of sourced.errors) platform.log.error(error);
+      if (output === 'json') print('[]');
+      return EXIT_BAD_CONFIG;
+    }
+    inputs = sourced.inputs;
+  }
+
+  // The results output, kept for --output json (printed once the run is over).
+  let results = '[]';
+  const setOutput = platform.setOutput.bind(platform);
+  platform.setOutput = (name, value) => {
+    if (name === 'results') results = value;
+    setOutput(name, value);
+  };
+  const code = await run({ platform, inputs, env, redactor, uuid: randomUUID, onInterrupt });
+  if (output === 'json') print(redactor.redact(results));
+  return code;
 }
 
 main().then(

@@ -105,6 +105,12 @@ export async function run(deps: RunDeps): Promise<number> {
       `people: ${people.map.entries.length} in the map from ${people.source ?? 'nowhere (no people input, no .ci-notify/people.yml)'}`,
     );
   const runErrors = [...settings.errors, ...params.errors, ...people.errors];
+  // GitHub and GitLab always say how the job went; a plain CLI run must be told, or it reports nothing true.
+  if (platform.name === 'local' && settings.status === '') {
+    runErrors.push(
+      'status: no status given; pass --status success, failure, cancelled, … (or set NOTIFY_STATUS), e.g. --status "$BUILD_STATUS"',
+    );
+  }
   const status = normalizeStatus(settings.status);
   if (status.warning && !runErrors.length) log.warn(status.warning);
 

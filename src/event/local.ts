@@ -3,18 +3,50 @@ import { normalizeStatus } from './status.js';
 import { EVENT_SCHEMA_ID, type CiEvent, type JobSummary, type Person, type RefType } from './types.js';
 
 /**
+ * What the git repository in the working directory says about the commit (src/platform/git.ts reads
+ * it), for the facts no CI variable and no flag gave.
+ */
+export interface GitFacts {
+  sha: string | null;
+  /** The branch HEAD is on, or null on a detached HEAD. */
+  branch: string | null;
+  /** A tag that points at the commit, when HEAD is detached on one. */
+  tag: string | null;
+  message: string | null;
+  author: { name: string | null; email: string | null } | null;
+  /** `git remote get-url origin`, credentials and all (only the path is kept). */
+  remote: string | null;
+}
+
+/**
  * The CLI outside GitHub and GitLab → `ci-notify.event/v1` (DESIGN §3), provider `local`.
- * Reads what the well-known CI variables give — Drone (DRONE_*), Alibaba Cloud Flow (PIPELINE_*,
- * CI_COMMIT_*), Jenkins (JOB_NAME, BUILD_URL, GIT_*, CHANGE_*, BUILD_USER*; the GIT_* and BUILD_*
- * names double as the generic ones many shells export) — and leaves the rest null.
+ * Reads what the well-known CI variables give — Drone (DRONE_*), Huawei Cloud CodeArts (its
+ * predefined parameters), Zadig (its built-in build variables), Alibaba Cloud Flow (PIPELINE_*,
+ * CI_COMMIT_*), Jenkins and the Jenkins-based CODING CI (JOB_NAME, BUILD_URL, GIT_*, CHANGE_*,
+ * BUILD_USER*; the GIT_* and BUILD_* names double as the generic ones many shells export) — and
+ * leaves the rest null.
  *
  * `inputs` may override what the environment says, for a plain shell that has no CI variables:
  * `repository` (owner/name), `ref`, `sha`, `commit_message`, `pipeline_name`, `pipeline_number`,
- * `pipeline_url` (these are not action inputs; the CLI may offer them as flags).
+ * `pipeline_url` (the CLI's event flags and NOTIFY_* variables). `git` (what the repository in the
+ * working directory says, src/platform/git.ts) fills what neither gives.
  */
-export function localEvent(input: EventInput, env: NodeJS.ProcessEnv, inputs: Record<string, string>): CiEvent {
-  const facts = isDrone(env) ? droneFacts(env, input.now) : isFlow(env) ? flowFacts(env) : jenkinsFacts(env);
-  const overridden = applyOverrides(facts, inputs);
+export function localEvent(
+  input: EventInput,
+  env: NodeJS.ProcessEnv,
+  inputs: Record<string, string>,
+  git: GitFacts | null = null,
+): CiEvent {
+  const facts = isDrone(env)
+    ? droneFacts(env, input.now)
+    : isCodeArts(env)
+      ? codeArtsFacts(env)
+      : isZadig(env)
+        ? zadigFacts(env)
+        : isFlow(env)
+          ? flowFacts(env)
+          : jenkinsFacts(env);
+  const overridden = fillFromGit(applyOverrides(facts, inputs), git);
   const statusInput = input.status.trim() !== '' ? input.status : (text(env.DRONE_BUILD_STATUS) ?? '');
   const sha = overridden.sha;
   const message = overridden.message;
@@ -68,6 +100,19 @@ interface LocalFacts {
 
 function isDrone(env: NodeJS.ProcessEnv): boolean {
   return env.DRONE === 'true' || env.CI === 'drone' || Boolean(env.DRONE_BUILD_NUMBER);
+}
+
+/**
+ * Huawei Cloud CodeArts: a Pipeline run sets PIPELINE_RUN_ID and PASS_CONDITIONS_LINK; a Build task
+ * BUILDNUMBER and INCREASENUM. (Flow sets PIPELINE_ID and PIPELINE_NAME too, so this is asked first.)
+ */
+function isCodeArts(env: NodeJS.ProcessEnv): boolean {
+  return Boolean((env.PIPELINE_RUN_ID && env.PASS_CONDITIONS_LINK) || (env.BUILDNUMBER && env.INCREASENUM));
+}
+
+/** Zadig sets ZADIG=true in its build scripts. */
+function isZadig(env: NodeJS.ProcessEnv): boolean {
+  return env.ZADIG === 'true';
 }
 
 /** Flow sets PIPELINE_ID and PIPELINE_NAME; Jenkins never does (its pipeline is JOB_NAME). */
@@ -152,6 +197,94 @@ function droneFacts(env: NodeJS.ProcessEnv, now: Date): LocalFacts {
   };
 }
 
+/**
+ * Huawei Cloud CodeArts predefined parameters, which its steps see as environment variables:
+ * Pipeline (support.huaweicloud.com/usermanual-pipeline/pipeline_01_0003.html): PIPELINE_NAME,
+ * PIPELINE_NUMBER, PIPELINE_RUN_ID, PIPELINE_TRIGGER_TYPE, EXECUTE_USER, PASS_CONDITIONS_LINK (the
+ * run's page), REPO_URL, COMMIT_ID, MERGE_ID; Build (support.huaweicloud.com/usermanual-codeci/codeci_ug_0037.html):
+ * BUILDNUMBER, INCREASENUM, COMMIT_ID, GIT_TAG and the codeBranch parameter.
+ */
+function codeArtsFacts(env: NodeJS.ProcessEnv): LocalFacts {
+  const tag = text(env.GIT_TAG);
+  const branch = text(env.codeBranch);
+  const mergeId = count(env.MERGE_ID);
+  const executor = text(env.EXECUTE_USER);
+  return {
+    pipeline: {
+      id: text(env.PIPELINE_RUN_ID) ?? text(env.BUILDNUMBER),
+      number: count(env.PIPELINE_NUMBER) ?? count(env.INCREASENUM),
+      attempt: null,
+      name: text(env.PIPELINE_NAME),
+      url: text(env.PASS_CONDITIONS_LINK),
+      trigger: text(env.PIPELINE_TRIGGER_TYPE),
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+    },
+    job: null,
+    jobs: [],
+    repository: repositoryFromGitUrl(text(env.REPO_URL)),
+    ref: tag ? { name: tag, type: 'tag', url: null } : { name: branch, type: branch ? 'branch' : null, url: null },
+    sha: text(env.COMMIT_ID),
+    message: null,
+    commitUrl: null,
+    beforeSha: null,
+    author: null,
+    changeRequest:
+      mergeId !== null ? { number: mergeId, title: null, url: null, source_branch: branch, target_branch: null } : null,
+    actor: executor ? { login: null, name: executor, email: null } : null,
+    serverUrl: null,
+  };
+}
+
+/**
+ * Zadig built-in build variables (koderover/zadig-doc, project/build "构建脚本"): TASK_ID, BUILD_URL,
+ * SERVICE, and per repository <REPONAME>_BRANCH, _TAG, _PR, _COMMIT_ID (a "-" in the name becomes
+ * "_"). With several repositories the first by name is reported.
+ */
+function zadigFacts(env: NodeJS.ProcessEnv): LocalFacts {
+  const repo = Object.keys(env)
+    .map((name) => /^(.+)_COMMIT_ID$/.exec(name)?.[1])
+    .filter((name): name is string => name !== undefined && text(env[`${name}_COMMIT_ID`]) !== null)
+    .sort()[0];
+  const get = (suffix: string) => (repo ? text(env[`${repo}_${suffix}`]) : null);
+  const pr = count(get('PR') ?? undefined);
+  const tag = get('TAG');
+  const branch = get('BRANCH');
+  const service = text(env.SERVICE);
+  return {
+    pipeline: {
+      id: text(env.TASK_ID),
+      number: count(env.TASK_ID),
+      attempt: null,
+      name: null,
+      url: text(env.BUILD_URL),
+      trigger: null,
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+    },
+    job: service ? { id: null, name: service, stage: null, url: text(env.BUILD_URL) } : null,
+    jobs: [],
+    repository: { name: repo ?? null, full_name: null, namespace: null, url: null },
+    ref:
+      pr !== null
+        ? { name: branch, type: 'pull_request', url: null }
+        : tag
+          ? { name: tag, type: 'tag', url: null }
+          : { name: branch, type: branch ? 'branch' : null, url: null },
+    sha: get('COMMIT_ID'),
+    message: null,
+    commitUrl: null,
+    beforeSha: null,
+    author: null,
+    changeRequest:
+      pr !== null ? { number: pr, title: null, url: null, source_branch: branch, target_branch: null } : null,
+    actor: null,
+    serverUrl: null,
+  };
+}
+
 /** Alibaba Cloud DevOps Flow built-in variables (help.aliyun.com/zh/yunxiao/user-guide/environment-variables). */
 function flowFacts(env: NodeJS.ProcessEnv): LocalFacts {
   const executor = text(env.BUILD_EXECUTOR);
@@ -188,7 +321,9 @@ function flowFacts(env: NodeJS.ProcessEnv): LocalFacts {
 function jenkinsFacts(env: NodeJS.ProcessEnv): LocalFacts {
   const changeId = count(env.CHANGE_ID);
   const tag = text(env.TAG_NAME);
-  const repository = repositoryFromGitUrl(text(env.GIT_URL));
+  // CODING CI (Jenkins-based; coding.net/docs/qci/visual/env-variable.html) gives the https address as
+  // GIT_HTTP_URL and an SSH one as GIT_URL: the https one also gives the repository's web address.
+  const repository = repositoryFromGitUrl(text(env.GIT_HTTP_URL) ?? text(env.GIT_URL));
   const branch = text(env.BRANCH_NAME) ?? text(env.GIT_LOCAL_BRANCH) ?? stripRemote(text(env.GIT_BRANCH));
   const stage = text(env.STAGE_NAME);
   const userLogin = text(env.BUILD_USER_ID);
@@ -271,6 +406,32 @@ function applyOverrides(facts: LocalFacts, inputs: Record<string, string>): Loca
     sha: sha ?? facts.sha,
     message: given('commit_message') ?? (sha && sha !== facts.sha ? null : facts.message),
     commitUrl: sha && sha !== facts.sha ? null : facts.commitUrl,
+  };
+}
+
+/** What the git repository says, where neither the CI nor the flags said anything. */
+function fillFromGit(facts: LocalFacts, git: GitFacts | null): LocalFacts {
+  if (!git) return facts;
+  const sameCommit = !facts.sha || facts.sha === git.sha;
+  const repository = facts.repository.full_name ? facts.repository : repositoryFromGitUrl(git.remote);
+  const ref: CiEvent['ref'] = facts.ref.name
+    ? facts.ref
+    : git.branch
+      ? { name: git.branch, type: 'branch', url: null }
+      : git.tag
+        ? { name: git.tag, type: 'tag', url: null }
+        : facts.ref;
+  return {
+    ...facts,
+    repository: repository.full_name ? repository : facts.repository,
+    ref,
+    sha: facts.sha ?? git.sha,
+    message: facts.message ?? (sameCommit ? git.message : null),
+    author:
+      facts.author ??
+      (sameCommit && git.author && (git.author.name || git.author.email)
+        ? { name: git.author.name, email: git.author.email, login: null }
+        : null),
   };
 }
 
