@@ -110,7 +110,10 @@ describe('README: People', () => {
     // The same inputs, with the component taken from this checkout and the bundle from dist/.
     const pipeline = stringifyYaml({
       include: [
-        { local: 'templates/notify.yml', inputs: { ...include.inputs, bundle: 'ci-notify/index.js', retries: 0 } },
+        {
+          component: '$CI_SERVER_FQDN/acme/api/notify@$CI_COMMIT_SHA',
+          inputs: { ...include.inputs, bundle: 'ci-notify/index.js', retries: 0 },
+        },
       ],
       test: { stage: 'test', script: ['echo "a test fails"; exit 1'] },
     });

@@ -8,9 +8,9 @@
  * Needs: dist/ built (`npm run build`), rsync (gitlab-ci-local copies the workspace with it) and
  * Node ≥ 22 for gitlab-ci-local (scripts/node24.mjs installs one).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +26,18 @@ import { matchesTrigger, transitionOf, TRIGGER_WORDS } from '../src/event/transi
 import { STATUSES } from '../src/event/types.js';
 import { INPUTS } from '../src/inputs.js';
 import { FIELD_NAMES } from '../src/render/types.js';
-import { NODE24 } from './support/bundle.js';
+import {
+  BUNDLE_DIR,
+  COMPONENT,
+  git,
+  makeProject,
+  PACKAGE_VERSION,
+  projects,
+  removeProjects,
+  requirePrerequisites,
+  ROOT,
+  type PipelineRun,
+} from './support/gitlab-ci-local.js';
 import {
   standInJob,
   standInPipeline,
@@ -39,120 +50,10 @@ import { layOutImage } from './support/image-layout.js';
 import { startProxy } from './support/proxy.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
-const ROOT = process.cwd();
-/**
- * gitlab-ci-local needs Node >= 22: this Node if it is, else the Actions runtime that
- * scripts/node24.mjs (npm pretest) installs or CI_NOTIFY_NODE24 names. The jobs run on it too.
- */
-const GCL_NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : NODE24;
-const GITLAB_CI_LOCAL = join(ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
-/** The bundle under test; CI_NOTIFY_TEST_BUNDLE_DIR lets a developer try a bundle built elsewhere. */
-const BUNDLE_DIR = process.env.CI_NOTIFY_TEST_BUNDLE_DIR ?? join(ROOT, 'dist');
-const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const COMPONENT = 'component: $CI_SERVER_FQDN/acme/api/notify@$CI_COMMIT_SHA';
-
 /** A token in the webhook URL: it must never show up in the job log. */
 const URL_TOKEN = 'glpat-notify-7f3a9c2e51d8';
 const JOB_TOKEN = 'glcbt-64_componentJobToken0123456789';
 const READ_API = 'glpat-componentReadApi0123456789';
-
-interface PipelineRun {
-  code: number | null;
-  output: string;
-}
-
-interface Project {
-  dir: string;
-  headSha: string;
-  /** Commits the changed .gitlab-ci.yml (a later pipeline of the same project and branch). */
-  update(pipeline: string): void;
-  run(variables?: Record<string, string>, options?: { path?: string[] }): Promise<PipelineRun>;
-}
-
-const projects: string[] = [];
-
-function requirePrerequisites(): void {
-  const missing: string[] = [];
-  if (!existsSync(join(BUNDLE_DIR, 'index.js'))) missing.push(`${join(BUNDLE_DIR, 'index.js')} (run npm run build)`);
-  if (!existsSync(GCL_NODE)) missing.push(`Node >= 22 at ${GCL_NODE} (npm run pretest, or set CI_NOTIFY_NODE24)`);
-  if (spawnSync('rsync', ['--version']).status !== 0) missing.push('rsync (apt-get install -y rsync)');
-  if (missing.length) throw new Error(`gitlab-ci-local component test needs: ${missing.join('; ')}`);
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
-/**
- * A project gitlab-ci-local accepts: a git repository with a commit and an `origin` remote (which
- * gives CI_PROJECT_PATH acme/api, CI_PROJECT_ID 1217 and CI_SERVER_URL https://gitlab.example.com),
- * the component files at templates/ and the bundle at ci-notify/. `files` adds or replaces files.
- */
-function makeProject(pipeline: string, files: Record<string, string> = {}): Project {
-  const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
-  projects.push(dir);
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'mona@example.com');
-  git(dir, 'config', 'user.name', 'Mona Lisa');
-  git(dir, 'config', 'commit.gpgsign', 'false');
-  cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
-  cpSync(BUNDLE_DIR, join(dir, 'ci-notify'), { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
-  writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n.gcl-home/\n.gcl-tmp/\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'Fix payment path');
-  git(dir, 'remote', 'add', 'origin', 'git@gitlab.example.com:acme/api.git');
-  mkdirSync(join(dir, '.gcl-tmp'));
-  const project: Project = {
-    dir,
-    headSha: git(dir, 'rev-parse', 'HEAD'),
-    update(next) {
-      writeFileSync(join(dir, '.gitlab-ci.yml'), next);
-      git(dir, 'commit', '-q', '-am', 'Change the pipeline');
-      project.headSha = git(dir, 'rev-parse', 'HEAD');
-    },
-    run: (variables = {}, options = {}) => runPipeline(dir, variables, options.path ?? []),
-  };
-  return project;
-}
-
-function runPipeline(dir: string, variables: Record<string, string>, pathPrefix: string[]): Promise<PipelineRun> {
-  const args = [
-    GITLAB_CI_LOCAL,
-    // The component names an image; here node comes from the PATH, as on a shell runner.
-    '--force-shell-executor',
-    '--home',
-    join(dir, '.gcl-home'),
-    // gitlab-ci-local says GITLAB_CI=false; a GitLab runner says true, and that picks the platform.
-    '--variable',
-    'GITLAB_CI=true',
-    '--ignore-predefined-vars',
-    'GITLAB_CI,CI_API_V4_URL,CI_SERVER_HOST,CI_SERVER_PORT,CI_JOB_TOKEN',
-  ];
-  for (const [name, value] of Object.entries(variables)) args.push('--variable', `${name}=${value}`);
-  // A clean environment: nothing of the outer CI (GITHUB_ACTIONS, NOTIFY_*) may leak into the jobs.
-  const env = {
-    PATH: [...pathPrefix, dirname(GCL_NODE), process.env.PATH ?? ''].join(':'),
-    HOME: join(dir, '.gcl-home'),
-    // The component puts a downloaded or copied bundle under TMPDIR: keep it inside the project.
-    TMPDIR: join(dir, '.gcl-tmp'),
-    LANG: 'C.UTF-8',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(GCL_NODE, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** `include` of the component with these inputs, and the project's own jobs. */
 function pipeline(inputs: Record<string, string | number | boolean>, jobs: string, include = COMPONENT): string {
@@ -346,9 +247,7 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
   afterEach(async () => {
     await receiver.close();
   });
-  afterAll(() => {
-    for (const dir of projects) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => removeProjects());
 
   describe('where the bundle comes from', () => {
     it('runs the ci-notify of the image by default (nothing downloaded) and notifies "success" exactly once', async () => {

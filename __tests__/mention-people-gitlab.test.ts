@@ -161,7 +161,7 @@ describe('mention_people: culprits on GitLab (the bundle as a job)', () => {
 // The component under gitlab-ci-local
 
 const PIPELINE = `include:
-  - local: templates/notify.yml
+  - component: $CI_SERVER_FQDN/acme/api/notify@$CI_COMMIT_SHA
     inputs:
       channel: dingtalk
       msg_type: text

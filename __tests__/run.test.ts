@@ -128,6 +128,7 @@ describe('run()', () => {
       const { code, platform } = await runWith({
         channel: 'webhook',
         url: `${hook.origin}/h`,
+        status: 'failure',
         timeout: 'soon',
         fail_on_error: 'false',
       });
