@@ -49,6 +49,7 @@ import {
 import { layOutImage } from './support/image-layout.js';
 import { startProxy } from './support/proxy.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
+import { startWeComServer } from './support/wecom-server.js';
 
 /** A token in the webhook URL: it must never show up in the job log. */
 const URL_TOKEN = 'glpat-notify-7f3a9c2e51d8';
@@ -508,9 +509,18 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
         standInJob({ id: 23, name: 'test', stage: 'test', status: 'success' }),
         standInJob({ id: 24, name: 'ci-notify-success', stage: '.post', status: 'running' }),
       ]);
-      const project = makeProject(pipeline({ channel: 'webhook', retries: 0 }, PASSING_JOBS));
-      const run = await project.run({ NOTIFY_URL: `${receiver.origin}/hook`, ...apiVariables() }, { path: [imageBin] });
+      // The event to a webhook, and the message to a WeCom robot.
+      const wecom = await startWeComServer();
+      const channels = '- type: webhook\n  url: env:HOOK_URL\n- type: wecom\n  url: env:WECOM_URL';
+      const project = makeProject(pipeline({ channels, retries: 0 }, PASSING_JOBS));
+      const run = await project
+        .run({ HOOK_URL: `${receiver.origin}/hook`, WECOM_URL: wecom.url, ...apiVariables() }, { path: [imageBin] })
+        .finally(() => wecom.close());
       expectDeliveries(run, receiver);
+      const markdown = (wecom.received as { markdown?: { content: string } }[]).map((m) => m.markdown?.content ?? '');
+      expect(markdown).toHaveLength(1);
+      expect(markdown[0]).toContain('passed with warnings');
+      expect(markdown[0]).toContain('[lint](https://gitlab.example.com/acme/api/-/jobs/22)');
       const event = receiver.requests[0]!.json() as { status: string; jobs: { name: string }[] };
       expect(event.status).toBe('success');
       expect(event.jobs.filter((j) => j.name === 'lint')).toEqual([
