@@ -207,10 +207,14 @@ function nodeForGitlabCiLocal(): string | null {
 describe('.gitlab-ci.yml', () => {
   const own = parseYaml(readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>;
 
-  it('includes the component from this project at the commit under test, as a dry run of the checked-out bundle', () => {
+  it('includes both components from this project at the commit under test, as dry runs of the checked-out bundle', () => {
     expect(own.include).toEqual([
       expect.objectContaining({
         component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/notify@$CI_COMMIT_SHA',
+        inputs: expect.objectContaining({ channel: 'webhook', dry_run: true, bundle: 'dist/', stage: 'notify' }),
+      }),
+      expect.objectContaining({
+        component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/notify-pinned@$CI_COMMIT_SHA',
         inputs: expect.objectContaining({
           channel: 'webhook',
           dry_run: true,
@@ -221,14 +225,14 @@ describe('.gitlab-ci.yml', () => {
     ]);
   });
 
-  it('releases on semver tags only, with the release: keyword', () => {
+  it('releases on plain semantic version tags only (the Catalog version), with the release: keyword', () => {
     const release = own.release as { rules: Array<{ if: string }>; release: { tag_name: string } };
     expect(release.release.tag_name).toBe('$CI_COMMIT_TAG');
     const pattern = /^\$CI_COMMIT_TAG =~ \/(.+)\/$/.exec(release.rules[0]!.if)?.[1];
     expect(pattern).toBeDefined();
     const semver = new RegExp(pattern!);
-    expect(['v1.2.3', '1.0.0', 'v10.20.30'].filter((t) => semver.test(t))).toHaveLength(3);
-    expect(['v1', 'v1.2', 'v1.2.3-rc.1', 'latest', 'v1.2.3.4'].filter((t) => semver.test(t))).toEqual([]);
+    expect(['1.2.3', '1.0.0', '10.20.30'].filter((t) => semver.test(t))).toHaveLength(3);
+    expect(['v1.2.3', 'v1', '1.2', '1.2.3-rc.1', 'latest', '1.2.3.4'].filter((t) => semver.test(t))).toEqual([]);
   });
 
   it('is accepted by gitlab-ci-local --preview, with the component job resolved from templates/', () => {
@@ -258,14 +262,19 @@ describe('.gitlab-ci.yml', () => {
 
       const previewText = result.stdout.slice(result.stdout.indexOf('---'));
       const preview = parseDocument(previewText).toJS() as Record<string, unknown>;
-      expect(preview.stages).toEqual(['.pre', 'test', 'notify', 'release', '.post']);
+      expect(preview.stages).toEqual(['.pre', 'test', 'image', 'notify', 'release', '.post']);
       // The include brought the jobs' scripts: self-test-success/-failure come from templates/notify.yml,
       // in the notify stage, running the checked-out bundle with the URL set here.
       const componentJobs = Object.entries(preview).filter(
         ([name, job]) =>
           typeof job === 'object' && job !== null && 'script' in job && !(own[name] as { script?: unknown })?.script,
       );
-      expect(componentJobs.map(([name]) => name).sort()).toEqual(['self-test-failure', 'self-test-success']);
+      expect(componentJobs.map(([name]) => name).sort()).toEqual([
+        'self-test-failure',
+        'self-test-pinned-failure',
+        'self-test-pinned-success',
+        'self-test-success',
+      ]);
       for (const [, job] of componentJobs) {
         expect(job).toEqual(
           expect.objectContaining({
@@ -276,7 +285,7 @@ describe('.gitlab-ci.yml', () => {
             }),
           }),
         );
-        expect(JSON.stringify(job)).toContain('dist/index.js');
+        expect(JSON.stringify(job)).toMatch(/dist\/(index\.js)?"/);
       }
       expect(preview.release).toEqual(
         expect.objectContaining({ release: expect.objectContaining({ tag_name: '$CI_COMMIT_TAG' }) }),
