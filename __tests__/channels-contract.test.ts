@@ -26,6 +26,16 @@ const VALID: Record<ChannelType, Record<string, string>> = {
   },
   webhook: { url: 'https://hooks.example.com/contract/hook-token-0000', secret: 'contract-hook-secret' },
   jenkins: { url: 'https://jenkins.example.com/generic-webhook-trigger/invoke', token: 'contract-jenkins-token' },
+  slack: { token: 'xoxb-1-2-contract-slack-token', channel_id: 'C0CONTRACT' },
+  discord: { url: 'https://discord.com/api/webhooks/123456789012345678/contract-discord-hook-token' },
+  telegram: { token: '123456789:contract-telegram-token', chat_id: '-1001234567890' },
+  teams: {
+    url: 'https://prod-00.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=contract-teams-sig',
+  },
+  google_chat: {
+    url: 'https://chat.googleapis.com/v1/spaces/AAAA/messages?key=contract-key-0000&token=contract-gchat-token',
+  },
+  mattermost: { url: 'https://chat.example.com/hooks/contract0mattermost0hook' },
 };
 
 /** Untrusted text at its worst: mentions of every platform, markup, quotes, newlines, size. */

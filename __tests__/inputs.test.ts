@@ -28,7 +28,7 @@ describe('the public inputs', () => {
   });
 
   it('declares the outputs and runs on node24 from dist/index.js', () => {
-    expect(Object.keys(action.outputs)).toEqual(['results', 'delivered', 'failed', 'status', 'event']);
+    expect(Object.keys(action.outputs)).toEqual(['results', 'delivered', 'failed', 'status', 'event', 'message_refs']);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
 

@@ -114,6 +114,8 @@ const delivered = (receiver: string, attempts = 2): ChannelResult => ({
   answer: expect.anything(),
   duration_ms: expect.any(Number),
   receiver,
+  // The cards sent, for a later `update` (lark-app-edit.test.ts).
+  message_ref: expect.stringMatching(/^lark_app:[\w-]+$/) as unknown as string,
 });
 
 describe('lark_app', () => {
@@ -148,14 +150,15 @@ describe('lark_app', () => {
         receive_id_type: 'email',
         receive_id: 'ann@example.com',
         msg_type: 'interactive',
-        content: card,
+        // A shared card, so a later step can edit it.
+        content: { ...card, config: { ...card.config, update_multi: true } },
         uuid: messageUuid(EVENT_ID, 'email', 'ann@example.com'),
       },
       {
         receive_id_type: 'email',
         receive_id: 'bob@example.com',
         msg_type: 'interactive',
-        content: card,
+        content: { ...card, config: { ...card.config, update_multi: true } },
         uuid: messageUuid(EVENT_ID, 'email', 'bob@example.com'),
       },
     ]);
@@ -211,7 +214,7 @@ describe('lark_app', () => {
       body: {
         receive_id: expect.stringMatching(/^(ann|bob)@example\.com$/),
         msg_type: 'interactive',
-        content: JSON.stringify(card),
+        content: JSON.stringify({ ...card, config: { ...card.config, update_multi: true } }),
         uuid: expect.stringMatching(/^[0-9a-f]{36}$/),
       },
     });

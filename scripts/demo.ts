@@ -17,6 +17,12 @@ import { startLarkServer } from '../__tests__/support/lark-server.js';
 import { startReceiver } from '../__tests__/support/receiver.js';
 import { startSmtpServer } from '../__tests__/support/smtp.js';
 import { startWeComServer } from '../__tests__/support/wecom-server.js';
+import { startSlackServer } from '../__tests__/support/slack-server.js';
+import { startDiscordServer } from '../__tests__/support/discord-server.js';
+import { startTelegramServer } from '../__tests__/support/telegram-server.js';
+import { startTeamsServer } from '../__tests__/support/teams-server.js';
+import { startGoogleChatServer } from '../__tests__/support/google-chat-server.js';
+import { startMattermostServer } from '../__tests__/support/mattermost-server.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -37,6 +43,12 @@ async function main(): Promise<number> {
     users: { 'ann@example.com': 'ou_ann', 'bob@example.com': 'ou_bob' },
   });
   const smtp = await startSmtpServer({ users: { 'ci@example.com': 'demo-smtp-password' } });
+  const slack = await startSlackServer({ channels: { C0123456789: true } });
+  const discord = await startDiscordServer();
+  const telegram = await startTelegramServer();
+  const teams = await startTeamsServer();
+  const googleChat = await startGoogleChatServer();
+  const mattermost = await startMattermostServer();
 
   // Secrets reach the bundle as environment variables referenced with env:NAME, as in a workflow.
   const secrets = {
@@ -50,6 +62,12 @@ async function main(): Promise<number> {
     DEMO_LARK_SECRET: lark.secret ?? '',
     DEMO_LARK_APP_SECRET: 'demo-app-secret',
     DEMO_SMTP_PASSWORD: 'demo-smtp-password',
+    DEMO_SLACK_TOKEN: slack.token,
+    DEMO_DISCORD_URL: discord.url,
+    DEMO_TELEGRAM_TOKEN: telegram.token,
+    DEMO_TEAMS_URL: teams.url,
+    DEMO_GOOGLE_CHAT_URL: googleChat.url,
+    DEMO_MATTERMOST_URL: mattermost.url,
   };
   const channels = [
     {
@@ -88,6 +106,26 @@ async function main(): Promise<number> {
       token: 'env:DEMO_JENKINS_TOKEN',
       build_args: '{"env":"staging"}',
     },
+    {
+      type: 'slack',
+      name: 'slack',
+      token: 'env:DEMO_SLACK_TOKEN',
+      channel_id: 'C0123456789',
+      api_url: slack.apiUrl,
+      at_user_ids: 'U012AB3CD',
+    },
+    { type: 'discord', name: 'discord', url: 'env:DEMO_DISCORD_URL', at_user_ids: '123456789012345678' },
+    {
+      type: 'telegram',
+      name: 'telegram',
+      token: 'env:DEMO_TELEGRAM_TOKEN',
+      chat_id: '-1001234567890',
+      api_url: telegram.apiUrl,
+      locale: 'zh',
+    },
+    { type: 'teams', name: 'teams', url: 'env:DEMO_TEAMS_URL', at_user_ids: 'ann@contoso.com' },
+    { type: 'google_chat', name: 'google-chat', url: 'env:DEMO_GOOGLE_CHAT_URL', thread_key: 'ci-${pipeline.id}' },
+    { type: 'mattermost', name: 'mattermost', url: 'env:DEMO_MATTERMOST_URL', display_name: 'CI', at_user_ids: 'mona' },
   ];
 
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-demo-'));
@@ -163,15 +201,68 @@ async function main(): Promise<number> {
     }),
   );
 
+  show(
+    'Slack received (chat.postMessage, Block Kit)',
+    slack.messages.map((m) => ({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks })),
+  );
+  show(
+    'Discord received (webhook ?wait=true; who was pinged)',
+    discord.messages.map((m) => ({
+      content: m.content,
+      embeds: m.embeds,
+      allowed_mentions: m.allowed_mentions,
+      pinged: m.pinged,
+    })),
+  );
+  show(
+    'Telegram received (sendMessage, HTML; the text as shown)',
+    telegram.messages.map((m) => ({ chat_id: m.chat_id, message_id: m.message_id, text: m.text })),
+  );
+
+  show(
+    'Teams Workflows webhook: the card the flow posted (answered 202: queued)',
+    teams.posted.map((p) => ({ mentions: p.mentions, card: p.card })),
+  );
+  show(
+    'Google Chat received (text + cardsV2, in a thread)',
+    googleChat.messages.map((m) => ({ thread: m.thread, thread_key: m.threadKey, text: m.text, cardsV2: m.cardsV2 })),
+  );
+  show(
+    'Mattermost received (one attachment; who is notified)',
+    mattermost.posts.map((p) => ({
+      username: p.username,
+      text: p.text,
+      attachments: p.attachments,
+      mentions: p.mentions,
+    })),
+  );
+
   const outputs = parseOutputs(readFileSync(join(dir, 'output.txt'), 'utf8'));
   show(
     'step outputs: delivered / failed',
     `${outputs.delivered} delivered, ${outputs.failed} failed (exit code ${run.code})`,
   );
+  show('step output message_refs (pass as update to edit these messages later)', outputs.message_refs ?? '');
   show('job summary', readFileSync(join(dir, 'summary.md'), 'utf8'));
   writeFileSync(join(dir, 'results.json'), outputs.results ?? '[]');
 
-  await Promise.all([webhook, jenkins, dingtalk, wecom, lark, larkApp, smtp].map((s) => s.close()));
+  await Promise.all(
+    [
+      webhook,
+      jenkins,
+      dingtalk,
+      wecom,
+      lark,
+      larkApp,
+      smtp,
+      slack,
+      discord,
+      telegram,
+      teams,
+      googleChat,
+      mattermost,
+    ].map((s) => s.close()),
+  );
   return run.code ?? 1;
 }
 

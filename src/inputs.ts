@@ -15,7 +15,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'channel',
     description:
-      'Target type for one target: dingtalk, wecom, lark, lark_app, email, webhook or jenkins. Use `channels` for several targets.',
+      'Target type for one target: dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat or mattermost. Use `channels` for several targets.',
     default: '',
     secret: false,
   },
@@ -84,7 +84,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'url',
     description:
-      'Webhook URL (treated as a secret). For dingtalk, wecom and lark the bare access token / key / hook id works too.',
+      'Webhook URL (treated as a secret): of the robot, Slack incoming webhook, Teams Workflows, Discord, Google Chat or Mattermost webhook. For dingtalk, wecom and lark the bare access token / key / hook id works too.',
     default: '',
     secret: true,
   },
@@ -108,7 +108,8 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'at_user_ids',
-    description: 'User ids to @-mention (dingtalk userId, wecom userid, lark open_id/user_id).',
+    description:
+      'User ids to @-mention (dingtalk userId, wecom userid, lark open_id/user_id, slack U…/S… ids, teams UPN or Entra id, discord user ids, telegram user ids or @usernames, google_chat users/…, mattermost usernames).',
     default: '',
     secret: false,
   },
@@ -158,7 +159,8 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'token',
-    description: 'jenkins: the Generic Webhook Trigger token (sent as a bearer token).',
+    description:
+      'jenkins: the Generic Webhook Trigger token (sent as a bearer token). slack: a bot token (xoxb-…) for chat.postMessage. telegram: the bot token from @BotFather.',
     default: '',
     secret: true,
   },
@@ -216,6 +218,66 @@ export const INPUTS: readonly InputSpec[] = [
     secret: false,
   },
   { name: 'domain', description: 'lark_app: feishu, lark or a base URL.', default: 'feishu', secret: false },
+  {
+    name: 'channel_id',
+    description:
+      'slack (with token): the channel ID (C…), where chat.postMessage posts; the bot must be in the channel.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'chat_id',
+    description:
+      'telegram: the chat to post in: a numeric id (groups are negative, e.g. -1001234567890) or @channelusername.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'message_thread_id',
+    description: 'telegram: the forum topic (thread) id to post in.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'thread_key',
+    description:
+      'google_chat: posts into the thread with this key (a new thread the first time); e.g. ${pipeline.id} keeps one thread per run.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'api_url',
+    description:
+      'slack (with token) and telegram: the API base URL (default https://slack.com/api, https://api.telegram.org), for a self-hosted Bot API server or a gateway.',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'display_name',
+    description: 'mattermost: the name the post shows (when the server allows integrations to override it).',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'icon_url',
+    description: 'mattermost: the profile picture URL of the post (when the server allows it).',
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'channel_name',
+    description:
+      "mattermost: post to this channel (its name, e.g. town-square, or @username) instead of the webhook's own.",
+    default: '',
+    secret: false,
+  },
+  {
+    name: 'update',
+    description:
+      'The message_refs output of an earlier step or job: slack (token), discord, telegram and lark_app edit that message instead of posting a new one.',
+    default: '',
+    secret: false,
+  },
   {
     name: 'dry_run',
     description: 'Render and print (redacted) what would be sent; send nothing.',

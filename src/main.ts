@@ -5,6 +5,7 @@
  */
 import type { ChannelResult, SendContext } from './channels/types.js';
 import { CHANNELS } from './channels/index.js';
+import { refForTarget } from './channels/message-ref.js';
 import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
 import { isMaskable, type Redactor } from './delivery/redact.js';
 import type { HttpClient, HttpRequestSpec } from './delivery/types.js';
@@ -71,12 +72,14 @@ export interface RunDeps {
 
 /** Where each planned target is, so an interruption can say what happened to it. */
 type Progress = Map<PlannedTarget, TargetResult[] | 'not sent' | 'in flight'>;
-/** What the run knows while it delivers: the event once built, and each target's progress. */
+/** What the run knows while it delivers: the event once built, each target's progress, and the refs of the messages sent. */
 interface RunState {
   event: CiEvent | null;
   progress: Progress;
   /** A dry run's rendered messages, by target name, for the job summary. */
   previews: Map<string, string[]>;
+  /** Target name → `message_ref` (channels that can edit), for the `message_refs` output. */
+  refs: Map<string, string>;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -141,6 +144,7 @@ export async function run(deps: RunDeps): Promise<number> {
     progress: new Map(settings.targets.map((t) => [t, 'not sent'])),
     // In the targets' order, whichever finishes first.
     previews: new Map(settings.dry_run ? settings.targets.map((t) => [t.settings.name, []]) : []),
+    refs: new Map(),
   };
   const interrupted = interruption(deps.onInterrupt);
   const facts = { status: status.status, params: params.params };
@@ -157,6 +161,7 @@ export async function run(deps: RunDeps): Promise<number> {
     failOnError: settings.fail_on_error,
     announced: invalid,
     previews: state.previews,
+    refs: state.refs,
   });
 
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
@@ -203,7 +208,10 @@ async function deliverAll(
       settings.targets.map(async (target) => {
         state.progress.set(target, 'in flight');
         const previews = state.previews.get(target.settings.name) ?? null;
-        state.progress.set(target, await deliverTarget(target, event, selected, settings, http, deps, now, previews));
+        state.progress.set(
+          target,
+          await deliverTarget(target, event, selected, settings, http, deps, now, state.refs, previews),
+        );
       }),
     );
     return event;
@@ -278,6 +286,7 @@ function reportInterrupted(
   report(deps.platform, deps.redactor, results, state.event?.status ?? status, state.event, {
     failOnError: settings.fail_on_error,
     announced: invalid,
+    refs: state.refs,
   });
 }
 
@@ -330,6 +339,7 @@ function report(
     failOnError: boolean;
     announced: readonly TargetResult[];
     previews?: ReadonlyMap<string, string[]>;
+    refs?: ReadonlyMap<string, string>;
   } = { failOnError: true, announced: [] },
 ): void {
   const log = platform.log;
@@ -341,7 +351,7 @@ function report(
     else log.warn(resultLine(r));
   }
   try {
-    setOutputs(platform, results, status, event);
+    setOutputs(platform, results, status, event, lines.refs ?? new Map());
   } catch (error) {
     log.warn(`could not write the outputs: ${sinkError(error)}`);
   }
@@ -368,6 +378,7 @@ async function deliverTarget(
   http: HttpClient,
   deps: RunDeps,
   now: () => Date,
+  refs: Map<string, string>,
   /** Collects the rendered messages of a dry run (null otherwise). */
   previews: string[] | null = null,
 ): Promise<TargetResult[]> {
@@ -389,6 +400,7 @@ async function deliverTarget(
     return [{ ...base(t.name, t.channel), ok: true, skipped: true }];
   }
   const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
+  const update = updateFor(t.raw.update ?? '', t.name, t.channel, channel.edits === true, log);
   try {
     let message: MessageModel | undefined;
     const ctx: SendContext<unknown> = {
@@ -417,9 +429,12 @@ async function deliverTarget(
       registerSecret: (value) => {
         for (const form of deps.redactor.add(value)) deps.platform.mask(form);
       },
+      update,
     };
     const out = await channel.send(ctx);
     for (const r of Array.isArray(out) ? out : [out]) if (r.preview !== undefined) previews?.push(r.preview);
+    const ref = (Array.isArray(out) ? out : [out]).find((r) => r.ok && r.message_ref)?.message_ref;
+    if (ref) refs.set(t.name, ref);
     // Which targets are done (with debug on) is what to look at when a run seems to hang.
     log.debug(`${t.name}: finished after ${Date.now() - started} ms`);
     return (Array.isArray(out) ? out : [out]).map((r) => fromChannel(t.name, t.channel, r));
@@ -428,6 +443,32 @@ async function deliverTarget(
     const message = err instanceof Error ? err.message : String(err);
     return [{ ...failed(t.name, t.channel, deps.redactor.redact(message)), duration_ms: Date.now() - started }];
   }
+}
+
+/**
+ * This target's ref from the `update` input. A channel that cannot edit says so once and posts a
+ * new message; a ref that does not fit the target is reported and a new message is posted.
+ */
+function updateFor(text: string, name: string, channel: string, edits: boolean, log: Platform['log']): string | null {
+  if (text.trim() === '') return null;
+  if (!edits) {
+    log.info(`${name}: ${channel} cannot edit a message it sent; posting a new one (update is ignored)`);
+    return null;
+  }
+  const lookup = refForTarget(text, name, channel as Parameters<typeof refForTarget>[2]);
+  if (lookup.problem) log.warn(`${name}: ${lookup.problem}`);
+  return lookup.ref;
+}
+
+/**
+ * `message_refs`: JSON by target name. Spaces and `$` are written as JSON escapes, so the value
+ * is one token that a GitLab dotenv report accepts and no shell or variable expansion touches.
+ */
+function messageRefsOutput(refs: ReadonlyMap<string, string>): string {
+  return JSON.stringify(Object.fromEntries(refs)).replace(
+    /[\s$]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -593,7 +634,13 @@ function warnGreen(log: Platform['log'], what: string): number {
   return EXIT_OK;
 }
 
-function setOutputs(platform: Platform, results: TargetResult[], status: string, event: CiEvent | null): void {
+function setOutputs(
+  platform: Platform,
+  results: TargetResult[],
+  status: string,
+  event: CiEvent | null,
+  refs: ReadonlyMap<string, string>,
+): void {
   const delivered = results.filter((r) => r.ok && !r.skipped && !r.dry_run).length;
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
   platform.setOutput('results', JSON.stringify(results));
@@ -601,6 +648,7 @@ function setOutputs(platform: Platform, results: TargetResult[], status: string,
   platform.setOutput('failed', String(failedCount));
   platform.setOutput('status', status);
   platform.setOutput('event', event ? JSON.stringify(event) : '');
+  platform.setOutput('message_refs', messageRefsOutput(refs));
 }
 
 function resultLine(r: TargetResult): string {

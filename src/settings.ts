@@ -26,6 +26,8 @@ const INHERITED = [
   'at_all',
   'mention_people',
   'email_people',
+  // The message_refs JSON of an earlier step: each target picks its own ref by name.
+  'update',
 ] as const;
 
 /** Inputs that belong to the run, not to a target; a `channels` entry may not set them. */

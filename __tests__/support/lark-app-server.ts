@@ -7,6 +7,9 @@
  *                                                               JSON STRING; `uuid` required and
  *                                                               deduplicated
  *   POST /open-apis/contact/v3/users/batch_get_id               emails → open_ids
+ *   PATCH /open-apis/im/v1/messages/:message_id                 a new card for a shared card
+ *                                                               (`config.update_multi` before and
+ *                                                               after); a recalled one is 230011
  * Rate limits are scriptable: the next N message calls answer 230020 or 99991400.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,6 +37,8 @@ export interface LarkAppMessage {
   content: unknown;
   uuid: string;
   message_id: string;
+  /** How many times PATCH replaced the card. */
+  edits?: number;
 }
 
 export interface LarkAppStandIn {
@@ -51,6 +56,8 @@ export interface LarkAppStandIn {
   rateLimit(code: 230020 | 99991400, times: number): void;
   /** Makes every token issued so far invalid (99991663 on the next use). */
   revokeTokens(): void;
+  /** Recalls a message, as its sender would in the client: a PATCH of it answers 230011. */
+  recall(messageId: string): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +83,7 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
   const chats = new Set(opts.chats ?? []);
   const tokens = new Set<string>();
   const issued: string[] = [];
+  const recalled = new Set<string>();
   const byUuid = new Map<string, LarkAppMessage>();
   const received: LarkAppMessage[] = [];
   const requests: LarkAppStandIn['requests'] = [];
@@ -105,7 +113,7 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
       } catch {
         return fail(res, 9499, 'Bad Request');
       }
-      if (req.method !== 'POST') return answer(res, 404, { code: 404, msg: 'not found' });
+      if (req.method !== 'POST' && req.method !== 'PATCH') return answer(res, 404, { code: 404, msg: 'not found' });
 
       if (url.pathname === '/open-apis/auth/v3/tenant_access_token/internal') {
         tokenCalls++;
@@ -125,6 +133,31 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
           99991663,
           'Invalid access token for authorization. Please make a request with token attached.',
         );
+
+      const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'PATCH' && patch) {
+        const id = decodeURIComponent(patch[1]!);
+        if (recalled.has(id)) return fail(res, 230011, 'The message is recalled.');
+        const found = received.find((m) => m.message_id === id);
+        if (!found) return fail(res, 230001, 'invalid param, ext=message_id not found');
+        if (typeof body.content !== 'string') return fail(res, 230001, 'invalid param, ext=content must be a string');
+        let content: unknown;
+        try {
+          content = JSON.parse(body.content);
+        } catch {
+          return fail(res, 230001, 'invalid param, ext=content is not valid JSON');
+        }
+        // Only a shared card can be updated, and it must stay one (update_multi before and after).
+        const shared = (c: unknown) =>
+          typeof c === 'object' &&
+          c !== null &&
+          (c as { config?: { update_multi?: unknown } }).config?.update_multi === true;
+        if (found.msg_type !== 'interactive' || !shared(found.content) || !shared(content))
+          return fail(res, 230099, 'Failed to update card content: the card must declare config.update_multi: true');
+        found.content = content;
+        found.edits = (found.edits ?? 0) + 1;
+        return answer(res, 200, { code: 0, msg: 'success', data: {} });
+      }
 
       if (url.pathname === '/open-apis/im/v1/messages') {
         const type = url.searchParams.get('receive_id_type') ?? '';
@@ -209,6 +242,9 @@ export async function startLarkAppServer(opts: LarkAppServerOptions = {}): Promi
       rate = { code, times };
     },
     revokeTokens: () => tokens.clear(),
+    recall: (messageId) => {
+      recalled.add(messageId);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

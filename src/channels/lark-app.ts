@@ -17,6 +17,7 @@ import { isEmailAddress } from './email.js';
 import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import { shownValue, splitList } from '../inputs.js';
+import { decodeMessageRef, encodeMessageRef } from './message-ref.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -251,8 +252,12 @@ export function larkAppContent(
   clip: Clip,
 ): unknown {
   switch (type) {
-    case 'interactive':
-      return larkCard(message, mentions, { clip });
+    case 'interactive': {
+      // A shared card (`update_multi`), so a later step can edit it for everyone (update_multi
+      // must be set before and after an edit: open.larkoffice.com …/im-v1/message/patch).
+      const card = larkCard(message, mentions, { clip });
+      return { ...card, config: { ...card.config, update_multi: true } };
+    }
     case 'post':
       return larkPost(message, mentions, { clip });
     case 'text':
@@ -348,6 +353,7 @@ export const larkApp: Channel<LarkAppOptions> = {
   secrets: (options) => [options.appSecret],
   msgTypes: LARK_APP_MSG_TYPES,
   addPeople: addLarkAppPeople,
+  edits: true,
 
   async send(ctx: SendContext<LarkAppOptions>): Promise<ChannelResult[]> {
     const { options, target, message } = ctx;
@@ -400,9 +406,29 @@ export const larkApp: Channel<LarkAppOptions> = {
       }));
     }
     let token = first.result.grant.token;
+    const previous = editableCards(ctx, type);
+    const sent = new Map<string, string>();
 
-    return Promise.all(
+    const results = await Promise.all(
       sends.map(async ({ receiver, body }): Promise<ChannelResult> => {
+        const key = receiverKey(receiver);
+        const editId = previous?.[key];
+        let edited: DeliveryOutcome | null = null;
+        if (typeof editId === 'string') {
+          edited = await ctx.http.deliver(patchRequest(options, token, editId, fitted.value), readMessageAnswer, {
+            label: label(receiver),
+          });
+          // Token requests count as attempts here too.
+          if (edited.ok) {
+            sent.set(key, editId);
+            return { ...edited, attempts: first.attempts + edited.attempts, receiver: receiver.label };
+          }
+          if (!messageGone(edited))
+            return { ...edited, attempts: first.attempts + edited.attempts, receiver: receiver.label };
+          ctx.log.warn(
+            `the Lark card for ${receiver.label} cannot be edited (${edited.error ?? 'gone'}); sending a new one`,
+          );
+        }
         let outcome = await ctx.http.deliver(messageRequest(options, token, body, receiver.type), readMessageAnswer, {
           label: label(receiver),
         });
@@ -420,11 +446,68 @@ export const larkApp: Channel<LarkAppOptions> = {
             attempts += outcome.attempts;
           }
         }
+        const id = asObject(asObject(outcome.answer?.json)?.data)?.message_id;
+        if (outcome.ok && typeof id === 'string') sent.set(key, id);
+        if (edited) attempts += edited.attempts;
         return { ...outcome, attempts, receiver: receiver.label };
       }),
     );
+    // One ref for the target: every receiver's message id, so each card is edited next time.
+    const ref = sent.size > 0 ? encodeMessageRef('lark_app', Object.fromEntries(sent)) : null;
+    return ref === null ? results : results.map((r) => (r.ok ? { ...r, message_ref: ref } : r));
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Editing a card sent earlier (input `update`): PATCH im/v1/messages/:message_id with the new card
+
+function receiverKey(receiver: LarkAppReceiver): string {
+  return `${receiver.type}:${receiver.id}`;
+}
+
+/** The message ids of the earlier cards by receiver, or null when there is nothing to edit. */
+function editableCards(ctx: SendContext<LarkAppOptions>, type: LarkAppMsgType): Record<string, string | number> | null {
+  if (!ctx.update) return null;
+  const previous = decodeMessageRef(ctx.update, 'lark_app', []);
+  if (previous === null) {
+    ctx.log.warn('update: not a lark_app message_ref; sending new messages');
+    return null;
+  }
+  if (type !== 'interactive') {
+    ctx.log.info(`lark_app can edit interactive cards only, not ${type} messages; sending new messages`);
+    return null;
+  }
+  return previous;
+}
+
+/** The card as the new content of message `messageId` (only cards sent by this app can be edited). */
+export function patchRequest(
+  options: LarkAppOptions,
+  token: string,
+  messageId: string,
+  card: unknown,
+): HttpRequestSpec {
+  return {
+    method: 'PATCH',
+    url: `${options.baseUrl}/open-apis/im/v1/messages/${encodeURIComponent(messageId)}`,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ content: JSON.stringify(card) }),
+  };
+}
+
+/**
+ * An edit refused because the card is gone: recalled or deleted, past the 14 days Lark allows, or
+ * no longer a message id it knows (open.larkoffice.com …/im-v1/message/patch, "使用限制"). The codes
+ * are those the message APIs use for a recalled (230011) or deleted (230110) message; the words
+ * catch the rest. *(inference: the patch page lists no codes of its own)*
+ */
+function messageGone(outcome: DeliveryOutcome): boolean {
+  const json = asObject(outcome.answer?.json);
+  const code = json ? numberField(json, 'code') : undefined;
+  if (code === 230011 || code === 230110) return true;
+  const msg = json && typeof json.msg === 'string' ? json.msg : '';
+  return /recall|deleted|not exist|not found|expired|14 days|message_id/i.test(msg);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small readers

@@ -7,7 +7,9 @@ import type { Logger } from '../logger.js';
 import type { PeopleWanted, SelectedPerson } from '../people/select.js';
 import type { FieldName, Locale, MessageModel } from '../render/types.js';
 
-export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'lark', 'lark_app', 'email', 'webhook', 'jenkins'] as const;
+// One line, as CONTRIBUTING.md shows it (a test compares the two).
+// prettier-ignore
+export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'lark', 'lark_app', 'email', 'webhook', 'jenkins', 'slack', 'teams', 'discord', 'telegram', 'google_chat', 'mattermost'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** `notify_on` / `mention_on` words (DESIGN §3.1). */
@@ -69,6 +71,12 @@ export interface SendContext<O> {
    * summary. Call it the moment the value exists, before anything could print it.
    */
   registerSecret(value: string): void;
+  /**
+   * The `message_ref` this target should edit instead of posting (from input `update`), already
+   * matched to this target and channel; null to post a new message. Only channels with `edits`
+   * ever receive one.
+   */
+  update?: string | null;
 }
 
 /** One delivery's result; `receiver` is set when a target fans out (lark_app receivers). */
@@ -78,6 +86,11 @@ export interface ChannelResult extends DeliveryOutcome {
   messages?: number;
   /** A dry run's rendered message, for channels that send it without the HTTP client (e-mail). */
   preview?: string;
+  /**
+   * An opaque, secret-free reference to the message sent (or edited), for a later `update`
+   * (channels with `edits` only). Made by message-ref.ts; never holds a token or a URL.
+   */
+  message_ref?: string;
 }
 
 /**
@@ -95,6 +108,11 @@ export interface Channel<O = unknown> {
   secrets(options: O): string[];
   /** Offered `msg_type` values; the first is the default. Empty when the channel has no types. */
   msgTypes: readonly string[];
+  /**
+   * True when the channel can edit a message it sent earlier (`update` input, `message_refs`
+   * output). Channels without it post a new message and the core says so once in the log.
+   */
+  edits?: boolean;
   send(ctx: SendContext<O>): Promise<ChannelResult | ChannelResult[]>;
   /**
    * The API-only event facts this target's request uses (src/event/facts.ts), so a run reads only

@@ -1,7 +1,7 @@
 /** What a channel asks the network for, and what comes back. Building a request is pure; the client executes it. */
 import type { PaceSpec } from './pacing.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 export interface HttpRequestSpec {
   method: HttpMethod;

@@ -21,10 +21,12 @@ const RESET = `${ESC}[0m`;
 
 /**
  * Outputs that go into the dotenv report. GitLab rejects a dotenv file (and fails the job) whose
- * values hold spaces or newlines or which is over 5 KB, so the JSON outputs stay in the log only.
+ * values hold spaces or newlines or which is over 5 KB, so the JSON outputs stay in the log only —
+ * except `message_refs` (CI_NOTIFY_MESSAGE_REFS, for `update` in a later job), which main.ts writes
+ * as one token without spaces.
  * https://docs.gitlab.com/ci/yaml/artifacts_reports/#artifactsreportsdotenv
  */
-const DOTENV_OUTPUTS = new Set(['delivered', 'failed', 'status']);
+const DOTENV_OUTPUTS = new Set(['delivered', 'failed', 'status', 'message_refs']);
 
 /**
  * Collapsible sections of the job log (https://docs.gitlab.com/ci/jobs/job_logs/#custom-collapsible-sections):
