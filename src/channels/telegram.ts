@@ -203,7 +203,6 @@ export function readTelegramAnswer(answer: HttpAnswer): Verdict {
   const description = typeof json.description === 'string' ? json.description.slice(0, 160) : '';
   const parameters = asObject(json.parameters);
   const error = `Telegram error ${code}${description ? `: ${description}` : ''}`;
-  if (NOT_MODIFIED.test(description)) return { ok: true, note: 'the message already says this; nothing to change' };
   if (code === 429 || typeof parameters?.retry_after === 'number') {
     const seconds = typeof parameters?.retry_after === 'number' ? parameters.retry_after : null;
     return {
@@ -253,6 +252,12 @@ export const telegram: Channel<TelegramOptions> = {
       const edited = await ctx.http.deliver(editMessageTextRequest(ctx.options, coordinates, text), readTelegramAnswer);
       if (edited.ok) return withRef(edited, coordinates.chatId, coordinates.messageId);
       const description = telegramDescription(edited);
+      // An edit to exactly the same text (HTTP 400 "message is not modified"): the message already
+      // says what we want, which is what the edit was for.
+      if (NOT_MODIFIED.test(description)) {
+        ctx.log.info('the Telegram message already says this; nothing to change');
+        return withRef({ ...edited, ok: true, error: null }, coordinates.chatId, coordinates.messageId);
+      }
       if (!GONE.test(description)) return edited;
       ctx.log.warn(`the Telegram message to update cannot be edited (${description}); posting a new one`);
       const posted = await postNew(ctx, text);
