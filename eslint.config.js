@@ -61,6 +61,26 @@ export default tseslint.config(
     },
   },
 
+  // What the bundle loads at every start is measured (`npm run bench`): zod's module graph alone
+  // costs ~10 ms, so channel options use the zod-compatible subset in src/channels/schema.ts.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'zod',
+              message:
+                "import { z } from './schema.js' (src/channels/schema.ts): the same API, without zod's start-up cost",
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // Tests: jest globals; `expect(obj.method)` and loose fixtures are normal there.
   {
     files: ['__tests__/**/*.ts'],

@@ -2,9 +2,8 @@
  * The contract every registered channel keeps, checked for all of them at once: a new channel that
  * forgets one of these fails here before it reaches a user.
  */
-import { CHANNELS } from '../src/channels/index.js';
+import { CHANNEL_LOADERS, CHANNEL_TYPES, loadChannels } from '../src/channels/index.js';
 import type { Channel, ChannelType } from '../src/channels/types.js';
-import { CHANNEL_TYPES } from '../src/channels/types.js';
 import { INPUT_NAMES } from '../src/inputs.js';
 import { buildMessage } from '../src/render/message.js';
 import { channelHarness } from './support/channel-context.js';
@@ -46,12 +45,18 @@ const HOSTILE = [
   '💥'.repeat(2000),
 ].join('\n');
 
+const CHANNELS = await loadChannels(CHANNEL_TYPES);
 const registered = Object.entries(CHANNELS) as Array<[ChannelType, Channel<unknown>]>;
 
 describe('every registered channel', () => {
-  it('is registered under its own type, and every channel type is registered', () => {
+  it('is registered under its own type, and every channel type is registered and loads', () => {
     expect(registered.map(([key, channel]) => [key, channel.type])).toEqual(registered.map(([key]) => [key, key]));
-    expect(Object.keys(CHANNELS).sort()).toEqual([...CHANNEL_TYPES].sort());
+    expect(Object.keys(CHANNELS).sort()).toEqual(Object.keys(CHANNEL_LOADERS).sort());
+    expect([...CHANNEL_TYPES].sort()).toEqual(Object.keys(CHANNEL_LOADERS).sort());
+  });
+
+  it('loads only the channels asked for, and skips names it does not know', async () => {
+    expect(Object.keys(await loadChannels(['webhook', 'webhook', 'nope', '']))).toEqual(['webhook']);
   });
 
   describe.each(registered)('%s', (type, channel) => {

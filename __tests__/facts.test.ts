@@ -2,13 +2,14 @@
  * Which API-only facts a run wants (main.ts wantedFacts, render/facts.ts): the reads a run makes
  * follow from its targets — their channel, format, title, template, fields, notify_on and mention_on.
  */
-import { CHANNELS } from '../src/channels/index.js';
+import { CHANNEL_TYPES, loadChannels } from '../src/channels/index.js';
 import type { ApiFact } from '../src/event/facts.js';
 import type { Status } from '../src/event/types.js';
 import { wantedFacts } from '../src/main.js';
 import { messageFacts, templateFacts } from '../src/render/facts.js';
 import { loadSettings } from '../src/settings.js';
 
+const CHANNELS = await loadChannels(CHANNEL_TYPES);
 const HOOK = 'https://hooks.example.com/ci';
 const DINGTALK = 'https://oapi.dingtalk.com/robot/send?access_token=abc123';
 

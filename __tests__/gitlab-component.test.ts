@@ -18,8 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 import { parseAllDocuments } from 'yaml';
-import { CHANNELS } from '../src/channels/index.js';
-import { CHANNEL_TYPES } from '../src/channels/types.js';
+import { CHANNEL_TYPES, loadChannels } from '../src/channels/index.js';
 import { RECEIVE_ID_TYPES } from '../src/channels/lark-app.js';
 import { FORMATS, SIGNATURES, webhookOptions } from '../src/channels/webhook.js';
 import { matchesTrigger, transitionOf, TRIGGER_WORDS } from '../src/event/transition.js';
@@ -706,9 +705,13 @@ describe('templates/notify.yml', () => {
     }
   });
 
-  it('offers exactly the choices ci-notify accepts, so GitLab rejects a typo when it creates the pipeline', () => {
+  it('offers exactly the choices ci-notify accepts, so GitLab rejects a typo when it creates the pipeline', async () => {
     const msgTypes = [
-      ...new Set(Object.values(CHANNELS).flatMap((c) => [...(c as { msgTypes: readonly string[] }).msgTypes])),
+      ...new Set(
+        Object.values(await loadChannels(CHANNEL_TYPES)).flatMap((c) => [
+          ...(c as { msgTypes: readonly string[] }).msgTypes,
+        ]),
+      ),
     ];
     expect(declared.channel!.options).toEqual(['', ...CHANNEL_TYPES]);
     expect([...declared.msg_type!.options!].sort()).toEqual(['', ...msgTypes].sort());

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../src/channels/schema.js';
 import type { Channel } from '../src/channels/types.js';
 import { TRIGGER_WORDS } from '../src/event/transition.js';
 import { loadSettings, prepareYaml } from '../src/settings.js';
@@ -7,7 +7,9 @@ import { loadSettings, prepareYaml } from '../src/settings.js';
 const hook: Channel<{ url: string; secret?: string | undefined }> = {
   type: 'webhook',
   options: z.object({
-    url: z.string({ error: 'required; expected an http(s) URL' }).url({ error: 'expected an http(s) URL' }),
+    url: z
+      .string({ error: 'required; expected an http(s) URL' })
+      .regex(/^https?:\/\/[^\s/]+/, { error: 'expected an http(s) URL' }),
     secret: z.string().optional(),
   }),
   secrets: (o) => [o.url, o.secret ?? ''],
@@ -170,7 +172,9 @@ describe('settings', () => {
         name: 'later',
         index: 1,
         channel: 'slack',
-        errors: ['channels[1] "later" type: unknown channel "slack"; expected one of webhook, dingtalk'],
+        errors: [
+          'channels[1] "later" type: unknown channel "slack"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+        ],
       },
       {
         name: 'broken',
@@ -200,7 +204,7 @@ describe('settings', () => {
 
   it('names the input for an unknown channel and for a missing target, and collects run-level problems together', async () => {
     expect((await load({ channel: 'pager' })).invalid[0]?.errors).toEqual([
-      'channel: unknown channel "pager"; expected one of webhook, dingtalk',
+      'channel: unknown channel "pager"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
     ]);
     const s = await load({ timeout: 'soon', retries: '99', dry_run: 'maybe' });
     expect(s.errors).toEqual([

@@ -4,7 +4,7 @@
  *   → outputs, job summary, exit code.
  */
 import type { ChannelResult, SendContext } from './channels/types.js';
-import { CHANNELS } from './channels/index.js';
+import { loadChannels } from './channels/index.js';
 import { refForTarget } from './channels/message-ref.js';
 import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
 import { isMaskable, type Redactor } from './delivery/redact.js';
@@ -24,7 +24,7 @@ import { buildMessage, defaultTitle } from './render/message.js';
 import { escapeHtml } from './render/text.js';
 import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
-import { loadSettings, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
+import { loadSettings, namedChannelTypes, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
 
 export const EXIT_OK = 0;
@@ -88,7 +88,9 @@ export async function run(deps: RunDeps): Promise<number> {
   const now = deps.now ?? (() => new Date());
 
   await prepareYaml(deps.inputs);
-  const settings = loadSettings(deps.inputs, env, CHANNELS);
+  // Only the channels the configuration names are loaded (each is a chunk of its own).
+  const registry = await loadChannels(namedChannelTypes(deps.inputs, env));
+  const settings = loadSettings(deps.inputs, env, registry);
   // Secrets are masked before the first line is printed (DESIGN §7).
   for (const secret of settings.secrets) for (const form of redactor.add(secret)) platform.mask(form);
   if (settings.secrets.some((s) => s.trim() !== '' && !isMaskable(s)))

@@ -3,7 +3,8 @@
  * or JSON list of targets). Every problem is collected and reported together, each naming the input
  * (and the target) and what is expected — never the value of a secret.
  */
-import { z } from 'zod';
+import type { z } from './channels/schema.js';
+import { CHANNEL_TYPES, type ChannelRegistry } from './channels/index.js';
 import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
 import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
 import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, shownValue, splitList } from './inputs.js';
@@ -82,8 +83,8 @@ export interface Settings {
 /** Raw per-target inputs before validation: strings by snake_case name. */
 type RawTarget = { index: number; where: string; values: Record<string, string>; problems: string[] };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
-type Registry = Partial<Record<ChannelType, Channel<any>>>;
+/** The channels the inputs name, loaded (channels/index.ts `loadChannels` of `namedChannelTypes`). */
+type Registry = ChannelRegistry;
 
 /** The run's own inputs after step 1, and what every later step adds to. */
 interface RunInputs {
@@ -178,7 +179,7 @@ function readRunInputs(raw: Record<string, string>, env: NodeJS.ProcessEnv): Run
 function flatTarget(run: RunInputs, registry: Registry): RawTarget[] {
   if (!run.top.channel) {
     run.errors.push(
-      `channel: no target given; set channel (one of ${Object.keys(registry).join(', ')}) or channels (a list of targets)`,
+      `channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`,
     );
     return [];
   }
@@ -276,11 +277,9 @@ function validateTarget(
 ): { ok: true; common: Common; channel: Channel<unknown>; options: unknown } | { ok: false; problems: string[] } {
   const problems = [...t.problems];
   const input = t.where ? 'type' : 'channel';
-  if (!type) problems.push(`${input}: missing; expected one of ${Object.keys(registry).join(', ')}`);
+  if (!type) problems.push(`${input}: missing; expected one of ${CHANNEL_TYPES.join(', ')}`);
   else if (!channel)
-    problems.push(
-      `${input}: unknown channel ${shownValue(type, 30)}; expected one of ${Object.keys(registry).join(', ')}`,
-    );
+    problems.push(`${input}: unknown channel ${shownValue(type, 30)}; expected one of ${CHANNEL_TYPES.join(', ')}`);
   const common = parseCommon(t.values, run.timeoutMs, run.retries, problems);
   if (!channel || !common) return { ok: false, problems };
   if (common.msg_type && channel.msgTypes.length && !channel.msgTypes.includes(common.msg_type)) {
@@ -393,6 +392,26 @@ function parseRetries(text: string, problems: string[]): number {
     return 3;
   }
   return n;
+}
+
+/**
+ * The channel types the inputs name — `type` of each `channels` entry, else `channel` — so a run
+ * loads only those channels. Input that cannot be read names none; loadSettings reports it.
+ */
+export function namedChannelTypes(raw: Record<string, string>, env: NodeJS.ProcessEnv): string[] {
+  const typeOf = (value: unknown) => stringify(value).trim().toLowerCase();
+  let channels = (raw.channels ?? '').trim();
+  const ref = ENV_REF.exec(channels);
+  if (ref) channels = (env[ref[1] as string] ?? '').trim();
+  if (!channels) return [typeOf(raw.channel)];
+  const list = parseChannelsText(channels, [], []) ?? [];
+  return list.flatMap((entry) =>
+    entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+      ? Object.entries(entry as Record<string, unknown>)
+          .filter(([key]) => key.trim() === 'type')
+          .map(([, value]) => typeOf(value))
+      : [],
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * `ntfy`: the notification as a plain-text push to an ntfy topic (https://docs.ntfy.sh/publish/).
  * Anyone who knows a topic URL can read and write the topic, so the URL is a secret like every `url`.
  */
-import { z } from 'zod';
+import { z } from '../../src/channels/schema.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../../src/delivery/types.js';
 import { plainBody } from '../../src/render/layout.js';
 import { truncateUtf8 } from '../../src/render/text.js';

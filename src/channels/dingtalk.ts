@@ -2,7 +2,7 @@
  * DingTalk custom group robot (钉钉自定义机器人), API_FACTS §A.
  * Reads top to bottom: options, limits, payload builders, request builder, answer reader, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { dingtalkSignedUrl } from '../delivery/signing.js';
 import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } from '../render/layout.js';

@@ -5,7 +5,7 @@
  * The message of an earlier step is edited with `PATCH /webhooks/{id}/{token}/messages/{id}`.
  * Reads top to bottom: options, limits, layout, requests, answers, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeDiscordMarkdown, escapeDiscordTitle } from '../render/chat-markup.js';

@@ -14,7 +14,7 @@
  *   is the same in a fresh process, in-process tests and a long-lived runner.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { z } from './schema.js';
 import { Redactor } from '../delivery/redact.js';
 import { oneLine } from '../render/text.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';

@@ -6,7 +6,7 @@
  * (the `threadKey` query parameter is deprecated). A webhook creates messages only: no edits.
  * Reads top to bottom: options, limits, layout, request, answer, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeGoogleChatCardHtml, escapeGoogleChatText } from '../render/chat-markup.js';

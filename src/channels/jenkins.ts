@@ -4,7 +4,7 @@
  * `query` appended to the URL. Success is what the plugin says: a job was found AND triggered.
  */
 import { EVENT_BODY_FACTS } from '../event/facts.js';
-import { z } from 'zod';
+import { z } from './schema.js';
 import type { CiEvent } from '../event/types.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';

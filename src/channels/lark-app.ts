@@ -7,7 +7,7 @@
  * Reads top to bottom: options, limits, token, request builder, answer reader, send.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from './schema.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { httpErrorLine } from '../delivery/http.js';
 import { oneLine } from '../render/text.js';

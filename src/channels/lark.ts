@@ -3,7 +3,7 @@
  * in lark-card.ts (shared with lark_app).
  * Reads top to bottom: options, limits, payload, request builder, answer reader, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { larkSign } from '../delivery/signing.js';
 import { neutralizeMentions } from '../render/text.js';

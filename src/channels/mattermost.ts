@@ -6,7 +6,7 @@
  * answers no id, so it cannot be edited. Reads top to bottom: options, limits, layout, request,
  * answer, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeMattermostMarkdown, escapeMattermostPlain } from '../render/chat-markup.js';

@@ -4,7 +4,7 @@
  * "invalid webhook url" (API_FACTS §A.1, §B.6, §C.6; USER_VOICES #16). A URL on another host is
  * kept as it is, for gateways and self-hosted proxies.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 
 export interface RobotUrlRule {
   /** What to tell the user: "expected the DingTalk webhook URL (…) or its access_token". */

@@ -4,7 +4,7 @@
  * Block Kit with a plain `text` fallback for notifications (API_FACTS_GLOBAL "Slack").
  * Reads top to bottom: options, limits, layout, requests, answers, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine } from '../delivery/http.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeSlackMrkdwn } from '../render/chat-markup.js';

@@ -6,7 +6,7 @@
  * channel yet. A Workflows webhook answers no message id, so a sent card cannot be edited.
  * Reads top to bottom: options, limits, layout, request, answer, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import type { Outcome } from '../render/types.js';

@@ -5,7 +5,7 @@
  * URL is printed. `api_url` points at a self-hosted Bot API server or a gateway.
  * Reads top to bottom: options, limits, layout, requests, answers, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeTelegramHtml } from '../render/chat-markup.js';

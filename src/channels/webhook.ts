@@ -3,7 +3,7 @@
  * programs rely on: JSON of the CiEvent, X-CI-Notify-* headers, GitHub-compatible or Standard
  * Webhooks signatures over the exact bytes sent; or a CDEvents event; or the user's template.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import { EVENT_BODY_FACTS } from '../event/facts.js';
 import type { CiEvent } from '../event/types.js';
 import { httpErrorLine, readHttpStatus } from '../delivery/http.js';

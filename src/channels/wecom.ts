@@ -2,7 +2,7 @@
  * WeCom group robot (企业微信群机器人 / 消息推送), API_FACTS §B.
  * Reads top to bottom: options, limits, payload builders, request builder, answer reader, send.
  */
-import { z } from 'zod';
+import { z } from './schema.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { labels } from '../render/locale.js';
 import { titleWithin } from '../render/message.js';

@@ -20,11 +20,16 @@ export function utf8Bytes(text: string): number {
 
 // Grapheme clusters, so a cut never separates an emoji from its skin tone, a ZWJ family or a
 // flag's second half, nor a letter from its combining accent. Node ships full ICU; the code-point
-// fallback still never splits a surrogate pair.
-const graphemes: Intl.Segmenter | null =
-  typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function'
-    ? new Intl.Segmenter('und', { granularity: 'grapheme' })
-    : null;
+// fallback still never splits a surrogate pair. Made on the first cut, not at load: creating a
+// segmenter loads ICU's break-iterator data, several milliseconds that most runs never need.
+let segmenter: Intl.Segmenter | null | undefined;
+function graphemeSegmenter(): Intl.Segmenter | null {
+  segmenter ??=
+    typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function'
+      ? new Intl.Segmenter('und', { granularity: 'grapheme' })
+      : null;
+  return segmenter;
+}
 
 /** Code units around a cut that are segmented to find the grapheme boundary. */
 const CLUSTER_SLACK = 64;
@@ -45,7 +50,9 @@ function prefixWithinBytes(text: string, budget: number): string {
     used += n;
     end += ch.length;
   }
-  if (end === text.length || graphemes === null) return text.slice(0, end);
+  if (end === text.length) return text;
+  const graphemes = graphemeSegmenter();
+  if (graphemes === null) return text.slice(0, end);
   const start = Math.max(0, end - CLUSTER_SLACK);
   let boundary = start;
   for (const piece of graphemes.segment(text.slice(start, end + CLUSTER_SLACK))) {
@@ -82,6 +89,9 @@ export function truncateUtf8(text: string, maxBytes: number, marker: string = TR
  * ending with `marker` when anything was cut; for limits given in characters ("建议不超过26个字").
  */
 export function truncateChars(text: string, max: number, marker = '…'): string {
+  // A cluster holds at least one code point: text of at most `max` code points fits as it is.
+  if (text.length <= max || [...text].length <= max) return text;
+  const graphemes = graphemeSegmenter();
   const pieces: string[] = [];
   let seen = 0;
   // Stop one past `max`: whether there is more is all that matters beyond it.
