@@ -3,8 +3,8 @@
  * Entry of the bundle: picks the platform (GitHub Actions, GitLab CI, or a plain CLI run), merges
  * the inputs (NOTIFY_* variables < platform inputs < --flags) and calls run().
  */
-import { randomUUID } from 'node:crypto';
 import { Redactor } from './delivery/redact.js';
+import { newEventId } from './event/id.js';
 import { printable } from './logger.js';
 import { EXIT_BAD_CONFIG, EXIT_INTERRUPTED, run, type InterruptSignal } from './main.js';
 import { githubPlatform } from './platform/github.js';
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
     if (name === 'results') results = value;
     setOutput(name, value);
   };
-  const code = await run({ platform, inputs, env, redactor, uuid: randomUUID, onInterrupt });
+  const code = await run({ platform, inputs, env, redactor, uuid: newEventId, onInterrupt });
   if (output === 'json') print(redactor.redact(results));
   return code;
 }

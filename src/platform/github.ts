@@ -4,10 +4,9 @@
  * @actions/core: its bundle pulls in an HTTP client and costs ~110 ms at every start (measured with
  * `npm run bench`), for the four file commands below.
  */
-import { appendFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { githubEvent } from '../event/github.js';
+import { newEventId } from '../event/id.js';
 import { INPUTS } from '../inputs.js';
 import type { EventInput } from '../event/types.js';
 import { printable, type Logger } from '../logger.js';
@@ -61,7 +60,11 @@ export function githubPlatform(env: NodeJS.ProcessEnv, io: PlatformIo, redact: (
       for (const line of secret.split(/\r?\n/)) if (line.trim()) io.stdout(`::add-mask::${escapeData(line)}`);
     },
     async buildEvent(input: EventInput) {
-      return githubEvent(input, env, { readFile: (p: string) => readFile(p, 'utf8'), warn: log.warn });
+      return githubEvent(input, env, {
+        // Sync: a small file read once; node:fs/promises would be one more module to load at start.
+        readFile: async (p: string) => readFileSync(p, 'utf8'),
+        warn: log.warn,
+      });
     },
     setOutput(name, value) {
       const file = env.GITHUB_OUTPUT;
@@ -69,7 +72,11 @@ export function githubPlatform(env: NodeJS.ProcessEnv, io: PlatformIo, redact: (
         io.stdout(`::set-output name=${name}::${escapeData(value)}`);
         return;
       }
-      const delimiter = `ghadelimiter_${randomUUID()}`;
+      // The runner reads `name<<delimiter … delimiter`: a value that held the delimiter on a line
+      // of its own could end the value early and set outputs of its own (toolkit file-command.ts).
+      // Checking the value makes that impossible, however guessable the delimiter.
+      let delimiter = `ghadelimiter_${newEventId()}`;
+      while (value.includes(delimiter)) delimiter = `ghadelimiter_${newEventId()}`;
       appendFileSync(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`, 'utf8');
     },
     writeSummary(markdown) {
