@@ -248,7 +248,9 @@ describe('settings', () => {
         name: 'target#0',
         index: 0,
         channel: 'unknown',
-        errors: ['channel: unknown channel a URL (not shown); expected one of webhook, dingtalk'],
+        errors: [
+          'channel: unknown channel a URL (not shown); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+        ],
       },
     ]);
     const inChannels = await load({ channels: JSON.stringify([{ type: token, url: 'webhook' }]) });
@@ -257,7 +259,7 @@ describe('settings', () => {
         'target#0',
         'unknown',
         [
-          'channels[0] type: unknown channel a value of 32 characters (not shown: it may be a secret); expected one of webhook, dingtalk',
+          'channels[0] type: unknown channel a value of 32 characters (not shown: it may be a secret); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
         ],
       ],
     ]);

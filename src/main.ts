@@ -14,7 +14,6 @@ import { parseParams } from './event/params.js';
 import { normalizeStatus } from './event/status.js';
 import { matchesTrigger, needsHistory, TRANSITION_WORDS, type TriggerWord } from './event/transition.js';
 import type { CiEvent, ContributorQuery, Status } from './event/types.js';
-import { loadPeople } from './people/load.js';
 import { EMPTY_PEOPLE_MAP, PRIVATE_FIELDS, type PeopleMap } from './people/map.js';
 import { addRobotMentions, reachableChannels } from './people/reach.js';
 import { selectPeople, type PeopleWanted, type SelectedPerson } from './people/select.js';
@@ -103,7 +102,12 @@ export async function run(deps: RunDeps): Promise<number> {
   const wanted = [...new Set(settings.targets.flatMap((t) => t.settings.mention_people ?? []))];
   const people =
     wanted.length || settings.people_text
-      ? await loadPeople(settings.people_text, { workspaces: [workspaceOf(env), process.cwd()] })
+      ? // Loaded only here: reading the map (node:fs/promises, a file) is start-up most runs skip.
+        await (
+          await import('./people/load.js')
+        ).loadPeople(settings.people_text, {
+          workspaces: [workspaceOf(env), process.cwd()],
+        })
       : { map: EMPTY_PEOPLE_MAP, errors: [] };
   if ('source' in people)
     log.debug(

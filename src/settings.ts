@@ -111,7 +111,7 @@ const plainWord = (text: string): boolean => /^[A-Za-z_][\w-]{0,29}$/.test(text)
  */
 export function loadSettings(raw: Record<string, string>, env: NodeJS.ProcessEnv, registry: Registry): Settings {
   const run = readRunInputs(raw, env);
-  const rawTargets = run.top.channels ? readChannelsList(run, env) : flatTarget(run, registry);
+  const rawTargets = run.top.channels ? readChannelsList(run, env) : flatTarget(run);
   const { targets, invalid } = planTargets(rawTargets, run, registry);
   return {
     status: run.top.status ?? '',
@@ -176,7 +176,7 @@ function readRunInputs(raw: Record<string, string>, env: NodeJS.ProcessEnv): Run
 }
 
 /** Step 2a: the flat inputs are one target (or, with no channel either, a run error). */
-function flatTarget(run: RunInputs, registry: Registry): RawTarget[] {
+function flatTarget(run: RunInputs): RawTarget[] {
   if (!run.top.channel) {
     run.errors.push(
       `channel: no target given; set channel (one of ${CHANNEL_TYPES.join(', ')}) or channels (a list of targets)`,
@@ -247,7 +247,7 @@ function planTargets(
     const name =
       t.values.name?.trim() ||
       (!shownType ? `target#${t.index}` : (typeCount.get(type) ?? 0) > 1 ? `${type}#${n}` : type);
-    const checked = validateTarget(t, type, channel, run, registry);
+    const checked = validateTarget(t, type, channel, run);
     if (!checked.ok) {
       const prefix = t.where ? `${t.where}${t.values.name ? ` "${t.values.name}"` : ''} ` : '';
       invalid.push({
@@ -273,7 +273,6 @@ function validateTarget(
   type: string,
   channel: Channel<unknown> | undefined,
   run: RunInputs,
-  registry: Registry,
 ): { ok: true; common: Common; channel: Channel<unknown>; options: unknown } | { ok: false; problems: string[] } {
   const problems = [...t.problems];
   const input = t.where ? 'type' : 'channel';
