@@ -20,6 +20,7 @@ import { oneLine } from '../render/text.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
+import { isEmailAddress } from './email-address.js';
 import { parseBoolean, shownValue } from '../inputs.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
@@ -269,24 +270,6 @@ function splitAddresses(text: string): string[] {
   }
   entries.push(current);
   return entries.map((e) => e.trim()).filter((e) => e !== '');
-}
-
-/**
- * A practical check, not full RFC 5322: one `@`, a local part without spaces or specials, a domain of
- * dot-separated labels (`localhost` and IDN domains allowed) or an address literal `[192.0.2.1]`.
- */
-export function isEmailAddress(address: string): boolean {
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at !== address.indexOf('@')) return false;
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1);
-  if (local.length > 64 || address.length > 254) return false;
-  if (!/^[^\s"(),:;<>@[\\\]]+$/u.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
-    return false;
-  if (/^\[[0-9a-f.:]+\]$/i.test(domain)) return true;
-  return /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*$/u.test(
-    domain,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { httpErrorLine } from '../delivery/http.js';
 import { oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
-import { isEmailAddress } from './email.js';
+import { isEmailAddress } from './email-address.js';
 import { larkCard, larkPost, larkText, type LarkMentions } from './lark-card.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import { shownValue, splitList } from '../inputs.js';

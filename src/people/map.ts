@@ -8,7 +8,7 @@
  * Phone numbers and platform ids are personal data: no error or log line quotes them. Problems name
  * the entry (its position and, when it has one, its name or login) and the field instead.
  */
-import { isEmailAddress } from '../channels/email.js';
+import { isEmailAddress } from '../channels/email-address.js';
 import type { Person, Provider } from '../event/types.js';
 
 export const IDENTITY_FIELDS = ['name', 'emails', 'github', 'gitlab'] as const;
