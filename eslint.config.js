@@ -62,10 +62,20 @@ export default tseslint.config(
   },
 
   // What the bundle loads at every start is measured (`npm run bench`): zod's module graph alone
-  // costs ~10 ms, so channel options use the zod-compatible subset in src/channels/schema.ts.
+  // costs ~10 ms, so channel options use the zod-compatible subset in src/channels/schema.ts; and a
+  // \p{…} class in a regex literal costs V8 an ICU table lookup when the file is parsed (~7 M
+  // instructions each), so such patterns are built with `new RegExp` on first use.
   {
     files: ['src/**/*.ts'],
     rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[regex.pattern=/\\\\[pP]\\{/]',
+          message:
+            'A \\p{…} class in a regex literal is checked against ICU when the file is parsed (~7 M instructions): build it with new RegExp on first use.',
+        },
+      ],
       'no-restricted-imports': [
         'error',
         {

