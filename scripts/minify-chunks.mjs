@@ -3,9 +3,10 @@
  * Minifies dist/: the entry and the chunks ncc splits off for lazy imports (each channel,
  * nodemailer, yaml). Node reads, decodes and compiles every byte of an ES module before running
  * it, so smaller files start faster (measured by `npm run bench`). ncc's own --minify covers the
- * entry only, and renames the chunk loader inside module functions; here every file keeps the
- * name `__nccwpck_require__`, so `__nccwpck_require__.e(N)` marks each chunk a file loads (the
- * GitLab component's https:// bundle download follows those marks to fetch N.index.js).
+ * entry only, and renames the chunk loader inside module functions; here every file calls it
+ * `__nccwpck_require__` (chunks name it `__webpack_require__`), and the name is kept, so
+ * `__nccwpck_require__.e(N)` marks each chunk a file loads (the GitLab component's https:// bundle
+ * download follows those marks to fetch N.index.js).
  * Deterministic: same input, same output, so the dist/ check still holds.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { minify } from 'terser';
 const dist = new URL('../dist/', import.meta.url).pathname;
 for (const file of readdirSync(dist).filter((f) => /^(\d+\.)?index\.js$/.test(f))) {
   const path = join(dist, file);
-  const source = readFileSync(path, 'utf8');
+  // Only ever an identifier (the module functions' parameter) in webpack's output.
+  const source = readFileSync(path, 'utf8').replace(/\b__webpack_require__\b/g, '__nccwpck_require__');
   const result = await minify(source, {
     module: true,
     ecma: 2022,
