@@ -211,7 +211,7 @@ describe('settings', () => {
       'dry_run: expected true or false',
       'timeout: expected seconds between 1 and 600, e.g. 10',
       'retries: expected a whole number from 0 to 10',
-      'channel: no target given; set channel (one of webhook, dingtalk) or channels (a list of targets)',
+      'channel: no target given; set channel (one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins) or channels (a list of targets)',
     ]);
   });
 
