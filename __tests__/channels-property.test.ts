@@ -11,7 +11,7 @@
  * runs more of them; a failure names its seed.
  */
 import { simpleParser } from 'mailparser';
-import { CHANNELS } from '../src/channels/index.js';
+import { CHANNEL_TYPES, loadChannels } from '../src/channels/index.js';
 import { forgetLarkAppTokens } from '../src/channels/lark-app.js';
 import type { Channel, ChannelType } from '../src/channels/types.js';
 import type { CiEvent } from '../src/event/types.js';
@@ -459,7 +459,7 @@ function expectTitleFacts(where: string, texts: string[]): void {
 // ---------------------------------------------------------------------------------------------
 
 const SEEDS = Number(process.env.CI_NOTIFY_PROPERTY_SEEDS ?? '6');
-const registered = Object.entries(CHANNELS) as Array<[ChannelType, Channel<unknown>]>;
+const registered = Object.entries(await loadChannels(CHANNEL_TYPES)) as Array<[ChannelType, Channel<unknown>]>;
 
 describe.each(registered)('%s under generated hostile commit text', (type, channel) => {
   const spec = CASES[type];
