@@ -25,6 +25,10 @@ function perLine(text: string, options: EscapeOptions, line: (text: string) => s
   return controlFree(text).split('\n').map(line).join('\n');
 }
 
+// \p{…} classes built on first use: a regex literal costs V8 an ICU lookup when the file is parsed.
+let edgeUnderscore: RegExp | undefined;
+let edgeTilde: RegExp | undefined;
+
 /** `*` `` ` `` and emphasis delimiters at a word's edge → look-alikes (Slack, Google Chat, Teams). */
 function lookalikeEmphasis(text: string): string {
   return (
@@ -32,8 +36,8 @@ function lookalikeEmphasis(text: string): string {
       .replace(/\*/g, '∗')
       .replace(/`/g, 'ˋ')
       // `_` and `~` only emphasise at a word's edge; `fix_payment_path` stays as it is.
-      .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '＿')
-      .replace(/(?<![\p{L}\p{N}])~|~(?![\p{L}\p{N}])/gu, '∼')
+      .replace((edgeUnderscore ??= new RegExp('(?<![\\p{L}\\p{N}])_|_(?![\\p{L}\\p{N}])', 'gu')), '＿')
+      .replace((edgeTilde ??= new RegExp('(?<![\\p{L}\\p{N}])~|~(?![\\p{L}\\p{N}])', 'gu')), '∼')
   );
 }
 
