@@ -157,7 +157,7 @@ describe('settings', () => {
       {
         channels: JSON.stringify([
           { type: 'webhook', name: 'good', url: 'https://ok.example.com/' },
-          { type: 'slack', name: 'later', url: 'https://x' },
+          { type: 'ntfy', name: 'later', url: 'https://x' },
           { type: 'webhook', name: 'broken', url: 'not a url', locale: 'fr' },
           { type: 'webhook', url: 'env:MISSING_VAR' },
           { type: 'dingtalk', url: 't', msg_type: 'poster' },
@@ -171,9 +171,9 @@ describe('settings', () => {
       {
         name: 'later',
         index: 1,
-        channel: 'slack',
+        channel: 'ntfy',
         errors: [
-          'channels[1] "later" type: unknown channel "slack"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+          'channels[1] "later" type: unknown channel "ntfy"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat, mattermost',
         ],
       },
       {
@@ -204,14 +204,14 @@ describe('settings', () => {
 
   it('names the input for an unknown channel and for a missing target, and collects run-level problems together', async () => {
     expect((await load({ channel: 'pager' })).invalid[0]?.errors).toEqual([
-      'channel: unknown channel "pager"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+      'channel: unknown channel "pager"; expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat, mattermost',
     ]);
     const s = await load({ timeout: 'soon', retries: '99', dry_run: 'maybe' });
     expect(s.errors).toEqual([
       'dry_run: expected true or false',
       'timeout: expected seconds between 1 and 600, e.g. 10',
       'retries: expected a whole number from 0 to 10',
-      'channel: no target given; set channel (one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins) or channels (a list of targets)',
+      'channel: no target given; set channel (one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat, mattermost) or channels (a list of targets)',
     ]);
   });
 
@@ -249,7 +249,7 @@ describe('settings', () => {
         index: 0,
         channel: 'unknown',
         errors: [
-          'channel: unknown channel a URL (not shown); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+          'channel: unknown channel a URL (not shown); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat, mattermost',
         ],
       },
     ]);
@@ -259,7 +259,7 @@ describe('settings', () => {
         'target#0',
         'unknown',
         [
-          'channels[0] type: unknown channel a value of 32 characters (not shown: it may be a secret); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins',
+          'channels[0] type: unknown channel a value of 32 characters (not shown: it may be a secret); expected one of dingtalk, wecom, lark, lark_app, email, webhook, jenkins, slack, teams, discord, telegram, google_chat, mattermost',
         ],
       ],
     ]);
