@@ -146,7 +146,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'format',
     description:
-      'webhook body: json (the event), cdevents (CDEvents 0.5.1 pipelinerun event, CloudEvents binary mode) or template.',
+      'webhook body: json (the event), cdevents (CDEvents 0.5.1 pipelinerun event, CloudEvents binary mode), flow (Alibaba Cloud Flow task status), zadig (Zadig workflow notification) or template.',
     default: 'json',
     secret: false,
   },

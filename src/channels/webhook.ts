@@ -1,7 +1,8 @@
 /**
  * `webhook`: the event to any HTTP endpoint (DESIGN §5.1). The wire format is a contract other
  * programs rely on: JSON of the CiEvent, X-CI-Notify-* headers, GitHub-compatible or Standard
- * Webhooks signatures over the exact bytes sent; or a CDEvents event; or the user's template.
+ * Webhooks signatures over the exact bytes sent; or a CDEvents event; or the payload receivers of
+ * Alibaba Cloud Flow or Zadig expect (flow.ts, zadig.ts); or the user's template.
  */
 import { z } from './schema.js';
 import { EVENT_BODY_FACTS } from '../event/facts.js';
@@ -12,6 +13,8 @@ import type { HttpAnswer, HttpMethod, HttpRequestSpec, Verdict } from '../delive
 import { templateFacts } from '../render/facts.js';
 import { USER_AGENT } from '../version.js';
 import { toCdevent } from './cdevents.js';
+import { toFlowPayload } from './flow.js';
+import { toZadigPayload, zadigHeaders, zadigWebhookUuid } from './zadig.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────
@@ -59,7 +62,7 @@ export function parseHeaderLines(text: string): {
 }
 
 export const SIGNATURES = ['sha256', 'sha1', 'standard'] as const;
-export const FORMATS = ['json', 'cdevents', 'template'] as const;
+export const FORMATS = ['json', 'cdevents', 'flow', 'zadig', 'template'] as const;
 
 const upperCaseWord = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const lowerCaseWord = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -85,7 +88,7 @@ export const webhookOptions = z
     password: z.preprocess(blankAsMissing, z.string().optional()),
     format: z.preprocess(
       (v) => lowerCaseWord(blankAsMissing(v)),
-      z.enum(FORMATS, { error: 'expected json, cdevents or template' }).default('json'),
+      z.enum(FORMATS, { error: 'expected json, cdevents, flow, zadig or template' }).default('json'),
     ),
     signature: z.preprocess(
       (v) => lowerCaseWord(blankAsMissing(v)),
@@ -135,8 +138,18 @@ export function webhookBody(
   event: CiEvent,
   renderTemplate: (mode: 'text' | 'json') => string,
   now: Date,
+  targetName = 'webhook',
 ): WebhookBody {
   if (options.method === 'GET') return { contentType: null, body: undefined, extraHeaders: {} };
+  if (options.format === 'flow') {
+    return { contentType: 'application/json', body: JSON.stringify(toFlowPayload(event)), extraHeaders: {} };
+  }
+  if (options.format === 'zadig') {
+    // The URL without user:password, so moving credentials into `password` keeps the same uuid.
+    const uuid = zadigWebhookUuid(splitUrlCredentials(options.url).url, targetName);
+    const body = JSON.stringify(toZadigPayload(event));
+    return { contentType: 'application/json', body, extraHeaders: zadigHeaders(event, uuid) };
+  }
   if (options.format === 'cdevents') {
     const { headers, body } = toCdevent(event, now);
     const { 'Content-Type': contentType = 'application/json', ...ceHeaders } = headers;
@@ -195,7 +208,10 @@ export function buildWebhookRequest(
   // … but not over the signature, which must match the bytes we send.
   if (options.secret) {
     const signed = payload.body ?? '';
-    if (options.signature === 'standard') {
+    if (options.format === 'zadig') {
+      // Zadig sends the Secret Token itself, not a signature: what its receivers compare.
+      headers.set('X-Zadig-Token', options.secret);
+    } else if (options.signature === 'standard') {
       const seconds = Math.floor(now.getTime() / 1000);
       headers.set('webhook-id', event.id);
       headers.set('webhook-timestamp', String(seconds));
@@ -259,11 +275,15 @@ export const webhook = {
     // GET: id, status, repository, ref, sha and the run URL, all known without the API.
     if (options.method === 'GET') return [];
     if (options.format === 'template') return templateFacts(target.template);
+    // Flow names the failed jobs in its message; Zadig has the stages with their jobs and the times.
+    if (options.format === 'flow') return ['jobs'];
+    if (options.format === 'zadig') return ['timing', 'jobs'];
     return EVENT_BODY_FACTS;
   },
   async send(ctx: SendContext<WebhookOptions>): Promise<ChannelResult> {
     const { options, event } = ctx;
-    const payload = webhookBody(options, event, (mode) => ctx.render(ctx.target.template, mode), ctx.now());
+    const render = (mode: 'text' | 'json') => ctx.render(ctx.target.template, mode);
+    const payload = webhookBody(options, event, render, ctx.now(), ctx.target.name);
     return ctx.http.deliver(() => buildWebhookRequest(options, event, payload, ctx.now()), readWebhookAnswer, {
       label: deliveryLabel(ctx.target.channel, ctx.target.name),
       timeoutMs: ctx.target.timeout_ms,
