@@ -224,6 +224,8 @@ const CASES: Record<ChannelType, ChannelCase> = {
     variants: [
       { format: 'json' },
       { format: 'cdevents' },
+      { format: 'flow' },
+      { format: 'zadig' },
       { format: 'template', template: `{"text": "${FACTS} \${commit.message}", "branch": "\${ref.name}"}` },
     ],
     async start() {

@@ -184,12 +184,31 @@ function unixSeconds(iso: string | null): number {
  * header is left out when the event has no server URL.
  */
 export function zadigHeaders(event: CiEvent, webhookUuid: string): Record<string, string> {
+  const instance = headerSafeUrl(event.server_url);
   return {
     'X-Zadig-Event': 'workflow',
     'X-Zadig-Event-Uuid': event.id,
-    ...(event.server_url ? { 'X-Zadig-Instance': event.server_url } : {}),
+    ...(instance ? { 'X-Zadig-Instance': instance } : {}),
     'X-Zadig-Webhook-Uuid': webhookUuid,
   };
+}
+
+/**
+ * The server URL comes from the CI's environment: sent as a header only when it is an http(s) URL,
+ * serialised by the URL parser (which percent-encodes spaces and non-ASCII and drops line breaks),
+ * so it can never end the header and start another.
+ */
+function headerSafeUrl(raw: string | null): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    const text = url.pathname === '/' && !url.search && !raw.endsWith('/') ? url.origin : url.href;
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+    return /[\u0000-\u001f\u007f]/.test(text) ? null : text;
+  } catch {
+    return null;
+  }
 }
 
 /** The namespace of the webhook uuids below: fixed, so a target's uuid never changes between releases. */
