@@ -329,10 +329,11 @@ describe('format zadig', () => {
   it('keeps the webhook uuid when user:password moves from the URL into the password input', async () => {
     const r = await receiver();
     const uuids: unknown[] = [];
-    for (const raw of [
+    const inputs: Record<string, string>[] = [
       { url: `http://ci:pw-1@127.0.0.1:${r.port}/hook` },
       { url: `http://127.0.0.1:${r.port}/hook`, username: 'ci', password: 'pw-1' },
-    ]) {
+    ];
+    for (const raw of inputs) {
       const { ctx } = harness({ ...raw, format: 'zadig' });
       await webhook.send(ctx);
     }
