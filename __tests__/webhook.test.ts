@@ -399,7 +399,7 @@ describe('webhook options', () => {
   it('rejects unknown methods, formats and signatures with the allowed words', () => {
     expect(issues({ url: 'https://h.example.com', method: 'DELETE', format: 'xml', signature: 'md5' })).toEqual([
       'method: expected POST, GET or PUT',
-      'format: expected json, cdevents or template',
+      'format: expected json, cdevents, flow, zadig or template',
       'signature: expected sha256, sha1 or standard',
     ]);
   });
