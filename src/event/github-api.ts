@@ -149,6 +149,30 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     return outcome.answer.json;
   }
 
+  /**
+   * The finished runs of the workflow on the branch that came before this one, newest first: not
+   * this run, none numbered at or after it (the list may hold runs that started after ours and
+   * finished already), none from another repository's fork.
+   */
+  async function earlierRuns(
+    query: PreviousRunQuery,
+    status: 'completed' | 'success',
+    what: string,
+  ): Promise<Array<Record<string, unknown>>> {
+    const params = new URLSearchParams({ branch: query.branch, status, per_page: String(PREVIOUS_RUNS_PAGE) });
+    const body = asRecord(
+      await get(`/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`, what),
+    );
+    const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
+    return runs.filter((run) => {
+      if (String(run.id) === query.currentRunId) return false;
+      const number = num(run.run_number);
+      if (query.currentRunNumber !== null && number !== null && number >= query.currentRunNumber) return false;
+      const headRepository = str(asRecord(run.head_repository).full_name);
+      return !(query.headRepository && headRepository && headRepository !== query.headRepository);
+    });
+  }
+
   return {
     async run(runId) {
       const run = asRecord(await get(`/actions/runs/${encodeURIComponent(runId)}`, 'the workflow run'));
@@ -178,25 +202,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     },
 
     async previousStatus(query) {
-      const params = new URLSearchParams({
-        branch: query.branch,
-        status: 'completed',
-        per_page: String(PREVIOUS_RUNS_PAGE),
-      });
-      const body = asRecord(
-        await get(
-          `/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`,
-          'the previous runs of this workflow',
-        ),
-      );
-      const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
-      for (const run of runs) {
-        if (String(run.id) === query.currentRunId) continue;
-        const number = num(run.run_number);
-        // The list is newest first and may hold runs that started after ours and finished already.
-        if (query.currentRunNumber !== null && number !== null && number >= query.currentRunNumber) continue;
-        const headRepository = str(asRecord(run.head_repository).full_name);
-        if (query.headRepository && headRepository && headRepository !== query.headRepository) continue;
+      for (const run of await earlierRuns(query, 'completed', 'the previous runs of this workflow')) {
         const status = normalizeStatus(str(run.conclusion)).status;
         // Cancelled and skipped runs say nothing about the code: look further back.
         if (status === 'success' || status === 'failure') return status;
@@ -205,26 +211,8 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     },
 
     async lastSuccessfulSha(query) {
-      const params = new URLSearchParams({
-        branch: query.branch,
-        status: 'success',
-        per_page: String(PREVIOUS_RUNS_PAGE),
-      });
-      const body = asRecord(
-        await get(
-          `/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`,
-          'the successful runs of this workflow',
-        ),
-      );
-      const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
-      for (const run of runs) {
-        if (String(run.id) === query.currentRunId) continue;
-        const number = num(run.run_number);
-        if (query.currentRunNumber !== null && number !== null && number >= query.currentRunNumber) continue;
-        const headRepository = str(asRecord(run.head_repository).full_name);
-        if (query.headRepository && headRepository && headRepository !== query.headRepository) continue;
-        if (run.conclusion !== 'success') continue;
-        const sha = str(run.head_sha);
+      for (const run of await earlierRuns(query, 'success', 'the successful runs of this workflow')) {
+        const sha = run.conclusion === 'success' ? str(run.head_sha) : null;
         if (sha) return sha;
       }
       return null;
