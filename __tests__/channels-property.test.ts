@@ -112,6 +112,27 @@ const since = <T>(list: T[]): (() => T[]) => {
   };
 };
 
+/**
+ * A chat stand-in as the property test reads it: every request it answered, and whom the platform
+ * says the stored messages notify (`notified` reads the messages stored since the last take).
+ */
+function chatStandIn<M>(
+  server: { requests: Array<{ body: string; json: unknown }>; close(): Promise<void> },
+  raw: Record<string, string>,
+  stored?: { list: M[]; notified: (message: M) => string[] },
+): StandIn {
+  const fresh = since(server.requests);
+  const freshStored = stored ? since(stored.list) : () => [];
+  return {
+    raw,
+    take: async () => {
+      const notified = stored ? freshStored().flatMap(stored.notified) : undefined;
+      return fresh().map((r) => ({ body: r.body, value: r.json, ...(notified ? { notified } : {}) }));
+    },
+    close: () => server.close(),
+  };
+}
+
 const CASES: Record<ChannelType, ChannelCase> = {
   dingtalk: {
     kind: 'chat',
@@ -125,12 +146,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     customize: `{"msgtype":"markdown","markdown":{"title":"${FACTS}","text":"${FACTS}\\n\${commit.message}"}}`,
     async start() {
       const server = await startDingTalkServer();
-      const fresh = since(server.requests);
-      return {
-        raw: { url: server.url },
-        take: async () => fresh().map((r) => ({ body: r.body, value: r.json })),
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url });
     },
   },
   wecom: {
@@ -141,12 +157,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     customize: `{"msgtype":"markdown","markdown":{"content":"${FACTS}\\n\${commit.message}"}}`,
     async start() {
       const server = await startWeComServer();
-      const fresh = since(server.requests);
-      return {
-        raw: { url: server.url },
-        take: async () => fresh().map((r) => ({ body: r.body, value: r.json })),
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url });
     },
   },
   lark: {
@@ -159,12 +170,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     customize: `{"msg_type":"text","content":{"text":"${FACTS}\\n\${commit.message}"}}`,
     async start() {
       const server = await startLarkServer();
-      const fresh = since(server.requests);
-      return {
-        raw: { url: server.url },
-        take: async () => fresh().map((r) => ({ body: r.body, value: r.json })),
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url });
     },
   },
   lark_app: {
@@ -257,12 +263,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     markup: SLACK_LINK,
     async start() {
       const server = await startSlackServer();
-      const fresh = since(server.requests);
-      return {
-        raw: { url: server.webhookUrl },
-        take: async () => fresh().map((r) => ({ body: r.body, value: r.json })),
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.webhookUrl });
     },
   },
   teams: {
@@ -273,16 +274,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     maxBodyBytes: () => TEAMS_MAX_BYTES,
     async start() {
       const server = await startTeamsServer();
-      const fresh = since(server.requests);
-      const posted = since(server.posted);
-      return {
-        raw: { url: server.url },
-        take: async () => {
-          const notified = posted().flatMap((p) => p.mentions);
-          return fresh().map((r) => ({ body: r.body, value: r.json, notified }));
-        },
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url }, { list: server.posted, notified: (p) => p.mentions });
     },
   },
   discord: {
@@ -291,20 +283,18 @@ const CASES: Record<ChannelType, ChannelCase> = {
     markup: [ESCAPABLE_MD_LINK],
     async start() {
       const server = await startDiscordServer();
-      const fresh = since(server.requests);
-      const stored = since(server.messages);
-      return {
-        raw: { url: server.url },
-        take: async () => {
-          const notified = stored().flatMap(({ pinged }) => [
+      return chatStandIn(
+        server,
+        { url: server.url },
+        {
+          list: server.messages,
+          notified: ({ pinged }) => [
             ...pinged.users,
             ...pinged.roles.map((role) => `&${role}`),
             ...(pinged.everyone ? ['@everyone'] : []),
-          ]);
-          return fresh().map((r) => ({ body: r.body, value: r.json, notified }));
+          ],
         },
-        close: () => server.close(),
-      };
+      );
     },
     // DISCORD_LIMITS: content 2000, embed total 6000 characters (the stand-in rejects more).
     maxBodyBytes: () => 4 * (DISCORD_LIMITS.content + DISCORD_LIMITS.total) + 4096,
@@ -315,16 +305,8 @@ const CASES: Record<ChannelType, ChannelCase> = {
     markup: HTML_MARKUP,
     async start() {
       const server = await startTelegramServer();
-      const fresh = since(server.requests);
-      const stored = since(server.messages);
-      return {
-        raw: { token: server.token, chat_id: '-1001234567890', api_url: server.apiUrl },
-        take: async () => {
-          const notified = stored().flatMap((m) => m.mentions);
-          return fresh().map((r) => ({ body: r.body, value: r.json, notified }));
-        },
-        close: () => server.close(),
-      };
+      const raw = { token: server.token, chat_id: '-1001234567890', api_url: server.apiUrl };
+      return chatStandIn(server, raw, { list: server.messages, notified: (m) => m.mentions });
     },
   },
   google_chat: {
@@ -335,16 +317,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     maxBodyBytes: () => GOOGLE_CHAT_MAX_BYTES,
     async start() {
       const server = await startGoogleChatServer();
-      const fresh = since(server.requests);
-      const stored = since(server.messages);
-      return {
-        raw: { url: server.url },
-        take: async () => {
-          const notified = stored().flatMap((m) => m.mentions);
-          return fresh().map((r) => ({ body: r.body, value: r.json, notified }));
-        },
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url }, { list: server.messages, notified: (m) => m.mentions });
     },
   },
   mattermost: {
@@ -353,16 +326,7 @@ const CASES: Record<ChannelType, ChannelCase> = {
     markup: [ESCAPABLE_MD_LINK, ...SLACK_LINK],
     async start() {
       const server = await startMattermostServer();
-      const fresh = since(server.requests);
-      const posts = since(server.posts);
-      return {
-        raw: { url: server.url },
-        take: async () => {
-          const notified = posts().flatMap((p) => p.mentions);
-          return fresh().map((r) => ({ body: r.body, value: r.json, notified }));
-        },
-        close: () => server.close(),
-      };
+      return chatStandIn(server, { url: server.url }, { list: server.posts, notified: (p) => p.mentions });
     },
   },
 };
