@@ -22,6 +22,11 @@ const BODY_EN = [
   `${GREY}Params: </font>env=prod`,
 ].join('<br>');
 
+/** The sample event with a commit message of spaces only. */
+function blankCommit() {
+  return sampleEvent({ commit: { ...sampleEvent().commit, message: '   ' } });
+}
+
 function card(widgets: unknown[]) {
   return [{ cardId: 'ci-notify', card: { sections: [{ widgets }] } }];
 }
@@ -191,6 +196,23 @@ describe('google_chat', () => {
       ]),
     });
     expect(server.messages[0]!.mentions).toEqual([]);
+  });
+
+  it('sends the title alone, with no empty card, when fields leave no body and no link', async () => {
+    await start();
+    const { result } = await send({ url: server.url }, { target: { fields: ['repository'] } });
+    // The stand-in refuses an empty card section (400 INVALID_ARGUMENT), as Google Chat does.
+    expect(result).toMatchObject({ ok: true, error: null });
+    expect(server.requests[0]!.json).toEqual({ text: `*${FAILED}*` });
+  });
+
+  it('leaves out a template body that renders blank instead of drawing an empty paragraph', async () => {
+    await start();
+    await send(
+      { url: server.url },
+      { target: { fields: ['link'], template: '${commit.message}' }, event: blankCommit() },
+    );
+    expect(server.requests[0]!.json).toEqual({ text: `*${FAILED}*`, cardsV2: card([button('View run')]) });
   });
 
   it('mentions users and everyone in text with <users/…> and <users/all>', async () => {

@@ -12,9 +12,13 @@ const CHAT = '-1001234567890';
 const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
 const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
 
-/** The title, what broke first (each failed job linked), the commit, the trigger line, params, the run link. */
+/**
+ * The title, a blank line (the bold title and the bold "2 of 3 jobs failed" would read as one
+ * block), what broke first (each failed job linked), the commit, the trigger line, params, the run link.
+ */
 const FAILURE_EN = [
   '<b>❌ acme/api · main · CI #128 failed (was passing)</b>',
+  '',
   '<b>2 of 3 jobs failed</b>',
   `• <a href="${JOB1}">test</a>`,
   `• <a href="${JOB2}">lint</a>`,
@@ -109,9 +113,11 @@ describe('telegram', () => {
       message_thread_id: 42,
       text: [
         '<b>✅ acme/api · main · CI #128 成功</b>',
-        `<a href="${COMMIT}">9f8e7d6</a> Fix payment path<i> · Mona Lisa</i>`,
-        '<i>推送 · 耗时 1 分 33 秒</i>',
-        '<i>参数：</i>env=prod',
+        '',
+        // Upright: no italics anywhere in a Chinese message (CJK fonts have no italic).
+        `<a href="${COMMIT}">9f8e7d6</a> Fix payment path · Mona Lisa`,
+        '推送 · 耗时 1 分 33 秒',
+        '参数：env=prod',
         `<a href="${RUN}">查看详情</a>`,
       ].join('\n'),
       parse_mode: 'HTML',
@@ -189,8 +195,8 @@ describe('telegram', () => {
     expect(result.ok).toBe(true);
     const stored = server.messages[0]!;
     expect(stored.text.length).toBe(4096);
-    expect(stored.text).toMatch(/^❌ .*\n(<&>){500}\n字+…\(truncated\)\nView run$/);
-    expect(stored.html).toMatch(/^<b>❌ .*<\/b>\n(&lt;&amp;&gt;){500}\n字+…\(truncated\)\n<a href=/);
+    expect(stored.text).toMatch(/^❌ .*\n\n(<&>){500}\n字+…\(truncated\)\nView run$/);
+    expect(stored.html).toMatch(/^<b>❌ .*<\/b>\n\n(&lt;&amp;&gt;){500}\n字+…\(truncated\)\n<a href=/);
     expect(log.text()).toContain("message truncated to fit Telegram's 4096 characters");
   });
 
@@ -202,9 +208,38 @@ describe('telegram', () => {
     const escaped =
       '@\u2060durov &lt;a href=&quot;tg://user?id=1&quot;&gt;x&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt; &amp;amp; ok';
     expect((server.requests[0]!.json as { text: string }).text).toBe(
-      `<b>${escaped}</b>\n<a href="${COMMIT}">9f8e7d6</a> ${escaped}`,
+      `<b>${escaped}</b>\n\n<a href="${COMMIT}">9f8e7d6</a> ${escaped}`,
     );
     expect(server.messages[0]!.mentions).toEqual([]);
+  });
+
+  it('keeps Chinese, Japanese and Korean text upright in an English message, and the rest of the grey text in italics', async () => {
+    await start();
+    const event = sampleEvent({
+      status: 'success',
+      transition: 'unchanged',
+      jobs: [],
+      commit: { ...sampleEvent().commit, author: { name: '王小明', login: null, email: null } },
+    });
+    await send(inputs(), { event, target: { fields: ['commit', 'author', 'trigger', 'link'] } });
+    expect((server.requests[0]!.json as { text: string }).text).toBe(
+      [
+        '<b>✅ acme/api · main · CI #128 succeeded</b>',
+        '',
+        `<a href="${COMMIT}">9f8e7d6</a> Fix payment path · 王小明`,
+        '<i>push by Mona Lisa</i>',
+        `<a href="${RUN}">View run</a>`,
+      ].join('\n'),
+    );
+  });
+
+  it('sends no blank lines for a template that renders blank: the title, then the link', async () => {
+    await start();
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, message: '   ' } });
+    await send(inputs(), { event, target: { template: '${commit.message}' } });
+    expect((server.requests[0]!.json as { text: string }).text).toBe(
+      ['<b>❌ acme/api · main · CI #128 failed (was passing)</b>', `<a href="${RUN}">View run</a>`].join('\n'),
+    );
   });
 
   it('mentions users by id (tg://user link) and by @username, and says at_all cannot work', async () => {

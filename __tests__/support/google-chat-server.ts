@@ -130,6 +130,8 @@ function cardsProblem(cards: unknown): string | null {
     for (const section of sections) {
       const widgets = isObject(section) && Array.isArray(section.widgets) ? section.widgets : null;
       if (!widgets) return 'section.widgets must be a list';
+      // "A section must contain at least one widget" (Card.Section, cloud.google.com Chat V1 reference).
+      if (widgets.length === 0) return 'A section must contain at least one widget.';
       for (const widget of widgets) {
         if (!isObject(widget)) return 'a widget must be an object';
         if (isObject(widget.textParagraph)) {

@@ -61,7 +61,8 @@ export const GOOGLE_CHAT_THREAD_KEY_MAX = 4000;
 
 export interface GoogleChatMessage {
   text: string;
-  cardsV2: {
+  /** Left out when there is nothing to put in it: a card section needs at least one widget. */
+  cardsV2?: {
     cardId: string;
     card: {
       sections: {
@@ -74,6 +75,10 @@ export interface GoogleChatMessage {
   }[];
   thread?: { threadKey: string };
 }
+
+type GoogleChatWidget = NonNullable<
+  GoogleChatMessage['cardsV2']
+>[number]['card']['sections'][number]['widgets'][number];
 
 export interface GoogleChatMentions {
   users: string[];
@@ -107,15 +112,18 @@ export function googleChatMessage(
     value: (text) => text,
     whole: (text) => escapeGoogleChatCardHtml(text, { multiline: true }).replace(/\n/g, '<br>'),
   });
-  const widgets: GoogleChatMessage['cardsV2'][number]['card']['sections'][number]['widgets'] = [];
-  if (lines.length > 0) widgets.push({ textParagraph: { text: lines.join('<br>') } });
+  const widgets: GoogleChatWidget[] = [];
+  const body = lines.filter((line) => line.trim() !== '');
+  if (body.length > 0) widgets.push({ textParagraph: { text: body.join('<br>') } });
   if (message.link)
     widgets.push({
       buttonList: { buttons: [{ text: message.link.label, onClick: { openLink: { url: message.link.url } } }] },
     });
   return {
     text: pings === '' ? title : `${title}\n${pings}`,
-    cardsV2: [{ cardId: 'ci-notify', card: { sections: [{ widgets }] } }],
+    // "A section must contain at least one widget" (cloud.google.com/…/Chat.V1.ContextualAddOnMarkup.Card.Section):
+    // with `fields` that leave no body and no link, or a template that renders empty, the title is the message.
+    ...(widgets.length > 0 ? { cardsV2: [{ cardId: 'ci-notify', card: { sections: [{ widgets }] } }] } : {}),
     ...(threadKey !== '' ? { thread: { threadKey } } : {}),
   };
 }

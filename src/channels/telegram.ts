@@ -11,7 +11,7 @@ import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../d
 import { escapeTelegramHtml } from '../render/chat-markup.js';
 import type { Clip, Markup } from '../render/layout.js';
 import { escapeHtml } from '../render/text.js';
-import type { MessageModel } from '../render/types.js';
+import type { Locale, MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { chatBody, cleanIds } from './chat-layout.js';
 import { decodeMessageRef, encodeMessageRef } from './message-ref.js';
@@ -77,28 +77,47 @@ export interface TelegramMentions {
   ids: string[];
 }
 
-/** Telegram HTML: `<b>`, `<a href>`, muted text in italics; a job is a bullet line. */
-const HTML: Markup = {
-  text: (text) => escapeTelegramHtml(text),
-  link: (text, url) => `<a href="${escapeHtml(url)}">${text}</a>`,
-  strong: (text) => `<b>${text}</b>`,
-  muted: (text) => `<i>${text}</i>`,
-  // `code` cannot hold a link in Telegram ("entities can't be nested" inside code): the sha stays a link.
-  code: (text) => text,
-  item: (line) => `• ${line}`,
-};
+// Built on first use: a \p{…} regex literal costs V8 an ICU lookup when the file is parsed.
+let cjk: RegExp | undefined;
 
-/** The default Telegram message (HTML): the title in bold, the body (what broke first), the run link, mentions. */
+function hasCjk(text: string): boolean {
+  cjk ??= new RegExp('[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]', 'u');
+  return cjk.test(text);
+}
+
+/**
+ * Telegram HTML: `<b>`, `<a href>`; a job is a bullet line. Telegram has no grey, so muted text is
+ * set in italics — but not in a Chinese message, nor on Chinese, Japanese or Korean text anywhere:
+ * their fonts have no italic, clients slant the glyphs, and "推送 · 耗时 1 分 33 秒" or an author
+ * "王小明" set that way reads as a mistake. A Chinese message stays upright throughout.
+ */
+function htmlMarkup(locale: Locale): Markup {
+  return {
+    text: (text) => escapeTelegramHtml(text),
+    link: (text, url) => `<a href="${escapeHtml(url)}">${text}</a>`,
+    strong: (text) => `<b>${text}</b>`,
+    muted: (text) => (locale === 'zh' || hasCjk(text) ? text : `<i>${text}</i>`),
+    // `code` cannot hold a link in Telegram ("entities can't be nested" inside code): the sha stays a link.
+    code: (text) => text,
+    item: (line) => `• ${line}`,
+  };
+}
+
+/**
+ * The default Telegram message (HTML): the title in bold, a blank line — without it the title and
+ * the bold "2 of 5 jobs failed" under it read as one block — the body (what broke first), the run
+ * link, mentions.
+ */
 export function telegramText(message: MessageModel, mentions: TelegramMentions, clip: Clip = NO_CLIP): string {
   const lines = [`<b>${escapeTelegramHtml(message.title)}</b>`];
-  lines.push(
-    ...chatBody(message, HTML, clip, {
-      // The user's template is shown as text here: HTML-escaped, values and all.
-      value: (text) => text,
-      whole: (text) => escapeTelegramHtml(text, { multiline: true }),
-    }),
-  );
-  if (message.link) lines.push(HTML.link(escapeHtml(message.link.label), message.link.url));
+  const markup = htmlMarkup(message.locale);
+  const body = chatBody(message, markup, clip, {
+    // The user's template is shown as text here: HTML-escaped, values and all.
+    value: (text) => text,
+    whole: (text) => escapeTelegramHtml(text, { multiline: true }),
+  }).filter((line) => line.trim() !== '');
+  if (body.length > 0) lines.push('', ...body);
+  if (message.link) lines.push(markup.link(escapeHtml(message.link.label), message.link.url));
   const pings = mentions.ids.map((id) =>
     // A user without a username is reached through an inline link to tg://user (core.telegram.org/bots/api#formatting-options).
     /^\d+$/.test(id) ? `<a href="tg://user?id=${id}">${id}</a>` : id,
