@@ -1,18 +1,11 @@
 import { discord, discordOptions } from '../src/channels/discord.js';
 import { decodeMessageRef } from '../src/channels/message-ref.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { startDiscordServer, type DiscordServer } from './support/discord-server.js';
 import { sampleEvent } from './support/fixtures.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
 
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 const RED = 0xcf222e;
 const GREEN = 0x1a7f37;
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
-const FAILED = '❌ acme/api · main · CI #128 failed (was passing)';
 
 /** The default body: what broke first, each failed job linked; then the commit, the trigger line, params. */
 const BODY_EN = [
@@ -27,25 +20,10 @@ const BODY_EN = [
 const NOBODY = { parse: [] };
 
 let server: DiscordServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
+const chat = chatChannelHarness(discord, startDiscordServer);
+const send = chat.send;
 async function start() {
-  server = await startDiscordServer();
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> & { update?: string | null } = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(discord, { ...options, raw });
-  closers.push(run.close);
-  const result = await discord.send({ ...run.ctx, update: options.update ?? null });
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+  server = await chat.start();
 }
 
 describe('discord options', () => {
@@ -53,8 +31,7 @@ describe('discord options', () => {
     expect(discordOptions.parse({ url: 'https://discord.com/api/webhooks/1/abc?thread_id=9' })).toEqual({
       url: 'https://discord.com/api/webhooks/1/abc?thread_id=9',
     });
-    const issues = (raw: Record<string, string>) =>
-      discordOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(discordOptions, raw);
     expect(issues({})).toEqual([
       'url: missing; give the webhook URL (Channel settings → Integrations → Webhooks → Copy URL)',
     ]);

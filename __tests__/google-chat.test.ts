@@ -1,15 +1,8 @@
 import { googleChat, googleChatOptions, GOOGLE_CHAT_BODY_LIMIT } from '../src/channels/google-chat.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { sampleEvent } from './support/fixtures.js';
 import { startGoogleChatServer, type GoogleChatServer } from './support/google-chat-server.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
 
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
-const FAILED = '❌ acme/api · main · CI #128 failed (was passing)';
 const GREY = '<font color="#6e7781">';
 
 /** What broke first (each failed job linked), then the commit, the trigger line, params. */
@@ -33,25 +26,10 @@ function card(widgets: unknown[]) {
 const button = (label: string) => ({ buttonList: { buttons: [{ text: label, onClick: { openLink: { url: RUN } } }] } });
 
 let server: GoogleChatServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
+const chat = chatChannelHarness(googleChat, startGoogleChatServer);
+const send = chat.send;
 async function start() {
-  server = await startGoogleChatServer();
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(googleChat, { ...options, raw });
-  closers.push(run.close);
-  const result = await googleChat.send(run.ctx);
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+  server = await chat.start();
 }
 
 describe('google_chat options', () => {
@@ -65,8 +43,7 @@ describe('google_chat options', () => {
       url: 'https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t',
       threadKey: '${pipeline.id}',
     });
-    const issues = (raw: Record<string, string>) =>
-      googleChatOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(googleChatOptions, raw);
     expect(issues({})).toEqual([
       'url: missing; give the webhook URL of the space (space → Apps & integrations → Webhooks)',
     ]);

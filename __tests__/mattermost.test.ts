@@ -1,15 +1,7 @@
 import { mattermost, mattermostOptions, MATTERMOST_TEXT_MAX } from '../src/channels/mattermost.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { sampleEvent } from './support/fixtures.js';
 import { startMattermostServer, type MattermostServer } from './support/mattermost-server.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
-
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
-const FAILED = '❌ acme/api · main · CI #128 failed (was passing)';
+import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
 
 /** What broke first (each failed job linked), the commit, the trigger line, params, the run link. */
 const BODY_EN = [
@@ -31,25 +23,10 @@ const attachment = (title: string, text: string, color = '#cf222e') => ({
 });
 
 let server: MattermostServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function start(options: Parameters<typeof startMattermostServer>[0] = {}) {
-  server = await startMattermostServer(options);
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(mattermost, { ...options, raw });
-  closers.push(run.close);
-  const result = await mattermost.send(run.ctx);
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+const chat = chatChannelHarness(mattermost, startMattermostServer);
+const send = chat.send;
+async function start(options?: Parameters<typeof startMattermostServer>[0]) {
+  server = await chat.start(options);
 }
 
 describe('mattermost options', () => {
@@ -67,8 +44,7 @@ describe('mattermost options', () => {
       iconUrl: 'https://example.com/ci.png',
       channelName: 'town-square',
     });
-    const issues = (raw: Record<string, string>) =>
-      mattermostOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(mattermostOptions, raw);
     expect(issues({})).toEqual(['url: missing; give the incoming webhook URL (Integrations → Incoming Webhooks)']);
     expect(issues({ url: 'chat/hooks/secret', icon_url: 'ci.png', channel_name: 'Town Square' })).toEqual([
       'url: expected the incoming webhook URL, https://<your server>/hooks/<id>',

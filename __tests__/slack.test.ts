@@ -1,16 +1,8 @@
 import { slack, slackOptions, SLACK_SECTION_TEXT_MAX } from '../src/channels/slack.js';
 import { decodeMessageRef } from '../src/channels/message-ref.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { sampleEvent } from './support/fixtures.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
-import { startSlackServer, type SlackServer } from './support/slack-server.js';
-
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
-const FAILED = '❌ acme/api · main · CI #128 failed (was passing)';
+import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
+import { startSlackServer, type SlackServer, type SlackServerOptions } from './support/slack-server.js';
 
 /** The default body: what broke first, each failed job linked; then the commit, the trigger line, params. */
 const BODY_EN = [
@@ -33,25 +25,10 @@ function button(label: string, style?: 'danger') {
 }
 
 let server: SlackServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function start(options: Parameters<typeof startSlackServer>[0] = {}) {
-  server = await startSlackServer(options);
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> & { update?: string | null } = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(slack, { ...options, raw });
-  closers.push(run.close);
-  const result = await slack.send({ ...run.ctx, update: options.update ?? null });
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+const chat = chatChannelHarness(slack, startSlackServer);
+const send = chat.send;
+async function start(options?: SlackServerOptions) {
+  server = await chat.start(options);
 }
 
 const api = () => ({ token: server.token, channel_id: 'C0CINOTIFY', api_url: server.apiUrl });
@@ -68,8 +45,7 @@ describe('slack options', () => {
       channelId: 'C1',
       apiUrl: 'https://slack.com/api',
     });
-    const issues = (raw: Record<string, string>) =>
-      slackOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(slackOptions, raw);
     expect(issues({})).toEqual([
       'url: missing; give the incoming webhook URL (https://hooks.slack.com/services/…), or token + channel_id for the Web API',
     ]);

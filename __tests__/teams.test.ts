@@ -1,15 +1,7 @@
 import { teams, teamsOptions, TEAMS_ACCEPTED_NOTE } from '../src/channels/teams.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { sampleEvent } from './support/fixtures.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
 import { startTeamsServer, TEAMS_MAX_BYTES, type TeamsServer } from './support/teams-server.js';
-
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
-const FAILED = '❌ acme/api · main · CI #128 failed (was passing)';
 
 /** What broke, as a list (each failed job linked). */
 const JOBS_EN = {
@@ -59,25 +51,10 @@ const title = (text: string, color: string) => ({
 });
 
 let server: TeamsServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
+const chat = chatChannelHarness(teams, startTeamsServer);
+const send = chat.send;
 async function start() {
-  server = await startTeamsServer();
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(teams, { ...options, raw });
-  closers.push(run.close);
-  const result = await teams.send(run.ctx);
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+  server = await chat.start();
 }
 
 describe('teams options', () => {
@@ -87,8 +64,7 @@ describe('teams options', () => {
     const powerPlatform =
       'https://default0.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/x';
     expect(teamsOptions.parse({ url: powerPlatform })).toEqual({ url: powerPlatform });
-    const issues = (raw: Record<string, string>) =>
-      teamsOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(teamsOptions, raw);
     expect(issues({})).toEqual([
       'url: missing; give the URL of a Teams Workflows webhook (Teams: channel ⋯ → Workflows → "Post to a channel when a webhook request is received")',
     ]);
@@ -263,10 +239,8 @@ describe('teams', () => {
     const legacy = await startChatServer(() => ({
       body: 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 410',
     }));
-    closers.push(legacy.close);
-    const run = robotContext(teams, { raw: { url: `${legacy.origin}/webhookb2/abc/IncomingWebhook/def` } });
-    closers.push(run.close);
-    const result = (await teams.send(run.ctx)) as ChannelResult;
+    chat.closeAfterTest(legacy.close);
+    const { result } = await send({ url: `${legacy.origin}/webhookb2/abc/IncomingWebhook/def` });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
     expect(result.error).toMatch(/^Teams: Webhook message delivery failed .* — Office 365 connectors are retired/);
   });

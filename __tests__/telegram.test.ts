@@ -1,16 +1,10 @@
 import { decodeMessageRef } from '../src/channels/message-ref.js';
 import { telegram, telegramOptions } from '../src/channels/telegram.js';
-import type { ChannelResult } from '../src/channels/types.js';
 import { sampleEvent } from './support/fixtures.js';
-import { robotContext, type RobotContextOptions } from './support/robot-context.js';
+import { chatChannelHarness, optionIssues, COMMIT, JOB1, JOB2, RUN } from './support/chat-channel.js';
 import { startTelegramServer, type TelegramServer } from './support/telegram-server.js';
 
-const RUN = 'https://github.com/acme/api/actions/runs/4242';
-const COMMIT = 'https://github.com/acme/api/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 const CHAT = '-1001234567890';
-
-const JOB1 = 'https://github.com/acme/api/actions/runs/4242/job/90001';
-const JOB2 = 'https://github.com/acme/api/actions/runs/4242/job/90002';
 
 /**
  * The title, a blank line (the bold title and the bold "2 of 3 jobs failed" would read as one
@@ -29,25 +23,10 @@ const FAILURE_EN = [
 ].join('\n');
 
 let server: TelegramServer;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function start(options: Parameters<typeof startTelegramServer>[0] = {}) {
-  server = await startTelegramServer(options);
-  closers.push(server.close);
-  return server;
-}
-
-async function send(
-  raw: Record<string, string>,
-  options: Omit<RobotContextOptions, 'raw'> & { update?: string | null } = {},
-): Promise<{ result: ChannelResult; log: ReturnType<typeof robotContext>['log']; sleeps: number[] }> {
-  const run = robotContext(telegram, { ...options, raw });
-  closers.push(run.close);
-  const result = await telegram.send({ ...run.ctx, update: options.update ?? null });
-  return { result: Array.isArray(result) ? result[0]! : result, log: run.log, sleeps: run.sleeps };
+const chat = chatChannelHarness(telegram, startTelegramServer);
+const send = chat.send;
+async function start(options?: Parameters<typeof startTelegramServer>[0]) {
+  server = await chat.start(options);
 }
 
 const inputs = (extra: Record<string, string> = {}) => ({
@@ -68,8 +47,7 @@ describe('telegram options', () => {
     expect(
       telegramOptions.parse({ token: '123:AAbc', chat_id: '@ci_news', api_url: 'https://tg.example.com/' }),
     ).toMatchObject({ chatId: '@ci_news', apiUrl: 'https://tg.example.com' });
-    const issues = (raw: Record<string, string>) =>
-      telegramOptions.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, string>) => optionIssues(telegramOptions, raw);
     expect(issues({})).toEqual([
       'token: missing; give the bot token from @BotFather (best as a secret: env:TELEGRAM_BOT_TOKEN)',
       'chat_id: missing; give the chat id (a number; groups and channels are negative, e.g. -1001234567890) or @channelusername',

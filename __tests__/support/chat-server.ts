@@ -91,19 +91,50 @@ export async function startChatServer(handle: (request: ChatRequest) => ChatAnsw
   };
 }
 
-/** A scripted "the next n requests are rate limited" counter. */
-export function rateLimiter(): { next(n: number): void; take(): boolean } {
+/** What every chat stand-in offers a test besides its own store of messages. */
+export interface ChatStandIn {
+  requests: RecordedChatRequest[];
+  /** The next `n` requests are rate limited (where the platform says how long to wait: this long). */
+  rateLimitNext(n: number, retryAfterSeconds?: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A scripted "the next n requests are rate limited" counter, with the wait the platform names
+ * (`retryAfterSeconds`, `defaultSeconds` unless `next` says otherwise).
+ */
+export function rateLimiter(defaultSeconds = 1): {
+  next(n: number, retryAfterSeconds?: number): void;
+  take(): boolean;
+  readonly retryAfterSeconds: number;
+} {
   let remaining = 0;
+  let seconds = defaultSeconds;
   return {
-    next(n: number) {
+    next(n: number, retryAfterSeconds = defaultSeconds) {
       remaining = n;
+      seconds = retryAfterSeconds;
     },
     take() {
       if (remaining <= 0) return false;
       remaining--;
       return true;
     },
+    get retryAfterSeconds() {
+      return seconds;
+    },
   };
+}
+
+/** The `ChatStandIn` part of a stand-in: the requests `server` recorded, `limiter`'s switch, `server`'s close. */
+export function standInControls(server: ChatServer, limiter: ReturnType<typeof rateLimiter>): ChatStandIn {
+  return { requests: server.requests, rateLimitNext: limiter.next, close: server.close };
+}
+
+/** Removes the first element `matches` picks (a message a user deleted); nothing when none does. */
+export function removeFirst<T>(list: T[], matches: (item: T) => boolean): void {
+  const index = list.findIndex(matches);
+  if (index >= 0) list.splice(index, 1);
 }
 
 export function randomId(length = 24, alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'): string {

@@ -10,9 +10,11 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  removeFirst,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface DiscordPings {
@@ -31,16 +33,14 @@ export interface DiscordStoredMessage {
   edits: number;
 }
 
-export interface DiscordServer {
+export interface DiscordServer extends ChatStandIn {
   /** The webhook URL (https://discord.com/api/webhooks/<id>/<token> form, on loopback). */
   url: string;
   webhookId: string;
   webhookToken: string;
   messages: DiscordStoredMessage[];
-  requests: RecordedChatRequest[];
   rateLimitNext(n: number, retryAfterSeconds?: number): void;
   deleteMessage(id: string): void;
-  close(): Promise<void>;
 }
 
 export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, total: 6000, fields: 25, embeds: 10 };
@@ -49,13 +49,12 @@ export async function startDiscordServer(): Promise<DiscordServer> {
   const webhookId = randomId(19, '0123456789');
   const webhookToken = randomId(68, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
   const messages: DiscordStoredMessage[] = [];
-  const limiter = rateLimiter();
-  let retryAfter = 0.35;
+  const limiter = rateLimiter(0.35);
   let snowflake = 1_300_000_000_000_000_000n;
   const rateHeaders = (remaining: number): Record<string, string> => ({
     'X-RateLimit-Limit': '5',
     'X-RateLimit-Remaining': String(remaining),
-    'X-RateLimit-Reset-After': String(remaining > 0 ? 2 : retryAfter),
+    'X-RateLimit-Reset-After': String(remaining > 0 ? 2 : limiter.retryAfterSeconds),
     'X-RateLimit-Bucket': 'f2a6c1e7d0b6c3a4',
   });
   const error = (status: number, code: number, message: string, errors?: unknown): ChatAnswer => ({
@@ -73,8 +72,12 @@ export async function startDiscordServer(): Promise<DiscordServer> {
     if (limiter.take()) {
       return {
         status: 429,
-        body: { message: 'You are being rate limited.', retry_after: retryAfter, global: false },
-        headers: { ...rateHeaders(0), 'Retry-After': String(Math.ceil(retryAfter)), 'X-RateLimit-Scope': 'user' },
+        body: { message: 'You are being rate limited.', retry_after: limiter.retryAfterSeconds, global: false },
+        headers: {
+          ...rateHeaders(0),
+          'Retry-After': String(Math.ceil(limiter.retryAfterSeconds)),
+          'X-RateLimit-Scope': 'user',
+        },
       };
     }
     if (!isObject(req.json)) return error(400, 50109, 'The request body contains invalid JSON.');
@@ -115,16 +118,8 @@ export async function startDiscordServer(): Promise<DiscordServer> {
     webhookId,
     webhookToken,
     messages,
-    requests: server.requests,
-    rateLimitNext(n, seconds = 0.35) {
-      retryAfter = seconds;
-      limiter.next(n);
-    },
-    deleteMessage(id) {
-      const index = messages.findIndex((m) => m.id === id);
-      if (index >= 0) messages.splice(index, 1);
-    },
-    close: server.close,
+    deleteMessage: (id) => removeFirst(messages, (m) => m.id === id),
+    ...standInControls(server, limiter),
   };
 }
 

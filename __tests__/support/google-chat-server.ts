@@ -10,9 +10,10 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface GoogleChatStoredMessage {
@@ -25,14 +26,11 @@ export interface GoogleChatStoredMessage {
   mentions: string[];
 }
 
-export interface GoogleChatServer {
+export interface GoogleChatServer extends ChatStandIn {
   url: string;
   key: string;
   token: string;
   messages: GoogleChatStoredMessage[];
-  requests: RecordedChatRequest[];
-  rateLimitNext(n: number): void;
-  close(): Promise<void>;
 }
 
 export const GOOGLE_CHAT_MAX_BYTES = 32_000;
@@ -112,9 +110,7 @@ export async function startGoogleChatServer(): Promise<GoogleChatServer> {
     key,
     token,
     messages,
-    requests: server.requests,
-    rateLimitNext: limiter.next,
-    close: server.close,
+    ...standInControls(server, limiter),
   };
 }
 

@@ -10,9 +10,10 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface MattermostPost {
@@ -25,13 +26,10 @@ export interface MattermostPost {
   mentions: string[];
 }
 
-export interface MattermostServer {
+export interface MattermostServer extends ChatStandIn {
   url: string;
   hookId: string;
   posts: MattermostPost[];
-  requests: RecordedChatRequest[];
-  rateLimitNext(n: number): void;
-  close(): Promise<void>;
 }
 
 export const MATTERMOST_MAX = 16_383;
@@ -106,9 +104,7 @@ export async function startMattermostServer(
     url: `${server.origin}/hooks/${hookId}`,
     hookId,
     posts,
-    requests: server.requests,
-    rateLimitNext: limiter.next,
-    close: server.close,
+    ...standInControls(server, limiter),
   };
 }
 

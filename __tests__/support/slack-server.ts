@@ -9,9 +9,11 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  removeFirst,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface SlackStoredMessage {
@@ -32,7 +34,7 @@ export interface SlackServerOptions {
   retryAfterSeconds?: number;
 }
 
-export interface SlackServer {
+export interface SlackServer extends ChatStandIn {
   /** The incoming webhook URL (its path is the secret). */
   webhookUrl: string;
   /** The Web API base for `api_url`. */
@@ -42,11 +44,8 @@ export interface SlackServer {
   webhookMessages: unknown[];
   /** Messages in channels through the API, in posting order (edited in place). */
   messages: SlackStoredMessage[];
-  requests: RecordedChatRequest[];
-  rateLimitNext(n: number): void;
   /** Deletes a message, as a user would: a later chat.update gets message_not_found. */
   deleteMessage(ts: string): void;
-  close(): Promise<void>;
 }
 
 export const SLACK_SECTION_MAX = 3000;
@@ -120,13 +119,8 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
     token,
     webhookMessages,
     messages,
-    requests: server.requests,
-    rateLimitNext: limiter.next,
-    deleteMessage(ts) {
-      const index = messages.findIndex((m) => m.ts === ts);
-      if (index >= 0) messages.splice(index, 1);
-    },
-    close: server.close,
+    deleteMessage: (ts) => removeFirst(messages, (m) => m.ts === ts),
+    ...standInControls(server, limiter),
   };
 }
 

@@ -12,9 +12,10 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface TeamsPostedCard {
@@ -23,17 +24,14 @@ export interface TeamsPostedCard {
   mentions: string[];
 }
 
-export interface TeamsServer {
+export interface TeamsServer extends ChatStandIn {
   url: string;
   signature: string;
   /** Cards the flow posted to the channel. */
   posted: TeamsPostedCard[];
   /** Requests the flow run rejected (a card Teams could not render), with why. */
   failedRuns: string[];
-  requests: RecordedChatRequest[];
-  rateLimitNext(n: number): void;
   disable(): void;
-  close(): Promise<void>;
 }
 
 export const TEAMS_MAX_BYTES = 28_000;
@@ -105,12 +103,10 @@ export async function startTeamsServer(): Promise<TeamsServer> {
     signature,
     posted,
     failedRuns,
-    requests: server.requests,
-    rateLimitNext: limiter.next,
     disable() {
       enabled = false;
     },
-    close: server.close,
+    ...standInControls(server, limiter),
   };
 }
 

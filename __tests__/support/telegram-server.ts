@@ -10,9 +10,11 @@ import {
   isObject,
   randomId,
   rateLimiter,
+  removeFirst,
+  standInControls,
   startChatServer,
   type ChatAnswer,
-  type RecordedChatRequest,
+  type ChatStandIn,
 } from './chat-server.js';
 
 export interface TelegramChat {
@@ -39,14 +41,12 @@ export interface TelegramStoredMessage {
   edits: number;
 }
 
-export interface TelegramServer {
+export interface TelegramServer extends ChatStandIn {
   apiUrl: string;
   token: string;
   messages: TelegramStoredMessage[];
-  requests: RecordedChatRequest[];
   rateLimitNext(n: number, retryAfterSeconds?: number): void;
   deleteMessage(messageId: number): void;
-  close(): Promise<void>;
 }
 
 export const TELEGRAM_MAX = 4096;
@@ -76,8 +76,7 @@ export async function startTelegramServer(
     `${randomId(10, '0123456789')}:AA${randomId(33, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-')}`;
   const chats = options.chats ?? { '-1001234567890': { topics: [42] } };
   const messages: TelegramStoredMessage[] = [];
-  const limiter = rateLimiter();
-  let retryAfter = 3;
+  const limiter = rateLimiter(3);
   let nextId = 100;
 
   const fail = (code: number, description: string, parameters?: Record<string, unknown>): ChatAnswer => ({
@@ -91,7 +90,10 @@ export async function startTelegramServer(
     const [, given, method] = match;
     if (given !== token) return fail(401, 'Unauthorized');
     if (method !== 'sendMessage' && method !== 'editMessageText') return fail(404, 'Not Found');
-    if (limiter.take()) return fail(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    if (limiter.take())
+      return fail(429, `Too Many Requests: retry after ${limiter.retryAfterSeconds}`, {
+        retry_after: limiter.retryAfterSeconds,
+      });
     if (!isObject(req.json)) return fail(400, 'Bad Request: message text is empty');
     const body = req.json;
     const chatKey = Object.keys(chats).find(
@@ -146,16 +148,8 @@ export async function startTelegramServer(
     apiUrl: server.origin,
     token,
     messages,
-    requests: server.requests,
-    rateLimitNext(n, seconds = 3) {
-      retryAfter = seconds;
-      limiter.next(n);
-    },
-    deleteMessage(id) {
-      const index = messages.findIndex((m) => m.message_id === id);
-      if (index >= 0) messages.splice(index, 1);
-    },
-    close: server.close,
+    deleteMessage: (id) => removeFirst(messages, (m) => m.message_id === id),
+    ...standInControls(server, limiter),
   };
 }
 
