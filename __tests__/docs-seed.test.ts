@@ -15,7 +15,7 @@ import { FLOW_STATUS } from '../src/channels/flow.js';
 import { ZADIG_STATUS } from '../src/channels/zadig.js';
 import { STATUSES } from '../src/event/types.js';
 import { ROOT, runAction, runCli } from './support/bundle.js';
-import { standInJob, standInProject, startGitLabApi, type GitLabApiStandIn } from './support/gitlab-api.js';
+import { startDeployToDevApi, type GitLabApiStandIn } from './support/gitlab-api.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -124,25 +124,7 @@ describe('the README on format flow and zadig', () => {
     const JOB_TOKEN = 'glcbt-64_docsSeedJobToken0123456789';
     const SECRET = 'docs-zadig-secret-token';
     beforeEach(async () => {
-      api = await startGitLabApi();
-      const project = standInProject();
-      // The jobs the README names, as the API lists them, and the component's own two.
-      project.jobs.set(1000, [
-        standInJob({
-          id: 1,
-          name: 'compile',
-          stage: 'build',
-          status: 'success',
-          started_at: '2026-12-01T09:58:01.000Z',
-        }),
-        standInJob({ id: 2, name: 'unit', stage: 'test', status: 'success' }),
-        standInJob({ id: 3, name: 'lint', stage: 'test', status: 'failed', allow_failure: true }),
-        standInJob({ id: 4, name: 'deploy-dev', stage: 'deploy', status: 'success' }),
-        standInJob({ id: 5, name: 'ci-notify-success', stage: '.post', status: 'running' }),
-        standInJob({ id: 6, name: 'ci-notify-failure', stage: '.post', status: 'created' }),
-      ]);
-      api.projects.push(project);
-      api.jobTokens.set(JOB_TOKEN, 1217);
+      api = await startDeployToDevApi(JOB_TOKEN);
     });
     afterEach(async () => {
       await api.close();

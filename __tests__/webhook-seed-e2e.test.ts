@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeBinaries, runAction, runCli } from './support/bundle.js';
-import { standInJob, standInProject, startGitLabApi, type GitLabApiStandIn } from './support/gitlab-api.js';
+import { startDeployToDevApi, type GitLabApiStandIn } from './support/gitlab-api.js';
 import { startReceiver, type RecordedRequest, type Receiver } from './support/receiver.js';
 
 const SHA = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
@@ -276,18 +276,7 @@ describe.each(nodeBinaries())('format flow and zadig through the bundle ($label)
 describe.each(nodeBinaries())('format flow and zadig as a GitLab job ($label)', ({ path: node }) => {
   let api: GitLabApiStandIn;
   beforeEach(async () => {
-    api = await startGitLabApi();
-    const project = standInProject();
-    project.jobs.set(1000, [
-      standInJob({ id: 1, name: 'compile', stage: 'build', status: 'success', started_at: '2026-12-01T09:58:01.000Z' }),
-      standInJob({ id: 2, name: 'unit', stage: 'test', status: 'success' }),
-      standInJob({ id: 3, name: 'lint', stage: 'test', status: 'failed', allow_failure: true }),
-      standInJob({ id: 4, name: 'deploy-dev', stage: 'deploy', status: 'success' }),
-      standInJob({ id: 5, name: 'ci-notify-success', stage: '.post', status: 'running' }),
-      standInJob({ id: 6, name: 'ci-notify-failure', stage: '.post', status: 'created' }),
-    ]);
-    api.projects.push(project);
-    api.jobTokens.set(JOB_TOKEN, 1217);
+    api = await startDeployToDevApi(JOB_TOKEN);
   });
   afterEach(async () => {
     await api.close();

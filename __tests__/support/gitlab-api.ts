@@ -327,3 +327,24 @@ export function standInJob(
     ...overrides,
   };
 }
+
+/**
+ * A GitLab API stand-in with pipeline 1000 of the README's "Deploy to dev" example as the API lists
+ * it: the jobs the README names (compile, unit, lint failed but allowed to, deploy-dev) and the
+ * component's own two in `.post`; `jobToken` is the notify job's CI_JOB_TOKEN for project 1217.
+ */
+export async function startDeployToDevApi(jobToken: string): Promise<GitLabApiStandIn> {
+  const api = await startGitLabApi();
+  const project = standInProject();
+  project.jobs.set(1000, [
+    standInJob({ id: 1, name: 'compile', stage: 'build', status: 'success', started_at: '2026-12-01T09:58:01.000Z' }),
+    standInJob({ id: 2, name: 'unit', stage: 'test', status: 'success' }),
+    standInJob({ id: 3, name: 'lint', stage: 'test', status: 'failed', allow_failure: true }),
+    standInJob({ id: 4, name: 'deploy-dev', stage: 'deploy', status: 'success' }),
+    standInJob({ id: 5, name: 'ci-notify-success', stage: '.post', status: 'running' }),
+    standInJob({ id: 6, name: 'ci-notify-failure', stage: '.post', status: 'created' }),
+  ]);
+  api.projects.push(project);
+  api.jobTokens.set(jobToken, 1217);
+  return api;
+}
