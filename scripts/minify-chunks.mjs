@@ -13,11 +13,27 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'terser';
 
+/**
+ * ncc's ES module output starts with `import { createRequire } from "module"` to load Node's own
+ * modules (the externals). Importing `module` loads it and internal/source_map with it on every
+ * run; process.getBuiltinModule (Node ≥ 20.16) loads only the module asked for, and the banner's
+ * import remains for the Node 20 releases before it.
+ */
+function withoutModuleBanner(source) {
+  const banner = 'import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";';
+  if (!source.includes(banner)) throw new Error(`ncc's banner changed; update ${import.meta.url}`);
+  return source.replace(
+    banner,
+    'const __WEBPACK_EXTERNAL_createRequire = process.getBuiltinModule ? () => process.getBuiltinModule : (await import("node:module")).createRequire;',
+  );
+}
+
 const dist = new URL('../dist/', import.meta.url).pathname;
 for (const file of readdirSync(dist).filter((f) => /^(\d+\.)?index\.js$/.test(f))) {
   const path = join(dist, file);
   // Only ever an identifier (the module functions' parameter) in webpack's output.
-  const source = readFileSync(path, 'utf8').replace(/\b__webpack_require__\b/g, '__nccwpck_require__');
+  let source = readFileSync(path, 'utf8').replace(/\b__webpack_require__\b/g, '__nccwpck_require__');
+  if (file === 'index.js') source = withoutModuleBanner(source);
   const result = await minify(source, {
     module: true,
     ecma: 2022,

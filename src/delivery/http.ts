@@ -68,6 +68,14 @@ interface Job {
   elapsed: () => number;
 }
 
+/**
+ * Milliseconds on a monotonic clock. Not `performance.now()`: the first touch of the `performance`
+ * global loads perf_hooks and eight internal perf modules (~1–2 ms of start-up on Node 24).
+ */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const proxies = proxySettings(options.env);
   for (const value of [proxies.httpProxy, proxies.httpsProxy]) redactProxyPassword(value, options.redactor);
@@ -77,7 +85,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     random: options.random ?? Math.random,
     userAgent: options.userAgent ?? USER_AGENT,
-    pacer: new Pacer(options.now ?? (() => performance.now()), options.pacingCapMs),
+    pacer: new Pacer(options.now ?? monotonicMs, options.pacingCapMs),
     transport: () => (transport ??= createTransport(proxies)),
   };
   return {
@@ -95,14 +103,14 @@ async function deliver(
   read: (answer: HttpAnswer) => Verdict,
   deliverOptions: DeliverOptions,
 ): Promise<DeliveryOutcome> {
-  const started = performance.now();
+  const started = monotonicMs();
   const factory = typeof request === 'function' ? request : () => request;
   const job: Job = {
     label: deliverOptions.label ?? 'http',
     timeoutMs: deliverOptions.timeoutMs ?? client.options.timeoutMs,
     maxAttempts: 1 + Math.max(0, deliverOptions.retries ?? client.options.retries),
     build: () => withUserAgent(factory(), client.userAgent),
-    elapsed: () => Math.round(performance.now() - started),
+    elapsed: () => Math.round(monotonicMs() - started),
   };
   return client.options.dryRun ? dryRun(client, job) : sendWithRetries(client, job, read);
 }
@@ -229,9 +237,9 @@ async function waitLogged(client: Client, job: Job, waitMs: number, what: string
     return client.sleep(waitMs);
   }
   log.info(line(`waiting ${formatSeconds(waitMs)}: ${what}`));
-  const until = performance.now() + waitMs;
+  const until = monotonicMs() + waitMs;
   const progress = setInterval(() => {
-    const left = Math.round((until - performance.now()) / 1000) * 1000;
+    const left = Math.round((until - monotonicMs()) / 1000) * 1000;
     if (left > 0) log.info(line(`still waiting, ${formatSeconds(left)} left`));
   }, PROGRESS_EVERY_MS);
   progress.unref();

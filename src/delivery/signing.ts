@@ -2,18 +2,21 @@
  * Request signing, one function per scheme. The four look alike and are easy to mix up
  * (USER_VOICES #1), so each names its key, message, encoding and unit explicitly.
  */
-import { createRequire } from 'node:module';
 
 /**
  * node:crypto on the first signature, not at load: loading it costs 5–7 ms of start-up (callgrind:
  * +18 M instructions on Node 20, +28 M on Node 24) and many runs sign nothing.
- * process.getBuiltinModule is Node ≥ 20.16; createRequire covers the Node 20 releases before it.
+ * process.getBuiltinModule is Node ≥ 20.16. For the Node 20 releases before it, the bundler turns
+ * the `require` call into its own lazy load of the builtin, at the call; not `createRequire` from
+ * node:module, whose import would load `module` and internal/source_map on every run that loads a
+ * signing channel.
  */
 let crypto: typeof import('node:crypto') | undefined;
 function createHmac(algorithm: string, key: string | Buffer): import('node:crypto').Hmac {
   crypto ??=
     (process.getBuiltinModule as typeof process.getBuiltinModule | undefined)?.('node:crypto') ??
-    (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: a lazy, bundled load
+    (require('node:crypto') as typeof import('node:crypto'));
   return crypto.createHmac(algorithm, key);
 }
 

@@ -3,8 +3,9 @@
  * CLI in a plain shell (or a CI that does not say it): sha, branch or tag, commit message and author,
  * and the `origin` remote. git runs as a child process without a shell (execFile), with a bounded
  * time, never prompting; when git is missing or this is no repository, every fact is null.
+ * src/platform/git-files.ts answers the same questions from the files first, in the plain layouts;
+ * git runs only for what those cannot tell.
  */
-import { execFile } from 'node:child_process';
 import type { GitFacts } from '../event/local.js';
 
 export const NO_GIT_FACTS: GitFacts = { sha: null, branch: null, tag: null, message: null, author: null, remote: null };
@@ -16,8 +17,10 @@ export type GitRunner = (args: string[]) => Promise<string | null>;
 
 /** Runs `git <args>` in `cwd`: stdout trimmed, or null on any failure (no git, no repository, a timeout). */
 export function gitRunner(cwd: string, env: NodeJS.ProcessEnv): GitRunner {
-  return (args) =>
-    new Promise((resolve) => {
+  return async (args) => {
+    // Loaded on the first git command: child_process (with dgram and the socket list) costs start-up.
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve) => {
       execFile(
         'git',
         args,
@@ -32,6 +35,7 @@ export function gitRunner(cwd: string, env: NodeJS.ProcessEnv): GitRunner {
         (error, stdout) => resolve(error ? null : stdout.replace(/\s+$/, '') || null),
       );
     });
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { INPUTS, INPUT_NAMES, shownValue } from '../inputs.js';
 import { VERSION } from '../version.js';
 import type { EventInput } from '../event/types.js';
 import { printable, type Logger } from '../logger.js';
+import { readGitFactsFromFiles } from './git-files.js';
 import { gitRunner, readGitFacts, type GitRunner } from './git.js';
 import type { Platform } from './types.js';
 
@@ -243,7 +244,9 @@ export function localPlatform(
         remote: first.repository.full_name === null,
       };
       if (!want.commit && !want.ref && !want.remote) return first;
-      const known = await readGitFacts(git, first.commit.sha, want);
+      const known =
+        (options.git ? undefined : await readGitFactsFromFiles(process.cwd(), env, first.commit.sha, want)) ??
+        (await readGitFacts(git, first.commit.sha, want));
       return localEvent(input, env, facts, known);
     },
     setOutput(name, value) {

@@ -3,7 +3,7 @@
  * a file (`@@…` is a literal leading `@`). For `template` and `channels`, whose text is long and
  * multi-line; other inputs are taken as given.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 
 export const FROM_SOURCE_INPUTS = ['template', 'channels'] as const;
 
@@ -16,7 +16,9 @@ export interface TextSources {
 }
 
 export const processSources: TextSources = {
-  readFile: (path) => readFile(path, 'utf8'),
+  // node:fs's callback form: node:fs/promises loads readline, the REPL history and fs watchers with it.
+  readFile: (path) =>
+    new Promise((resolve, reject) => readFile(path, 'utf8', (error, text) => (error ? reject(error) : resolve(text)))),
   readStdin: (timeoutMs) =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];

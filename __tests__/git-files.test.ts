@@ -1,0 +1,225 @@
+/**
+ * The git facts read from the repository's files (src/platform/git-files.ts) against git itself
+ * (src/platform/git.ts, the reference): real repositories made by real git in every layout the
+ * reader claims — branch, unborn branch, detached HEAD, packed refs, lightweight and annotated
+ * tags (loose and packed), a linked worktree, a subdirectory — give exactly what git says; the
+ * layouts it leaves to git (packed objects, two tags, abbreviations, rewrites, other encodings)
+ * answer undefined, and the facts still arrive through git.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GitFacts } from '../src/event/local.js';
+import { readGitFactsFromFiles } from '../src/platform/git-files.js';
+import { gitRunner, NO_GIT_FACTS, readGitFacts } from '../src/platform/git.js';
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+/** git's own configuration stays out: a HOME of our own, no system config. */
+function gitEnv(home: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', HOME: home, GIT_CONFIG_NOSYSTEM: '1', LANG: 'C' };
+}
+
+function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+interface Repo {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  sha: string;
+  git: (...args: string[]) => string;
+}
+
+/** A repository on branch feature/login with one commit (author Mona Lisa) and remote origin. */
+function repository(options: { commit?: boolean } = {}): Repo {
+  const root = mkdtempSync(join(tmpdir(), 'ci-notify-gitfiles-'));
+  scratch.push(root);
+  const home = join(root, 'home');
+  const dir = join(root, 'repo');
+  mkdirSync(home);
+  mkdirSync(dir);
+  const env = gitEnv(home);
+  const run = (...args: string[]) => git(dir, env, ...args);
+  run('init', '-q', '-b', 'feature/login');
+  run('config', 'user.email', 'mona@example.com');
+  run('config', 'user.name', 'Mona Lisa');
+  run('config', 'commit.gpgsign', 'false');
+  run('config', 'tag.gpgsign', 'false');
+  run('remote', 'add', 'origin', 'https://ci:s3cret@gitlab.example.com/acme/api.git');
+  if (options.commit === false) return { dir, env, sha: '', git: run };
+  writeFileSync(join(dir, 'README.md'), '# api\n');
+  run('add', '-A');
+  run('commit', '-q', '-m', 'Fix "payment" $(id) ünïcode\n\nThe amount was rounded twice.\n\nSigned-off-by: Mona');
+  return { dir, env, sha: run('rev-parse', 'HEAD'), git: run };
+}
+
+const ALL = { commit: true, ref: true, remote: true };
+
+/** What the files say and what git says, for the same question. */
+async function both(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  sha: string | null = null,
+  want = ALL,
+): Promise<{ files: GitFacts | undefined; git: GitFacts }> {
+  const files = await readGitFactsFromFiles(cwd, env, sha, want);
+  const reference = await readGitFacts(gitRunner(cwd, env), sha, want);
+  return { files, git: reference };
+}
+
+const MESSAGE = 'Fix "payment" $(id) ünïcode\n\nThe amount was rounded twice.\n\nSigned-off-by: Mona';
+const REMOTE = 'https://ci:s3cret@gitlab.example.com/acme/api.git';
+
+describe('git facts from the repository files', () => {
+  it('reads a branch: sha, branch, message, author and remote, exactly as git says them', async () => {
+    const repo = repository();
+    const { files, git: reference } = await both(repo.dir, repo.env);
+    expect(files).toEqual({
+      sha: repo.sha,
+      branch: 'feature/login',
+      tag: null,
+      message: MESSAGE,
+      author: { name: 'Mona Lisa', email: 'mona@example.com' },
+      remote: REMOTE,
+    });
+    expect(files).toEqual(reference);
+  });
+
+  it('reads from a subdirectory, and only what is wanted', async () => {
+    const repo = repository();
+    const sub = join(repo.dir, 'src', 'deep');
+    mkdirSync(sub, { recursive: true });
+    const want = { commit: false, ref: true, remote: false };
+    const { files, git: reference } = await both(sub, repo.env, null, want);
+    expect(files).toEqual({ ...NO_GIT_FACTS, sha: repo.sha, branch: 'feature/login' });
+    expect(files).toEqual(reference);
+  });
+
+  it('reads packed refs (git pack-refs) and an unborn branch', async () => {
+    const repo = repository();
+    repo.git('pack-refs', '--all');
+    const packed = await both(repo.dir, repo.env);
+    expect(packed.files?.sha).toBe(repo.sha);
+    expect(packed.files).toEqual(packed.git);
+
+    const empty = repository({ commit: false });
+    const unborn = await both(empty.dir, empty.env);
+    expect(unborn.files).toEqual({ ...NO_GIT_FACTS, branch: 'feature/login', remote: REMOTE });
+    expect(unborn.files).toEqual(unborn.git);
+  });
+
+  it('reads a detached HEAD: no branch; a lightweight or an annotated tag, loose or packed', async () => {
+    const repo = repository();
+    repo.git('checkout', '-q', '--detach');
+    const bare = await both(repo.dir, repo.env);
+    expect(bare.files).toEqual({ ...bare.git, branch: null, tag: null });
+    expect(bare.files).toEqual(bare.git);
+
+    repo.git('tag', 'v1.2.3');
+    const light = await both(repo.dir, repo.env);
+    expect(light.files?.tag).toBe('v1.2.3');
+    expect(light.files).toEqual(light.git);
+
+    const annotated = repository();
+    annotated.git('tag', '-a', '-m', 'Release 2.0', 'v2.0.0');
+    annotated.git('checkout', '-q', '--detach');
+    const loose = await both(annotated.dir, annotated.env);
+    expect(loose.files?.tag).toBe('v2.0.0');
+    expect(loose.files).toEqual(loose.git);
+
+    annotated.git('pack-refs', '--all');
+    const packed = await both(annotated.dir, annotated.env);
+    expect(packed.files?.tag).toBe('v2.0.0');
+    expect(packed.files).toEqual(packed.git);
+  });
+
+  it('reads a linked worktree (.git is a gitdir: file; refs and objects in the common directory)', async () => {
+    const repo = repository();
+    const tree = join(repo.dir, '..', 'wt');
+    repo.git('worktree', 'add', '-q', '-b', 'hotfix/rounding', tree);
+    const { files, git: reference } = await both(tree, repo.env);
+    expect(files).toEqual({
+      sha: repo.sha,
+      branch: 'hotfix/rounding',
+      tag: null,
+      message: MESSAGE,
+      author: { name: 'Mona Lisa', email: 'mona@example.com' },
+      remote: REMOTE,
+    });
+    expect(files).toEqual(reference);
+  });
+
+  it('reads a given full sha of a loose commit; leaves an abbreviation to git', async () => {
+    const repo = repository();
+    const full = await both(repo.dir, repo.env, repo.sha);
+    expect(full.files).toEqual({ ...full.git, branch: null, tag: null });
+    expect(full.files).toEqual(full.git);
+    expect(full.files?.message).toBe(MESSAGE);
+    expect(await readGitFactsFromFiles(repo.dir, repo.env, repo.sha.slice(0, 7), ALL)).toBeUndefined();
+  });
+
+  it('leaves to git what only git can read; the facts still come through git', async () => {
+    // A packed commit object (git gc).
+    const gc = repository();
+    gc.git('gc', '-q');
+    expect(await readGitFactsFromFiles(gc.dir, gc.env, null, ALL)).toBeUndefined();
+    // …while the ref alone needs no object.
+    expect(await readGitFactsFromFiles(gc.dir, gc.env, null, { commit: false, ref: true, remote: false })).toEqual({
+      ...NO_GIT_FACTS,
+      sha: gc.sha,
+      branch: 'feature/login',
+    });
+    expect((await readGitFacts(gitRunner(gc.dir, gc.env), null, ALL)).message).toBe(MESSAGE);
+
+    // Two tags on the detached commit: git's order picks one.
+    const two = repository();
+    two.git('tag', 'a-tag');
+    two.git('tag', 'b-tag');
+    two.git('checkout', '-q', '--detach');
+    expect(await readGitFactsFromFiles(two.dir, two.env, null, ALL)).toBeUndefined();
+
+    // url.<base>.insteadOf rewrites what `git remote get-url` answers, from the repository or HOME.
+    const rewritten = repository();
+    writeFileSync(
+      join(rewritten.env.HOME!, '.gitconfig'),
+      '[url "https://mirror.example.com/"]\n\tinsteadOf = https://ci:s3cret@gitlab.example.com/\n',
+    );
+    const viaGit = await both(rewritten.dir, rewritten.env);
+    expect(viaGit.files).toBeUndefined();
+    expect(viaGit.git.remote).toBe('https://mirror.example.com/acme/api.git');
+
+    // A commit in another encoding: git log re-encodes it.
+    const latin = repository();
+    latin.git('config', 'i18n.commitEncoding', 'ISO-8859-1');
+    writeFileSync(join(latin.dir, 'b.txt'), 'b\n');
+    latin.git('add', '-A');
+    latin.git('commit', '-q', '-m', 'plain ascii');
+    expect(await readGitFactsFromFiles(latin.dir, latin.env, null, ALL)).toBeUndefined();
+
+    // A variable that moves the repository.
+    const moved = repository();
+    expect(
+      await readGitFactsFromFiles(tmpdir(), { ...moved.env, GIT_DIR: join(moved.dir, '.git') }, null, ALL),
+    ).toBeUndefined();
+  });
+
+  it('says nothing outside a repository, and nothing when git is not installed (like the git path)', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ci-notify-nogit-'));
+    scratch.push(outside);
+    const env = gitEnv(outside);
+    expect(await readGitFactsFromFiles(outside, env, null, ALL)).toEqual(NO_GIT_FACTS);
+    expect(await readGitFacts(gitRunner(outside, env), null, ALL)).toEqual(NO_GIT_FACTS);
+
+    const repo = repository();
+    const noGit = { ...repo.env, PATH: '/nonexistent' };
+    expect(await readGitFactsFromFiles(repo.dir, noGit, null, ALL)).toEqual(NO_GIT_FACTS);
+    expect(await readGitFacts(gitRunner(repo.dir, noGit), null, ALL)).toEqual(NO_GIT_FACTS);
+  });
+});
