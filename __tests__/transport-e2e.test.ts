@@ -12,19 +12,18 @@ import { join } from 'node:path';
 import { nodeBinaries, runCli } from './support/bundle.js';
 import { localCa } from './support/tls.js';
 
-/** A preload that records every module the bundle asks Node for, and prints the list at exit. */
+/**
+ * A preload that prints, at exit, every builtin module the process loaded (process.moduleLoadList:
+ * the truth, however the bundle asked — require, import or process.getBuiltinModule).
+ */
 function moduleRecorder(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ci-notify-modules-')), 'record.cjs');
   writeFileSync(
     file,
-    `const Module = require('node:module');
-const load = Module._load;
-const seen = new Set();
-Module._load = function (request, ...rest) {
-  seen.add(String(request).replace(/^node:/, ''));
-  return load.call(this, request, ...rest);
-};
-process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify([...seen].sort()) + '\\n'));
+    `process.on('exit', () => {
+  const seen = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  process.stderr.write('MODULES ' + JSON.stringify(seen.sort()) + '\\n');
+});
 `,
   );
   return file;
