@@ -9,7 +9,6 @@
  * Stages are GitLab's stages (in the order their jobs come); on GitHub, and with any CI without
  * stages, the whole run is one stage with every job in it.
  */
-import { createRequire } from 'node:module';
 import type { CiEvent, JobSummary, Status } from '../event/types.js';
 
 /**
@@ -239,12 +238,15 @@ export function nameBasedUuid(namespace: string, name: string): string {
 
 /**
  * node:crypto on first use, not when the webhook channel loads: it costs milliseconds of start-up
- * and only this format needs it (process.getBuiltinModule is Node ≥ 20.16; createRequire before it).
+ * and only this format needs it (process.getBuiltinModule is Node ≥ 20.16; the bundled require before it).
  */
 let crypto: typeof import('node:crypto') | undefined;
 function nodeCrypto(): typeof import('node:crypto') {
   crypto ??=
     (process.getBuiltinModule as typeof process.getBuiltinModule | undefined)?.('node:crypto') ??
-    (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+    // Not createRequire from node:module: importing it loads `module` and internal/source_map on every
+    // webhook run; the bundler turns this require into its own lazy load of the builtin (src/delivery/signing.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy, bundled load
+    (require('node:crypto') as typeof import('node:crypto'));
   return crypto;
 }
