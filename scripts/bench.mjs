@@ -18,6 +18,33 @@
  * the same and pay the same for it. Runs are interleaved case by case and ratios are taken run by
  * run (paired), then the median: machine noise hits a pair alike.
  *
+ * Where start-up goes (issue 14; Node 24, a one-webhook dry run in a git checkout, --cpu-prof at
+ * 200 µs over 10 runs, ms per run; the bench itself runs in this checkout, so it pays the git facts):
+ *
+ *   what                                               before (564b8fe)   after
+ *   spawning 5 `git` children (execFile, sync spawn)      18.6               0   (.git files read directly,
+ *   idle, waiting for git                                  9.9               0    src/platform/git-files.ts)
+ *   compiling builtins (compileForInternalLoader)          5.6             2.2   (no child_process, dgram,
+ *                                                                                 perf_hooks, fs/promises +
+ *                                                                                 readline/repl, module)
+ *   compiling dist/index.js + webhook chunk (ESM)          6.3             5.7
+ *   running module factories (__nccwpck_require__)         3.8             4.2
+ *   zlib inflate of the loose HEAD commit                    -             1.6
+ *   GC                                                     2.3             1.3
+ *   total sampled                                          101              56
+ *
+ *   bench (9 runs, quiet machine)    Node 20 before → after      Node 24 before → after
+ *   one delivery HTTP                1.95× → 1.44×               2.28× → 1.79×
+ *   one delivery HTTPS               1.62× → 1.28×               1.75× → 1.62×
+ *   dry run                          1.85× → 1.36×               2.20× → 1.45×
+ *   peak RSS over the floor, HTTP    +5.8 → +4.6 MiB             +8.1 → +5.6 MiB
+ *
+ * Measured and not done: a CommonJS entry compiles no faster than the ES module (wrapSafe 6.7 ms vs
+ * compileSourceTextModule 7.5 ms, callgrind within noise), and every run import()s a channel chunk,
+ * which starts the ES module loader anyway. What is left: creating process.stdout/stderr (~4 ms,
+ * the floor prints nothing), compiling the 137 KiB entry (~6 ms: the GitHub, GitLab and local event
+ * code could become per-platform chunks), the HTTP path (src/delivery/transport.ts).
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
