@@ -8,12 +8,12 @@
  * Needs: dist/ built (`npm run build`), rsync (gitlab-ci-local copies the workspace with it) and
  * Node ≥ 22 for gitlab-ci-local (scripts/node24.mjs installs one).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -764,6 +764,47 @@ describe('templates/notify.yml', () => {
         const words = /\(\(([^)]*)\)\[/.exec(condition)![1]!.replace('still[_-]failing', 'still_failing').split('|');
         expect(words.sort()).toEqual(TRIGGER_WORDS.filter((w) => !canMatch(status).includes(w)).sort());
       }
+    }
+  });
+
+  it('never shows the credentials or the query of a bundle URL, also when the download hangs past its deadline', async () => {
+    // The fetcher of an https:// bundle, as the job runs it: `node -e '<script>' source dir sha256`.
+    const script = /node -e '(\s+const fs = [\s\S]*?)' "\$CI_NOTIFY_BUNDLE"/.exec(component)![1]!;
+    // A host that takes the connection and never answers (not even the TLS handshake).
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const work = mkdtempSync(join(tmpdir(), 'ci-notify-fetch-'));
+    // The 120 s deadline of the whole download, cut short so the test does not wait for it.
+    const preload = join(work, 'short-deadline.cjs');
+    writeFileSync(
+      preload,
+      'const wait = setTimeout;\nglobalThis.setTimeout = (fn, ms, ...a) => wait(fn, ms === 120000 ? 300 : ms, ...a);\n',
+    );
+    const secrets = ['glpat-bundleUserinfo0123456789', 'glpat-bundleQuery0123456789'];
+    const path = '/api/v4/projects/7/packages/generic/ci-notify/1.0.0/index.js';
+    const sources = [
+      `https://oauth2:${secrets[0]}@127.0.0.1:${port}${path}?private_token=${secrets[1]}`,
+      `https://${secrets[0]}@127.0.0.1:${port}${path}#${secrets[1]}`,
+    ];
+    try {
+      for (const source of sources) {
+        const child = spawn(process.execPath, ['--require', preload, '-e', script, source, join(work, 'bundle'), ''], {
+          env: { PATH: process.env.PATH, TMPDIR: work },
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const code = await new Promise((resolve) => child.on('close', resolve));
+        expect({ code, stderr }).toEqual({
+          code: 2,
+          stderr: `bundle: 127.0.0.1:${port}${path} was not ready within 120 s\n`,
+        });
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      rmSync(work, { recursive: true, force: true });
     }
   });
 
