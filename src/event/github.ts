@@ -525,7 +525,7 @@ async function readApiFacts(
                 error instanceof GitHubApiError
                   ? error.dryRun
                     ? 'the history is not read in a dry run'
-                    : `github api: could not read ${error.what}: ${error.reason}`
+                    : error.message
                   : `unexpected error (${error instanceof Error ? error.message : String(error)})`;
               return null;
             }
