@@ -22,7 +22,7 @@ import {
   PACKAGE_VERSION,
   projects,
   removeProjects,
-  requirePrerequisites,
+  requireGitLabCiLocal,
   ROOT,
   type PipelineRun,
 } from './support/gitlab-ci-local.js';
@@ -58,7 +58,7 @@ let bin: string;
 let imageBin: string;
 
 beforeAll(async () => {
-  requirePrerequisites();
+  requireGitLabCiLocal();
   const layout = layOutImage(mkdtempSync(join(tmpdir(), 'ci-notify-image-')));
   projects.push(layout.root);
   imageBin = join(layout.root, 'opt', 'ci-notify', 'bin');

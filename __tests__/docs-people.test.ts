@@ -10,7 +10,7 @@ import { IDENTITY_FIELDS, REACH_FIELDS, validatePeople } from '../src/people/map
 import { ROOT, runAction, SAMPLE_PUSH } from './support/bundle.js';
 import { startDingTalkServer } from './support/dingtalk-server.js';
 import { startGitHubApi } from './support/github-api.js';
-import { gitlabProject, requireGitLabCiLocal } from './support/gitlab-ci-local.js';
+import { makeProject, removeProjects, requireGitLabCiLocal } from './support/gitlab-ci-local.js';
 import { standInPipeline, standInProject, startGitLabApi } from './support/gitlab-api.js';
 import { dingtalkNotified, notifiedByAll, wecomNotified } from './support/mentions.js';
 import { startSmtpServer } from './support/smtp.js';
@@ -119,7 +119,7 @@ describe('README: People', () => {
     });
     const token = 'glpat-docsPeople0123456789';
     const [api, wc] = await Promise.all([startGitLabApi(), startWeComServer()]);
-    const gcl = gitlabProject(pipeline, { '.ci-notify/people.yml': peopleFile });
+    const gcl = makeProject(pipeline, { '.ci-notify/people.yml': peopleFile }, 'Break the payment path');
     try {
       api.apiTokens.push({ value: token, scopes: ['read_api'], projects: [1217] });
       const green = 'a'.repeat(40);
@@ -136,14 +136,14 @@ describe('README: People', () => {
         history: [
           commit(green, 'Mona Lisa', 'mona@example.com'),
           commit('c'.repeat(40), 'Bob Chen', 'bob@corp.example'),
-          commit(gcl.head, 'Mona Lisa', 'mona.lisa@corp.example'),
+          commit(gcl.headSha, 'Mona Lisa', 'mona.lisa@corp.example'),
         ],
       });
       p.pipelines = [standInPipeline({ id: 999, status: 'success', sha: green })];
       p.jobs.set(1000, []);
       api.projects.push(p);
 
-      const output = await gcl.run({
+      const { output } = await gcl.run({
         CI_API_V4_URL: api.url,
         CI_PIPELINE_ID: '1000',
         NOTIFY_URL: wc.url,
@@ -155,7 +155,7 @@ describe('README: People', () => {
       expect(output).toContain('wecom: mentions 2 people (Bob Chen, Mona Lisa)');
       for (const value of ['13800000001', 'bobchen', 'MonaLisa']) expect(output).not.toContain(value);
     } finally {
-      gcl.remove();
+      removeProjects();
       await Promise.all([api.close(), wc.close()]);
     }
   }, 120_000);

@@ -33,7 +33,7 @@ import {
   PACKAGE_VERSION,
   projects,
   removeProjects,
-  requirePrerequisites,
+  requireGitLabCiLocal,
   ROOT,
   type PipelineRun,
 } from './support/gitlab-ci-local.js';
@@ -236,7 +236,7 @@ describe('GitLab CI/CD component under gitlab-ci-local', () => {
   let imageBin: string;
 
   beforeAll(() => {
-    requirePrerequisites();
+    requireGitLabCiLocal();
     const layout = layOutImage(mkdtempSync(join(tmpdir(), 'ci-notify-image-')));
     projects.push(layout.root);
     imageBin = join(layout.root, 'opt', 'ci-notify', 'bin');

@@ -18,7 +18,7 @@ import {
   type GitLabApiStandIn,
   type StandInCommit,
 } from './support/gitlab-api.js';
-import { gitlabProject, requireGitLabCiLocal } from './support/gitlab-ci-local.js';
+import { makeProject, removeProjects, requireGitLabCiLocal } from './support/gitlab-ci-local.js';
 import { dingtalkNotified, notifiedByAll, wecomNotified } from './support/mentions.js';
 import { startWeComServer, type WeComServer } from './support/wecom-server.js';
 
@@ -180,15 +180,15 @@ describe('mention_people: culprits with the component under gitlab-ci-local', ()
   beforeAll(() => requireGitLabCiLocal());
 
   it('mentions the culprits of the failed pipeline in DingTalk, read from the GitLab API stand-in', async () => {
-    const gcl = gitlabProject(PIPELINE, { '.ci-notify/people.yml': PEOPLE_YML });
+    const gcl = makeProject(PIPELINE, { '.ci-notify/people.yml': PEOPLE_YML }, 'Break the payment path');
     try {
-      project(gcl.head, [
+      project(gcl.headSha, [
         commit(GREEN, 'Mona Lisa', 'mona@example.com', 'green'),
         commit(sha(3), 'Bob Chen', 'bob@corp.example'),
         commit(sha(4), 'Bob Chen', 'bob@corp.example'),
-        commit(gcl.head, 'Mona Lisa', 'mona@example.com', 'Break the payment path'),
+        commit(gcl.headSha, 'Mona Lisa', 'mona@example.com', 'Break the payment path'),
       ]);
-      const output = await gcl.run({
+      const { output } = await gcl.run({
         CI_API_V4_URL: api.url,
         CI_PIPELINE_ID: '1000',
         NOTIFY_URL: dt.url,
@@ -199,13 +199,13 @@ describe('mention_people: culprits with the component under gitlab-ci-local', ()
         throw new Error(`expected one DingTalk message; gitlab-ci-local said:\n${output.slice(-4000)}`);
       expect(output).toMatch(/ci-notify-failure\s+starting/);
       expect(api.requests.map((r) => r.path)).toContainEqual(
-        `/api/v4/projects/1217/repository/compare?from=${GREEN}&to=${gcl.head}`,
+        `/api/v4/projects/1217/repository/compare?from=${GREEN}&to=${gcl.headSha}`,
       );
       expect(dingtalkNotified(dt.received[0])).toEqual({ all: false, ids: ['13800000002', '13800000001'] });
       expect(output).toContain('dingtalk: mentions 2 people (Bob Chen, Mona Lisa)');
       for (const value of PRIVATE) expect(output).not.toContain(value);
     } finally {
-      gcl.remove();
+      removeProjects();
     }
   }, 120_000);
 });

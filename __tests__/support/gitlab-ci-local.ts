@@ -44,12 +44,14 @@ export interface Project {
 /** Every directory made, for `removeProjects`. */
 export const projects: string[] = [];
 
-export function requirePrerequisites(): void {
+/** Throws, naming what is missing and how to get it, instead of letting a test pass without running. */
+export function requireGitLabCiLocal(): void {
   const missing: string[] = [];
   if (!existsSync(join(BUNDLE_DIR, 'index.js'))) missing.push(`${join(BUNDLE_DIR, 'index.js')} (run npm run build)`);
   if (!existsSync(GCL_NODE)) missing.push(`Node >= 22 at ${GCL_NODE} (npm run pretest, or set CI_NOTIFY_NODE24)`);
+  if (!existsSync(GITLAB_CI_LOCAL)) missing.push(`${GITLAB_CI_LOCAL} (npm ci)`);
   if (spawnSync('rsync', ['--version']).status !== 0) missing.push('rsync (apt-get install -y rsync)');
-  if (missing.length) throw new Error(`gitlab-ci-local component test needs: ${missing.join('; ')}`);
+  if (missing.length) throw new Error(`gitlab-ci-local tests need: ${missing.join('; ')}`);
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -61,9 +63,14 @@ export function git(cwd: string, ...args: string[]): string {
 /**
  * A project gitlab-ci-local accepts: a git repository with a commit and an `origin` remote (which
  * gives CI_PROJECT_PATH acme/api, CI_PROJECT_ID 1217 and CI_SERVER_URL https://gitlab.example.com),
- * the component files at templates/ and the bundle at ci-notify/. `files` adds or replaces files.
+ * the component files at templates/ and the bundle at ci-notify/. `files` adds or replaces files;
+ * Mona Lisa <mona@example.com> commits them on main with `message`.
  */
-export function makeProject(pipeline: string, files: Record<string, string> = {}): Project {
+export function makeProject(
+  pipeline: string,
+  files: Record<string, string> = {},
+  message = 'Fix payment path',
+): Project {
   const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gitlab-'));
   projects.push(dir);
   git(dir, 'init', '-q', '-b', 'main');
@@ -79,7 +86,7 @@ export function makeProject(pipeline: string, files: Record<string, string> = {}
   writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
   writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n.gcl-home/\n.gcl-tmp/\n');
   git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'Fix payment path');
+  git(dir, 'commit', '-q', '-m', message);
   git(dir, 'remote', 'add', 'origin', 'git@gitlab.example.com:acme/api.git');
   mkdirSync(join(dir, '.gcl-tmp'));
   const project: Project = {
@@ -135,69 +142,4 @@ export function runPipeline(
 
 export function removeProjects(): void {
   for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-/** Throws, naming what is missing, instead of letting a test pass without running. */
-export function requireGitLabCiLocal(): void {
-  const missing = [join(ROOT, 'dist', 'index.js'), GCL_NODE, GITLAB_CI_LOCAL].filter((p) => !existsSync(p));
-  if (spawnSync('rsync', ['--version']).status !== 0) missing.push('rsync (apt-get install -y rsync)');
-  if (missing.length) throw new Error(`gitlab-ci-local tests need: ${missing.join('; ')}`);
-}
-
-export interface GitLabProject {
-  dir: string;
-  /** The commit the pipeline runs for (CI_COMMIT_SHA). */
-  head: string;
-  /** Runs the pipeline; resolves with everything gitlab-ci-local printed. */
-  run(variables: Record<string, string>): Promise<string>;
-  remove(): void;
-}
-
-/** Commits `.gitlab-ci.yml` and `files` as Mona Lisa <mona@example.com> on main. */
-export function gitlabProject(pipeline: string, files: Record<string, string> = {}): GitLabProject {
-  const dir = mkdtempSync(join(tmpdir(), 'ci-notify-gcl-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'mona@example.com');
-  git(dir, 'config', 'user.name', 'Mona Lisa');
-  git(dir, 'config', 'commit.gpgsign', 'false');
-  cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
-  cpSync(join(ROOT, 'dist'), join(dir, 'ci-notify'), { recursive: true });
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
-  writeFileSync(join(dir, '.gitignore'), '.gitlab-ci-local/\n.gcl-home/\n.gcl-tmp/\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'Break the payment path');
-  git(dir, 'remote', 'add', 'origin', 'git@gitlab.example.com:acme/api.git');
-  const head = git(dir, 'rev-parse', 'HEAD');
-
-  return {
-    dir,
-    head,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-    run(variables) {
-      const all: Record<string, string> = { GITLAB_CI: 'true', ...variables };
-      const args = [GITLAB_CI_LOCAL, '--force-shell-executor', '--home', join(dir, '.gcl-home')];
-      for (const [name, value] of Object.entries(all)) args.push('--variable', `${name}=${value}`);
-      args.push('--ignore-predefined-vars', Object.keys(all).join(','));
-      mkdirSync(join(dir, '.gcl-tmp'), { recursive: true });
-      // A clean environment: nothing of the outer CI may leak into the jobs.
-      const env = {
-        PATH: `${dirname(GCL_NODE)}:${process.env.PATH ?? ''}`,
-        HOME: join(dir, '.gcl-home'),
-        TMPDIR: join(dir, '.gcl-tmp'),
-        LANG: 'C.UTF-8',
-      };
-      return new Promise((resolve, reject) => {
-        const child = spawn(GCL_NODE, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-        child.on('error', reject);
-        child.on('close', () => resolve(output));
-      });
-    },
-  };
 }
