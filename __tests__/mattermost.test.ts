@@ -191,6 +191,21 @@ describe('mattermost', () => {
     expect(JSON.stringify(server.posts[0]!.attachments)).not.toMatch(/(^|[^\u2060])@(channel|here|all)\b/);
   });
 
+  it("keeps mentions in the user's own template inert, its markdown and links live", async () => {
+    await start();
+    const template = '**Deploy** @channel @here <!channel> <@U123> [runbook](https://ops.example): ${commit.title}';
+    await send({ url: server.url }, { target: { template } });
+    expect(server.requests[0]!.json).toEqual({
+      attachments: [
+        attachment(
+          FAILED,
+          `**Deploy** @\u2060channel @\u2060here ＜!channel> ‹@\u2060U123> [runbook](https://ops.example): Fix payment path\n[View run](${RUN})`,
+        ),
+      ],
+    });
+    expect(server.posts[0]!.mentions).toEqual([]);
+  });
+
   it('mentions the usernames asked for and @channel with at_all, in the post text', async () => {
     await start();
     await send({ url: server.url }, { target: { fields: ['link'], at_user_ids: ['mona', '@hubot'], at_all: true } });

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { runCli } from './support/bundle.js';
 import { startDiscordServer } from './support/discord-server.js';
 
+const PIPELINE = 'https://gitlab.example.com/acme/api/-/pipelines/1000';
+const COMMIT = 'https://gitlab.example.com/acme/api/-/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
+
 function gitlabJob(dir: string, extra: Record<string, string>): Record<string, string> {
   return {
     GITLAB_CI: 'true',
@@ -21,7 +24,7 @@ function gitlabJob(dir: string, extra: Record<string, string>): Record<string, s
     CI_PROJECT_URL: 'https://gitlab.example.com/acme/api',
     CI_PIPELINE_ID: '1000',
     CI_PIPELINE_IID: '100',
-    CI_PIPELINE_URL: 'https://gitlab.example.com/acme/api/-/pipelines/1000',
+    CI_PIPELINE_URL: PIPELINE,
     CI_PIPELINE_SOURCE: 'push',
     CI_COMMIT_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
     CI_COMMIT_SHORT_SHA: '9f8e7d6',
@@ -74,10 +77,36 @@ it('hands CI_NOTIFY_MESSAGE_REFS to a later job, which edits the same message', 
       }),
     );
     expect(end.code).toBe(0);
-    expect(discord.requests.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+    const webhook = `/api/webhooks/${discord.webhookId}/${discord.webhookToken}`;
+    const embed = (title: string, color: number) => ({
+      title,
+      url: PIPELINE,
+      description: `[9f8e7d6](${COMMIT}) Fix payment path\npush`,
+      color,
+    });
+    const nobody = { parse: [] };
+    expect(discord.requests.map((r) => [r.method, r.path, r.json])).toEqual([
+      [
+        'POST',
+        webhook,
+        { embeds: [embed('🔄 acme/api · main · Pipeline #100 running', 0x0969da)], allowed_mentions: nobody },
+      ],
+      [
+        'PATCH',
+        `${webhook}/messages/${discord.messages[0]!.id}`,
+        {
+          content: '',
+          embeds: [embed('❌ acme/api · main · Pipeline #100 failed', 0xcf222e)],
+          allowed_mentions: nobody,
+        },
+      ],
+    ]);
     expect(discord.messages).toHaveLength(1);
-    expect(discord.messages[0]).toMatchObject({ edits: 1 });
-    expect((discord.messages[0]!.embeds[0] as { title: string }).title).toMatch(/^❌ acme\/api · main · .* failed$/);
+    expect(discord.messages[0]).toMatchObject({
+      content: '',
+      embeds: [embed('❌ acme/api · main · Pipeline #100 failed', 0xcf222e)],
+      edits: 1,
+    });
     expect(readDotenv(join(second, 'ci-notify.env')).CI_NOTIFY_MESSAGE_REFS).toBe(refs);
   } finally {
     await discord.close();

@@ -238,6 +238,26 @@ describe('slack Web API (token + channel_id)', () => {
     expect(JSON.stringify(server.requests[0]!.json)).not.toMatch(/<!channel>|<!here>|<@U0BOSS>|<!subteam/);
   });
 
+  it("keeps mentions in the user's own template inert, its mrkdwn and links live", async () => {
+    await start();
+    const template =
+      '*Deploy* <!here> <!channel> <@U0BOSS> <#C0OPS> @everyone <https://ops.example|runbook>: ${commit.title}';
+    await send(api(), { target: { template } });
+    expect(server.requests[0]!.json).toEqual({
+      channel: 'C0CINOTIFY',
+      text: FAILED,
+      blocks: [
+        section(`*${FAILED}*`),
+        section(
+          '*Deploy* &lt;!here> &lt;!channel> ‹@\u2060U0BOSS> &lt;#C0OPS> @\u2060everyone <https://ops.example|runbook>: Fix payment path',
+        ),
+        button('View run', 'danger'),
+      ],
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  });
+
   it('mentions the users and user groups asked for, and the channel with at_all, in the blocks and the notification text', async () => {
     await start();
     const { log } = await send(api(), {
