@@ -212,6 +212,23 @@ describe('teams', () => {
     expect(server.failedRuns).toEqual([]);
   });
 
+  it("keeps <at> tags in the user's own template inert, its markdown and links live", async () => {
+    await start();
+    const template = '**Deploy** <at>ann@contoso.com</at> @channel [runbook](https://ops.example): ${commit.title}';
+    await send({ url: server.url }, { target: { template } });
+    expect(server.requests[0]!.json).toEqual(
+      payload([
+        title(FAILED, 'Attention'),
+        {
+          type: 'TextBlock',
+          text: '**Deploy** ‹at>ann@\u2060contoso.com</at> @\u2060channel [runbook](https://ops.example): Fix payment path',
+          wrap: true,
+        },
+      ]),
+    );
+    expect(server.posted[0]!.mentions).toEqual([]);
+  });
+
   it('mentions users by UPN or Entra id with <at> and msteams.entities, and says at_all cannot work', async () => {
     await start();
     const { log } = await send(
