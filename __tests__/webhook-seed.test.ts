@@ -140,9 +140,22 @@ describe('format flow', () => {
     });
   });
 
+  it('sends the one source of a run that knows only its commit (no repository URL, no branch)', () => {
+    const sha = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
+    const event = emptyEvent({ commit: { ...emptyEvent().commit, sha } });
+    expect(toFlowPayload(event).sources).toEqual([{ repo: '', branch: '', commitId: sha, previousCommitId: '' }]);
+  });
+
   it('names the source branch of a pull request and keeps params in their order', () => {
     const payload = toFlowPayload(sampleEvent({ params: { b: '2', a: '1', empty: '' } }));
-    expect(payload.sources[0]?.branch).toBe('fix/payment-path');
+    expect(payload.sources).toEqual([
+      {
+        repo: 'https://github.com/acme/api',
+        branch: 'fix/payment-path',
+        commitId: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+        previousCommitId: '1a2b3c4d5e6f708192a3b4c5d6e7f80912345678',
+      },
+    ]);
     expect(payload.globalParams).toEqual([
       { key: 'b', value: '2' },
       { key: 'a', value: '1' },
