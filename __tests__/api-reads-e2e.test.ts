@@ -5,7 +5,7 @@
  */
 import { nodeBinaries, runAction } from './support/bundle.js';
 import { startDingTalkServer, type DingTalkServer } from './support/dingtalk-server.js';
-import { startGitHubApi, type GitHubApiStandIn, type StandInRun } from './support/github-api.js';
+import { standInRun, startGitHubApi, type GitHubApiStandIn } from './support/github-api.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const TOKEN = 'ghs_apiReadsTestToken0123456789abcd';
@@ -13,21 +13,6 @@ const REPO = 'acme/api';
 const RUN_PATH = `/repos/${REPO}/actions/runs/4242`;
 const JOBS_PATH = `/repos/${REPO}/actions/runs/4242/attempts/1/jobs?per_page=100`;
 const RUNS_PATH = `/repos/${REPO}/actions/workflows/ci.yml/runs?branch=main&status=completed&per_page=20`;
-
-function run(id: number, runNumber: number, conclusion: string | null, at: string): StandInRun {
-  return {
-    id,
-    name: 'CI',
-    run_number: runNumber,
-    workflow_id: 5,
-    head_branch: 'main',
-    head_repository: REPO,
-    status: conclusion === null ? 'in_progress' : 'completed',
-    conclusion,
-    run_started_at: at,
-    created_at: at,
-  };
-}
 
 let api: GitHubApiStandIn;
 let receiver: Receiver;
@@ -41,7 +26,10 @@ beforeEach(async () => {
       return { status: 200, body: 'ok' };
     },
   });
-  api.runs = [run(4242, 128, null, '2026-12-01T10:00:00Z'), run(4241, 127, 'success', '2026-12-01T09:00:00Z')];
+  api.runs = [
+    standInRun(4242, 128, null, '2026-12-01T10:00:00Z'),
+    standInRun(4241, 127, 'success', '2026-12-01T09:00:00Z'),
+  ];
   api.jobs.set('4242/1', [
     {
       id: 1,

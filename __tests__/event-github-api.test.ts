@@ -1,7 +1,7 @@
 import { createHttpClient } from '../src/delivery/http.js';
 import { Redactor } from '../src/delivery/redact.js';
 import { createGitHubApi, githubApiFromEnv, GitHubApiError, type GitHubApi } from '../src/event/github-api.js';
-import { startGitHubApi, type GitHubApiStandIn, type StandInRun } from './support/github-api.js';
+import { standInRun, startGitHubApi, type GitHubApiStandIn } from './support/github-api.js';
 import { recordingLogger } from './support/recording-logger.js';
 
 const REPO = 'acme/api';
@@ -11,28 +11,6 @@ function client(dryRun = false) {
   const redactor = new Redactor();
   redactor.add(TOKEN);
   return createHttpClient({ timeoutMs: 2000, retries: 0, log: recordingLogger(), redactor, dryRun, env: {} });
-}
-
-function run(
-  id: number,
-  run_number: number,
-  conclusion: string | null,
-  created_at: string,
-  extra: Partial<StandInRun> = {},
-): StandInRun {
-  return {
-    id,
-    name: 'CI',
-    run_number,
-    workflow_id: 5,
-    head_branch: 'main',
-    head_repository: REPO,
-    status: conclusion === null ? 'in_progress' : 'completed',
-    conclusion,
-    run_started_at: created_at,
-    created_at,
-    ...extra,
-  };
 }
 
 let standIn: GitHubApiStandIn;
@@ -55,7 +33,7 @@ const query = {
 
 describe('GitHub API: previous run', () => {
   it('asks for completed runs of the workflow on the branch, newest first', async () => {
-    standIn.runs = [run(90, 49, 'success', '2026-12-01T09:00:00Z')];
+    standIn.runs = [standInRun(90, 49, 'success', '2026-12-01T09:00:00Z')];
     await expect(api.previousStatus({ ...query, branch: 'feature/x y' })).resolves.toBeNull();
     expect(standIn.requests.map((r) => r.path)).toEqual([
       `/repos/${REPO}/actions/workflows/5/runs?branch=feature%2Fx+y&status=completed&per_page=20`,
@@ -64,37 +42,43 @@ describe('GitHub API: previous run', () => {
 
   it('returns the latest earlier decisive outcome, passing over cancelled, skipped and neutral runs', async () => {
     standIn.runs = [
-      run(99, 49, 'cancelled', '2026-12-01T09:50:00Z'),
-      run(98, 48, 'skipped', '2026-12-01T09:40:00Z'),
-      run(97, 47, 'neutral', '2026-12-01T09:30:00Z'),
-      run(96, 46, 'timed_out', '2026-12-01T09:20:00Z'),
-      run(95, 45, 'success', '2026-12-01T09:10:00Z'),
+      standInRun(99, 49, 'cancelled', '2026-12-01T09:50:00Z'),
+      standInRun(98, 48, 'skipped', '2026-12-01T09:40:00Z'),
+      standInRun(97, 47, 'neutral', '2026-12-01T09:30:00Z'),
+      standInRun(96, 46, 'timed_out', '2026-12-01T09:20:00Z'),
+      standInRun(95, 45, 'success', '2026-12-01T09:10:00Z'),
     ];
     await expect(api.previousStatus(query)).resolves.toBe('failure');
   });
 
   it('skips the current run and runs started after it, even when the run number is unknown', async () => {
     standIn.runs = [
-      run(101, 51, 'failure', '2026-12-01T10:05:00Z'),
-      run(100, 50, 'failure', '2026-12-01T10:00:00Z'),
-      run(90, 49, 'success', '2026-12-01T09:00:00Z'),
+      standInRun(101, 51, 'failure', '2026-12-01T10:05:00Z'),
+      standInRun(100, 50, 'failure', '2026-12-01T10:00:00Z'),
+      standInRun(90, 49, 'success', '2026-12-01T09:00:00Z'),
     ];
     await expect(api.previousStatus(query)).resolves.toBe('success');
     await expect(api.previousStatus({ ...query, currentRunNumber: null })).resolves.toBe('failure');
-    standIn.runs = [run(100, 50, 'failure', '2026-12-01T10:00:00Z'), run(90, 49, 'success', '2026-12-01T09:00:00Z')];
+    standIn.runs = [
+      standInRun(100, 50, 'failure', '2026-12-01T10:00:00Z'),
+      standInRun(90, 49, 'success', '2026-12-01T09:00:00Z'),
+    ];
     await expect(api.previousStatus({ ...query, currentRunNumber: null })).resolves.toBe('success');
   });
 
   it('ignores runs of a fork whose branch has the same name', async () => {
     standIn.runs = [
-      run(99, 49, 'failure', '2026-12-01T09:50:00Z', { head_repository: 'someone/api' }),
-      run(98, 48, 'success', '2026-12-01T09:40:00Z'),
+      standInRun(99, 49, 'failure', '2026-12-01T09:50:00Z', { head_repository: 'someone/api' }),
+      standInRun(98, 48, 'success', '2026-12-01T09:40:00Z'),
     ];
     await expect(api.previousStatus(query)).resolves.toBe('success');
   });
 
   it('has no previous status when no earlier run succeeded or failed', async () => {
-    standIn.runs = [run(99, 49, 'cancelled', '2026-12-01T09:50:00Z'), run(100, 50, null, '2026-12-01T10:00:00Z')];
+    standIn.runs = [
+      standInRun(99, 49, 'cancelled', '2026-12-01T09:50:00Z'),
+      standInRun(100, 50, null, '2026-12-01T10:00:00Z'),
+    ];
     await expect(api.previousStatus(query)).resolves.toBeNull();
   });
 });
@@ -219,7 +203,7 @@ describe('GitHub API: jobs of the run', () => {
 
 describe('GitHub API: run and commit', () => {
   it('reads when the run started, its name, workflow and branch', async () => {
-    standIn.runs = [run(100, 50, null, '2026-12-01T10:00:00Z', { head_branch: 'dev' })];
+    standIn.runs = [standInRun(100, 50, null, '2026-12-01T10:00:00Z', { head_branch: 'dev' })];
     await expect(api.run('100')).resolves.toEqual({
       name: 'CI',
       started_at: '2026-12-01T10:00:00Z',
@@ -269,7 +253,7 @@ describe('githubApiFromEnv', () => {
   });
 
   it('talks to GITHUB_API_URL for GITHUB_REPOSITORY', async () => {
-    standIn.runs = [run(100, 50, null, '2026-12-01T10:00:00Z')];
+    standIn.runs = [standInRun(100, 50, null, '2026-12-01T10:00:00Z')];
     const fromEnv = githubApiFromEnv({ GITHUB_REPOSITORY: REPO, GITHUB_API_URL: standIn.url }, TOKEN, client());
     await expect(fromEnv?.run('100')).resolves.toMatchObject({ workflow_id: 5 });
     expect(standIn.requests.map((r) => r.path)).toEqual([`/repos/${REPO}/actions/runs/100`]);

@@ -6,7 +6,13 @@
  */
 import { nodeBinaries, runAction, SAMPLE_PUSH, type BundleRun } from './support/bundle.js';
 import { startDingTalkServer, type DingTalkServer } from './support/dingtalk-server.js';
-import { startGitHubApi, type GitHubApiStandIn, type StandInCommit, type StandInRun } from './support/github-api.js';
+import {
+  standInRun,
+  startGitHubApi,
+  type GitHubApiStandIn,
+  type StandInCommit,
+  type StandInRun,
+} from './support/github-api.js';
 import { startLarkAppServer, type LarkAppStandIn } from './support/lark-app-server.js';
 import { startLarkServer, type LarkServer } from './support/lark-server.js';
 import { dingtalkNotified, larkNotified, notifiedByAll, wecomNotified } from './support/mentions.js';
@@ -46,20 +52,7 @@ function commit(sha: string, name: string, email: string, login: string | null, 
 const sha = (n: number) => String(n).repeat(40).slice(0, 40);
 
 function workflowRun(id: number, runNumber: number, conclusion: string | null, headSha: string): StandInRun {
-  const at = `2026-12-01T0${runNumber - 120}:00:00Z`;
-  return {
-    id,
-    name: 'CI',
-    run_number: runNumber,
-    workflow_id: 5,
-    head_branch: 'main',
-    head_repository: 'acme/api',
-    status: conclusion === null ? 'in_progress' : 'completed',
-    conclusion,
-    run_started_at: at,
-    created_at: at,
-    head_sha: headSha,
-  };
+  return standInRun(id, runNumber, conclusion, `2026-12-01T0${runNumber - 120}:00:00Z`, { head_sha: headSha });
 }
 
 interface Stands {

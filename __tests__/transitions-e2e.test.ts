@@ -3,32 +3,20 @@
  * stand-in of the GitHub REST API for the previous run of the workflow and the jobs of this one.
  */
 import { runAction } from './support/bundle.js';
-import { startGitHubApi, type GitHubApiStandIn, type StandInRun } from './support/github-api.js';
+import { standInRun, startGitHubApi, type GitHubApiStandIn } from './support/github-api.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const TOKEN = 'ghs_transitionTestToken0123456789';
-
-function run(id: number, runNumber: number, conclusion: string | null, at: string): StandInRun {
-  return {
-    id,
-    name: 'CI',
-    run_number: runNumber,
-    workflow_id: 5,
-    head_branch: 'main',
-    head_repository: 'acme/api',
-    status: conclusion === null ? 'in_progress' : 'completed',
-    conclusion,
-    run_started_at: at,
-    created_at: at,
-  };
-}
 
 let api: GitHubApiStandIn;
 let receiver: Receiver;
 beforeEach(async () => {
   api = await startGitHubApi({ repository: 'acme/api', token: TOKEN });
   receiver = await startReceiver();
-  api.runs = [run(4242, 128, null, '2026-12-01T10:00:00Z'), run(4241, 127, 'failure', '2026-12-01T09:00:00Z')];
+  api.runs = [
+    standInRun(4242, 128, null, '2026-12-01T10:00:00Z'),
+    standInRun(4241, 127, 'failure', '2026-12-01T09:00:00Z'),
+  ];
   api.jobs.set('4242/1', [
     {
       id: 1,

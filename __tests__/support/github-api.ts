@@ -27,6 +27,32 @@ export interface StandInRun {
   head_sha?: string;
 }
 
+/**
+ * A run of workflow 5 ("CI") of acme/api on main, created and started at `at`; still going when
+ * `conclusion` is null, completed otherwise.
+ */
+export function standInRun(
+  id: number,
+  runNumber: number,
+  conclusion: string | null,
+  at: string,
+  extra: Partial<StandInRun> = {},
+): StandInRun {
+  return {
+    id,
+    name: 'CI',
+    run_number: runNumber,
+    workflow_id: 5,
+    head_branch: 'main',
+    head_repository: 'acme/api',
+    status: conclusion === null ? 'in_progress' : 'completed',
+    conclusion,
+    run_started_at: at,
+    created_at: at,
+    ...extra,
+  };
+}
+
 export interface StandInJob {
   id: number;
   name: string;
