@@ -424,6 +424,8 @@ function expectTitleFacts(where: string, texts: string[]): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** How each platform refuses a body over its size limit (the stand-ins answer with the platform's own words). */
+const TOO_LARGE = /over \d+ bytes|exceed max length|over 20 KB/;
 const SEEDS = Number(process.env.CI_NOTIFY_PROPERTY_SEEDS ?? '6');
 const registered = Object.entries(await loadChannels(CHANNEL_TYPES)) as Array<[ChannelType, Channel<unknown>]>;
 
@@ -451,6 +453,7 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
 
   it('is accepted, within its limits, keeps the title and mentions nobody and links nothing it was not asked to', async () => {
     violations = [];
+    let customizeDelivered = false;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const event = hostileEvent(seed);
       for (const { label, raw, msgType, template } of variants()) {
@@ -472,7 +475,12 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
         const out = await channel.send({ ...harness.ctx, message, mention: true });
         await harness.http.close();
         const results = Array.isArray(out) ? out : [out];
-        for (const r of results) if (!r.ok && msgType !== 'customize') fail(`${where}: not delivered: ${r.error}`);
+        // The user's own customize body is not cut (issue 13 #4): a platform may refuse it as too
+        // large, and only so; every other refusal, and a customize that never gets through, fails.
+        for (const r of results)
+          if (!r.ok && !(msgType === 'customize' && TOO_LARGE.test(r.error ?? '')))
+            fail(`${where}: not delivered: ${r.error}`);
+        if (msgType === 'customize' && results.every((r) => r.ok)) customizeDelivered = true;
         const delivered = await standIn.take();
         if (results.every((r) => r.ok) && delivered.length === 0) fail(`${where}: the stand-in received nothing`);
         for (const d of delivered) {
@@ -503,6 +511,7 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
         }
       }
     }
+    if (spec.customize && !customizeDelivered) fail(`${type} customize: never delivered in ${SEEDS} seeds`);
     expect([...new Set(violations.map((v) => v.replace(/ \(seed \d+\)/, '')))]).toEqual([]);
   });
 
