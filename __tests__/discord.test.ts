@@ -1,5 +1,5 @@
 import { discord, discordOptions } from '../src/channels/discord.js';
-import { decodeMessageRef } from '../src/channels/message-ref.js';
+import { decodeMessageRef, encodeMessageRef } from '../src/channels/message-ref.js';
 import { startDiscordServer, type DiscordServer } from './support/discord-server.js';
 import { sampleEvent } from './support/fixtures.js';
 import { chatChannelHarness, optionIssues, COMMIT, FAILED, JOB1, JOB2, RUN } from './support/chat-channel.js';
@@ -257,4 +257,21 @@ describe('discord', () => {
     });
     expect(server.requests.map((r) => r.method)).toEqual(['POST']);
   });
+
+  it.each(['..', '../..', '1/../..', '12?x=1', ''])(
+    'never puts a message id %j that is not a snowflake into the edit URL: it posts with a warning',
+    async (m) => {
+      await start();
+      const ref = encodeMessageRef('discord', { m });
+      const { result, log } = await send({ url: server.url }, { update: ref });
+      expect(result.ok).toBe(true);
+      expect(log.lines).toContainEqual({
+        level: 'warn',
+        message: 'update: not a Discord message_ref; posting a new message',
+      });
+      expect(server.requests.map((r) => [r.method, r.path])).toEqual([
+        ['POST', `/api/webhooks/${server.webhookId}/${server.webhookToken}`],
+      ]);
+    },
+  );
 });

@@ -1,10 +1,11 @@
 /**
- * What the global chat channels (Slack, Discord, Telegram, Mattermost, Google Chat, Teams) share
- * when they lay out the message model: the default body as lines of their markup — or the user's
- * template, its own text kept and every inserted value escaped — and mention ids checked before
- * they go into markup.
+ * What the global chat channels (Slack, Discord, Telegram, Mattermost, Google Chat, Teams) share:
+ * laying out the message model — the default body as lines of their markup, or the user's
+ * template, its own text kept and every inserted value escaped — mention ids checked before they
+ * go into markup, and reading the platform's JSON answers into one-line errors.
  */
 import { layoutSections, layoutTemplate, type Clip, type Markup } from '../render/layout.js';
+import { oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 
 /**
@@ -22,6 +23,7 @@ export function chatBody(
   return layoutSections(message.sections, markup, clip).flat();
 }
 
+/** An absolute http(s) URL (inputs are trimmed before they get here). */
 export function isHttpUrl(url: string): boolean {
   if (!/^https?:\/\//i.test(url)) return false;
   try {
@@ -44,4 +46,21 @@ export function cleanIds(ids: readonly string[], pattern: RegExp): { valid: stri
     } else invalid.push(id);
   }
   return { valid, invalid };
+}
+
+/** A JSON object out of an answer (or null), to read its fields without casts. */
+export function asObject(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+/**
+ * A text field an endpoint answered (an error code, description or body), to quote in an error or
+ * a log line of our own: on one line, so it cannot start a line that looks like ours (the HTTP
+ * client flattens verdict errors, not what a channel logs itself), at most `max` characters, and
+ * '' when it is not a string.
+ */
+export function answerText(value: unknown, max: number): string {
+  return typeof value === 'string' ? oneLine(value).slice(0, max) : '';
 }

@@ -13,7 +13,7 @@ import type { Clip, Markup } from '../render/layout.js';
 import { neutralizeMentions } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncateUtf16, truncationMarker } from './byte-budget.js';
-import { chatBody, cleanIds } from './chat-layout.js';
+import { answerText, asObject, chatBody, cleanIds } from './chat-layout.js';
 import { decodeMessageRef, encodeMessageRef } from './message-ref.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
@@ -217,7 +217,7 @@ export function readDiscordAnswer(answer: HttpAnswer): Verdict {
     };
   }
   const code = json && typeof json.code === 'number' ? json.code : null;
-  const message = json && typeof json.message === 'string' ? json.message.slice(0, 120) : '';
+  const message = answerText(json?.message, 120);
   if (code === null) {
     return { ok: false, retry: isTransientStatus(answer.status), error: httpErrorLine(answer) };
   }
@@ -264,9 +264,10 @@ export const discord: Channel<DiscordOptions> = {
   async send(ctx: SendContext<DiscordOptions>): Promise<ChannelResult> {
     const built = buildDiscordMessage(ctx);
     const where = ctx.update ? decodeMessageRef(ctx.update, 'discord', ['m']) : null;
-    if (ctx.update && !where) ctx.log.warn('update: not a Discord message_ref; posting a new message');
-    if (where) {
-      const id = String(where.m);
+    // The id goes into the URL path: only a snowflake, never `..` (which would PATCH the webhook itself).
+    const id = where && /^\d{1,20}$/.test(String(where.m)) ? String(where.m) : null;
+    if (ctx.update && id === null) ctx.log.warn('update: not a Discord message_ref; posting a new message');
+    if (id !== null) {
       const edited = await ctx.http.deliver(editRequest(ctx.options, id, built), readDiscordAnswer);
       if (edited.ok) return withRef(edited, id);
       if (discordCode(edited) !== DISCORD_UNKNOWN_MESSAGE) return edited;
@@ -316,10 +317,4 @@ export function buildDiscordMessage(ctx: SendContext<DiscordOptions>): DiscordMe
   );
   if (fitted.truncated) ctx.log.info("message truncated to fit Discord's limits (embed description 4096, 6000 in all)");
   return fitted.value;
-}
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 }

@@ -14,7 +14,7 @@ import type { Clip, Markup } from '../render/layout.js';
 import { escapeHtml, oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { chatBody, cleanIds } from './chat-layout.js';
+import { answerText, asObject, chatBody, cleanIds } from './chat-layout.js';
 import type { Channel, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -158,8 +158,8 @@ export function readGoogleChatAnswer(answer: HttpAnswer): Verdict {
     };
   }
   const error = asObject(json?.error);
-  const status = typeof error?.status === 'string' ? error.status : null;
-  const message = typeof error?.message === 'string' ? oneLine(error.message).slice(0, 160) : '';
+  const status = answerText(error?.status, 80) || null;
+  const message = answerText(error?.message, 160);
   if (status === null) return { ok: false, retry: isTransientStatus(answer.status), error: httpErrorLine(answer) };
   return {
     ok: false,
@@ -216,9 +216,3 @@ export const googleChat: Channel<GoogleChatOptions> = {
     return ctx.http.deliver(googleChatRequest(ctx.options, fitted.value), readGoogleChatAnswer);
   },
 };
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
-}

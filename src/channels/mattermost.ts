@@ -14,7 +14,7 @@ import type { Clip, Markup } from '../render/layout.js';
 import { neutralizeMentions } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { chatBody, cleanIds } from './chat-layout.js';
+import { answerText, asObject, chatBody, cleanIds, isHttpUrl } from './chat-layout.js';
 import type { Channel, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -48,15 +48,6 @@ export const mattermostOptions: z.ZodType<MattermostOptions> = z
     if (failed) return z.NEVER;
     return { url, displayName: get('display_name'), iconUrl, channelName };
   });
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Limits (developers.mattermost.com/integrate/webhooks/incoming: a post holds up to 16,383
@@ -174,14 +165,14 @@ export function readMattermostAnswer(answer: HttpAnswer): Verdict {
     return {
       ok: false,
       retry: false,
-      error: `Mattermost answered "${oneLineText(answer.text)}" instead of ok`,
+      error: `Mattermost answered "${answerText(answer.text, 160)}" instead of ok`,
       hint: 'check that url is a Mattermost incoming webhook',
     };
   }
   const json = asObject(answer.json);
-  const id = typeof json?.id === 'string' ? json.id : null;
+  const id = answerText(json?.id, 120) || null;
   if (id === null) return { ok: false, retry: isTransientStatus(answer.status), error: httpErrorLine(answer) };
-  const message = typeof json?.message === 'string' ? oneLineText(json.message) : '';
+  const message = answerText(json?.message, 160);
   const hint = MATTERMOST_HINTS[id];
   return {
     ok: false,
@@ -189,10 +180,6 @@ export function readMattermostAnswer(answer: HttpAnswer): Verdict {
     error: `Mattermost error ${id}${message ? `: ${message}` : ''} (HTTP ${answer.status})`,
     ...(hint ? { hint } : {}),
   };
-}
-
-function oneLineText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 160);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,9 +211,3 @@ export const mattermost: Channel<MattermostOptions> = {
     return ctx.http.deliver(mattermostRequest(ctx.options, fitted.value), readMattermostAnswer);
   },
 };
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
-}

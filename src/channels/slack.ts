@@ -12,7 +12,7 @@ import type { Clip, Markup } from '../render/layout.js';
 import { neutralizeMentions } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { chatBody, cleanIds } from './chat-layout.js';
+import { answerText, asObject, chatBody, cleanIds, isHttpUrl } from './chat-layout.js';
 import { decodeMessageRef, encodeMessageRef } from './message-ref.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
@@ -43,7 +43,7 @@ export const slackOptions: z.ZodType<SlackOptions> = z.record(z.string(), z.stri
       return problem('channel_id', 'missing; give the channel ID (C…, in the channel details) the bot posts to');
     if (/\s/.test(channelId)) return problem('channel_id', 'expected one channel ID such as C0123456789');
     const apiUrl = get('api_url') || SLACK_API_URL;
-    if (!isHttpBase(apiUrl)) return problem('api_url', 'expected a base URL such as https://slack.com/api');
+    if (!isHttpUrl(apiUrl)) return problem('api_url', 'expected a base URL such as https://slack.com/api');
     return { mode: 'api', token, channelId, apiUrl: apiUrl.replace(/\/+$/, '') };
   }
   if (url === '')
@@ -51,20 +51,11 @@ export const slackOptions: z.ZodType<SlackOptions> = z.record(z.string(), z.stri
       'url',
       'missing; give the incoming webhook URL (https://hooks.slack.com/services/…), or token + channel_id for the Web API',
     );
-  if (!isHttpBase(url)) return problem('url', 'expected the incoming webhook URL (https://hooks.slack.com/services/…)');
+  if (!isHttpUrl(url)) return problem('url', 'expected the incoming webhook URL (https://hooks.slack.com/services/…)');
   if (channelId !== '')
     return problem('channel_id', 'only with token: an incoming webhook always posts to its own channel');
   return { mode: 'webhook', url };
 });
-
-function isHttpBase(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Limits (docs.slack.dev/reference/block-kit/blocks: "up to 50 blocks in each message"; section
@@ -240,7 +231,7 @@ export function readSlackApiAnswer(answer: HttpAnswer): Verdict {
     };
   }
   if (json.ok) return { ok: true };
-  const error = typeof json.error === 'string' ? json.error.slice(0, 80) : 'unknown_error';
+  const error = answerText(json.error, 80) || 'unknown_error';
   const hint = API_HINTS[error];
   return {
     ok: false,
@@ -274,7 +265,7 @@ export function readSlackWebhookAnswer(answer: HttpAnswer): Verdict {
     return {
       ok: false,
       retry: false,
-      error: `Slack webhook answered "${text.slice(0, 60)}" instead of ok`,
+      error: `Slack webhook answered "${answerText(text, 60)}" instead of ok`,
       hint: 'check that url is a Slack incoming webhook',
     };
   }
@@ -361,10 +352,4 @@ export function buildSlackMessage(ctx: SendContext<SlackOptions>): SlackMessage 
   );
   if (fitted.truncated) ctx.log.info("message truncated to fit Slack's limits (3000 characters per section)");
   return fitted.value;
-}
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 }

@@ -15,7 +15,7 @@ import { neutralizeMentions } from '../render/text.js';
 import type { Fact, MessageModel } from '../render/types.js';
 import { layoutLine, layoutTemplate, type Clip, type Markup } from '../render/layout.js';
 import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { cleanIds, isHttpUrl } from './chat-layout.js';
+import { answerText, asObject, cleanIds, isHttpUrl } from './chat-layout.js';
 import type { Channel, SendContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -238,12 +238,12 @@ export function readTeamsAnswer(answer: HttpAnswer): Verdict {
   if (answer.status >= 200 && answer.status < 300) {
     // Retired Office 365 connectors answered HTTP 200 with an error text (go-teams-notify #59).
     if (/delivery failed|error/i.test(answer.text))
-      return { ok: false, retry: false, error: `Teams: ${answer.text.trim().slice(0, 160)}`, hint: RETIRED_HINT };
+      return { ok: false, retry: false, error: `Teams: ${answerText(answer.text, 160)}`, hint: RETIRED_HINT };
     return { ok: true };
   }
   const error = asObject(asObject(answer.json)?.error);
-  const code = typeof error?.code === 'string' ? error.code : null;
-  const message = typeof error?.message === 'string' ? error.message.slice(0, 160) : '';
+  const code = answerText(error?.code, 80) || null;
+  const message = answerText(error?.message, 160);
   if (code === null) {
     return {
       ok: false,
@@ -297,9 +297,3 @@ export const teams: Channel<TeamsOptions> = {
     return ctx.http.deliver(teamsRequest(ctx.options, fitted.value), readTeamsAnswer);
   },
 };
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
-}

@@ -13,7 +13,7 @@ import type { Clip, Markup } from '../render/layout.js';
 import { escapeHtml } from '../render/text.js';
 import type { Locale, MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { chatBody, cleanIds } from './chat-layout.js';
+import { answerText, asObject, chatBody, cleanIds } from './chat-layout.js';
 import { decodeMessageRef, encodeMessageRef } from './message-ref.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 
@@ -219,7 +219,7 @@ export function readTelegramAnswer(answer: HttpAnswer): Verdict {
   }
   if (json.ok) return { ok: true };
   const code = typeof json.error_code === 'number' ? json.error_code : answer.status;
-  const description = typeof json.description === 'string' ? json.description.slice(0, 160) : '';
+  const description = answerText(json.description, 160);
   const parameters = asObject(json.parameters);
   const error = `Telegram error ${code}${description ? `: ${description}` : ''}`;
   if (code === 429 || typeof parameters?.retry_after === 'number') {
@@ -302,7 +302,7 @@ function withRef(outcome: DeliveryOutcome, chatId: number | string, messageId: n
 
 function telegramDescription(outcome: DeliveryOutcome): string {
   const json = asObject(outcome.answer?.json);
-  return typeof json?.description === 'string' ? json.description.slice(0, 160) : '';
+  return answerText(json?.description, 160);
 }
 
 /** Numeric user ids and @usernames (5–32 characters of a–z, 0–9, _). */
@@ -323,10 +323,4 @@ export function buildTelegramText(ctx: SendContext<TelegramOptions>): string {
   );
   if (fitted.truncated) ctx.log.info("message truncated to fit Telegram's 4096 characters");
   return fitted.value;
-}
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 }
