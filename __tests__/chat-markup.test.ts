@@ -1,4 +1,5 @@
-import { truncateUtf16, fitWithinUnits } from '../src/channels/byte-budget.js';
+import { fitWithinUnits } from '../src/channels/byte-budget.js';
+import { truncateUtf16 } from '../src/render/text.js';
 import {
   escapeDiscordMarkdown,
   escapeDiscordTitle,
@@ -88,6 +89,8 @@ describe('cutting in UTF-16 units', () => {
     expect(truncateUtf16('🇨🇳🇨🇳', 5, marker)).toBe('🇨🇳…');
     expect(truncateUtf16('e\u0301e\u0301', 3, marker)).toBe('e\u0301…');
     expect(truncateUtf16('short', 5, marker)).toBe('short');
+    // A cut between an "@" and the word joiner that defuses it takes the "@" too, as truncateUtf8 does.
+    expect(truncateUtf16('ab@\u2060channel', 4, marker)).toBe('ab…');
   });
 
   it('cuts a long text exactly at the cap, and on a grapheme boundary far from its start', () => {

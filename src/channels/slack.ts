@@ -61,7 +61,7 @@ export const slackOptions: z.ZodType<SlackOptions> = z.record(z.string(), z.stri
 // Limits (docs.slack.dev/reference/block-kit/blocks: "up to 50 blocks in each message"; section
 // block: "Maximum length for the text in this field is 3000 characters"; button text 75
 // characters; chat.postMessage: `text` is truncated above 40,000 characters). Slack counts
-// characters; we count UTF-16 units, never fewer (byte-budget.ts utf16Length).
+// characters; we count UTF-16 units, never fewer (render/text.ts truncateUtf16).
 
 export const SLACK_SECTION_TEXT_MAX = 3000;
 export const SLACK_MAX_BLOCKS = 50;

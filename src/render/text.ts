@@ -34,18 +34,28 @@ function graphemeSegmenter(): Intl.Segmenter | null {
 /** Code units around a cut that are segmented to find the grapheme boundary. */
 const CLUSTER_SLACK = 64;
 
+/** UTF-8 bytes of one code point. */
+function utf8Size(ch: string): number {
+  const code = ch.codePointAt(0) ?? 0;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
+
+/** UTF-16 code units of one code point. */
+function utf16Size(ch: string): number {
+  return ch.length;
+}
+
 /**
- * The longest prefix of `text` of at most `budget` UTF-8 bytes that ends on a character boundary.
- * Code points are counted first (fast); only the few code units around the cut are segmented into
- * grapheme clusters to move the cut back to a cluster boundary (Intl.Segmenter costs ~30 µs per
- * cluster, too slow to walk 50 KB of hostile text).
+ * The longest prefix of `text` of at most `budget` units (`size` of each code point) that ends on
+ * a character boundary. Code points are counted first (fast); only the few code units around the
+ * cut are segmented into grapheme clusters to move the cut back to a cluster boundary
+ * (Intl.Segmenter costs ~30 µs per cluster, too slow to walk 50 KB of hostile text).
  */
-function prefixWithinBytes(text: string, budget: number): string {
+function prefixWithin(text: string, budget: number, size: (ch: string) => number): string {
   let used = 0;
   let end = 0;
   for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    const n = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    const n = size(ch);
     if (used + n > budget) break;
     used += n;
     end += ch.length;
@@ -78,10 +88,23 @@ export function truncateUtf8(text: string, maxBytes: number, marker: string = TR
   const max = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : 0;
   if (utf8Bytes(text) <= max) return text;
   const markerBytes = utf8Bytes(marker);
-  if (markerBytes >= max) return prefixWithinBytes(marker, max);
+  if (markerBytes >= max) return prefixWithin(marker, max, utf8Size);
   // A cut between an "@" and the word joiner that defuses it (neutralizeMentions) would leave a
   // bare "@": the "@" goes too.
-  return prefixWithinBytes(text, max - markerBytes).replace(/@$/, '') + marker;
+  return prefixWithin(text, max - markerBytes, utf8Size).replace(/@$/, '') + marker;
+}
+
+/**
+ * The same in UTF-16 code units, for platforms that count characters (Slack, Discord, Telegram,
+ * Mattermost): JavaScript's `length`, what Telegram's entity offsets count, and never fewer than
+ * the code points Discord and Mattermost count — within the limit in units is within it however
+ * the platform counts.
+ */
+export function truncateUtf16(text: string, maxUnits: number, marker: string = TRUNCATION_MARKER): string {
+  const max = Number.isFinite(maxUnits) ? Math.max(0, Math.floor(maxUnits)) : 0;
+  if (text.length <= max) return text;
+  if (marker.length >= max) return prefixWithin(marker, max, utf16Size);
+  return prefixWithin(text, max - marker.length, utf16Size).replace(/@$/, '') + marker;
 }
 
 /**
