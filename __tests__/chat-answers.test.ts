@@ -143,4 +143,12 @@ describe('chat channels quote endpoint answers on one line', () => {
       await run.close();
     }
   });
+
+  it('telegram: the secret half of the bot token is redacted when an endpoint quotes it alone', async () => {
+    const secret = 'AAEhBOweik6ad9r_QXxdvhD9JiJkZCZsPk';
+    const base = await answering(401, { ok: false, error_code: 401, description: `Unauthorized: ${secret}` });
+    expect(await errorOf(telegram, { token: `123456:${secret}`, chat_id: '-100123', api_url: base })).toBe(
+      'Telegram error 401: Unauthorized: *** — token: the bot token is wrong or revoked (get it from @BotFather)',
+    );
+  });
 });

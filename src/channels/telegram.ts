@@ -258,7 +258,8 @@ export function readTelegramAnswer(answer: HttpAnswer): Verdict {
 export const telegram: Channel<TelegramOptions> = {
   type: 'telegram',
   options: telegramOptions,
-  secrets: (options) => [options.token],
+  // The part after the colon is the credential (the bot id before it is public): masked alone too.
+  secrets: (options) => [options.token, options.token.slice(options.token.indexOf(':') + 1)],
   msgTypes: [],
   edits: true,
 
