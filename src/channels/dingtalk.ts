@@ -9,7 +9,14 @@ import { layoutSections, layoutTemplate, plainBody, type Clip, type Markup } fro
 import type { MessageModel } from '../render/types.js';
 import { controlFree, escapeChatMarkdown, flatLine, neutralizeMentions } from '../render/text.js';
 import { fitWithinBytes, jsonBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import {
+  numericField,
+  readRobotAnswer,
+  stringField,
+  writerOf,
+  type BodyWriter,
+  type CodeMeaning,
+} from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
 import { jsonErrorWithoutText } from '../render/json-error.js';
@@ -280,9 +287,6 @@ export function dingtalkRequest(options: DingTalkOptions, body: string, now: () 
 // Answer
 
 const RATE_LIMITED: CodeMeaning = { retry: true, hint: 'the robot is rate limited (20 messages per minute per robot)' };
-const OWN_MESSAGE: CodeMeaning = {
-  hint: 'DingTalk refused the default message ci-notify built: please report it with the dry_run output',
-};
 const UNKNOWN_TOKEN: CodeMeaning = {
   hint: 'the access token is unknown: url must be the whole webhook URL or only its access_token value, of a robot that still exists',
 };
@@ -322,15 +326,11 @@ function securityMeaning(message: string): CodeMeaning {
   return { hint: 'a security setting rejected the message: check keyword, secret and the IP allowlist of the robot' };
 }
 
-/** Codes about the message itself, when ci-notify built all of it (no template): nothing for the user to shorten. */
+/** Codes about the message itself: for a default message, ci-notify's own (robot-hints.ts `writerOf`). */
 const OWN_MESSAGE_CODES = new Set([400105, 460101, 101002, 40035]);
 
-/**
- * Reads DingTalk's answer. `written` says who wrote the body: with a user `template` (or a
- * customize body) a size or shape error points at it; a default message is built and cut to fit
- * by ci-notify, so such an error is ours, and the hint says so instead of blaming a template.
- */
-export function readDingTalkAnswer(answer: HttpAnswer, written: 'template' | 'default' = 'template'): Verdict {
+/** Reads DingTalk's answer; `written` says whether a user template or ci-notify wrote the body. */
+export function readDingTalkAnswer(answer: HttpAnswer, written: BodyWriter = 'template'): Verdict {
   return readRobotAnswer(answer, {
     platform: 'DingTalk',
     code: (json) => numericField(json, 'errcode'),
@@ -338,9 +338,10 @@ export function readDingTalkAnswer(answer: HttpAnswer, written: 'template' | 'de
     meaning: (code, message) => {
       if (code === 310000) return securityMeaning(message);
       if (/too fast|限流/i.test(message)) return RATE_LIMITED;
-      if (written === 'default' && OWN_MESSAGE_CODES.has(code)) return OWN_MESSAGE;
       return DINGTALK_CODES[code];
     },
+    ownMessageCodes: OWN_MESSAGE_CODES,
+    written,
   });
 }
 
@@ -367,7 +368,7 @@ export const dingtalk: Channel<DingTalkOptions> = {
       };
     }
     const request = dingtalkRequest(ctx.options, body, () => ctx.now().getTime());
-    const written = ctx.target.template.trim() === '' ? 'default' : 'template';
+    const written = writerOf(ctx.target);
     return ctx.http.deliver(request, (answer) => readDingTalkAnswer(answer, written), { label });
   },
 };

@@ -18,7 +18,14 @@ import {
   type LarkPostContent,
   type LarkTextContent,
 } from './lark-card.js';
-import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import {
+  numericField,
+  readRobotAnswer,
+  stringField,
+  writerOf,
+  type BodyWriter,
+  type CodeMeaning,
+} from './robot-hints.js';
 import { robotWebhookUrl, type RobotUrl } from './robot-url.js';
 import type { Channel, SendContext } from './types.js';
 import { jsonErrorWithoutText } from '../render/json-error.js';
@@ -158,19 +165,20 @@ const LARK_CODES: Record<number, CodeMeaning> = {
 };
 
 /** Reads Lark's answer; `written` says whether a user template or ci-notify wrote the body (see DingTalk). */
-export function readLarkAnswer(answer: HttpAnswer, written: 'template' | 'default' = 'template'): Verdict {
+export function readLarkAnswer(answer: HttpAnswer, written: BodyWriter = 'template'): Verdict {
   return readRobotAnswer(answer, {
     platform: 'Lark',
     // `code` decides; legacy `StatusCode` only when `code` is absent ({"code":19021,"StatusCode":0} is a failure, §C.6).
     code: (json) => numericField(json, 'code') ?? numericField(json, 'StatusCode'),
     message: (json) => stringField(json, 'msg', 'StatusMessage'),
-    meaning: (code) => (written === 'default' && code === 9499 ? OWN_MESSAGE : LARK_CODES[code]),
+    meaning: (code) => LARK_CODES[code],
+    ownMessageCodes: OWN_MESSAGE_CODES,
+    written,
   });
 }
 
-const OWN_MESSAGE: CodeMeaning = {
-  hint: 'Lark refused the default message ci-notify built: please report it with the dry_run output',
-};
+/** 9499, malformed or over 20 KB: for a default message, ci-notify's own (robot-hints.ts `writerOf`). */
+const OWN_MESSAGE_CODES = new Set([9499]);
 
 // ---------------------------------------------------------------------------------------------
 // Send
@@ -196,7 +204,7 @@ export const lark: Channel<LarkOptions> = {
     }
     return ctx.http.deliver(
       larkRequest(ctx.options, built.payload, () => ctx.now().getTime()),
-      (answer) => readLarkAnswer(answer, ctx.target.template.trim() === '' ? 'default' : 'template'),
+      (answer) => readLarkAnswer(answer, writerOf(ctx.target)),
       { label },
     );
   },

@@ -23,6 +23,21 @@ export interface RobotAnswerRules {
   message(json: Record<string, unknown>): string;
   /** The meaning of a failure code; `message` lets one code carry several causes (DingTalk 310000). */
   meaning(code: number, message: string): CodeMeaning | undefined;
+  /** Codes about the message itself (too long, bad shape): ours, not the user's, for a default message. */
+  ownMessageCodes?: ReadonlySet<number>;
+  /** Who wrote the body (writerOf); absent means a user template. */
+  written?: BodyWriter;
+}
+
+/**
+ * Who wrote a robot's body: the user (`template`, or a customize body) or ci-notify (its default
+ * layout, built and cut to fit). A size or shape error on a default message is ci-notify's bug,
+ * and the hint says so instead of pointing the user at a template they do not have.
+ */
+export type BodyWriter = 'template' | 'default';
+
+export function writerOf(target: { template: string }): BodyWriter {
+  return target.template.trim() === '' ? 'default' : 'template';
 }
 
 /** Longest platform message quoted in an error line. */
@@ -42,7 +57,14 @@ export function readRobotAnswer(answer: HttpAnswer, rules: RobotAnswerRules): Ve
   }
   if (code === 0) return { ok: true };
   const message = firstLine(rules.message(json));
-  const meaning = rules.meaning(code, message);
+  const declared = rules.meaning(code, message);
+  // A "slow down" meaning stays: that code says nothing about who wrote the body.
+  const ours = rules.written === 'default' && rules.ownMessageCodes?.has(code) === true && declared?.retry !== true;
+  const meaning: CodeMeaning | undefined = ours
+    ? {
+        hint: `${rules.platform} refused the default message ci-notify built: please report it with the dry_run output`,
+      }
+    : declared;
   return {
     ok: false,
     retry: meaning?.retry === true || isTransientStatus(answer.status),

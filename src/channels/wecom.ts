@@ -17,7 +17,14 @@ import {
   utf8Bytes,
 } from '../render/text.js';
 import { fitWithinBytes, NO_CLIP, truncationMarker } from './byte-budget.js';
-import { numericField, readRobotAnswer, stringField, type CodeMeaning } from './robot-hints.js';
+import {
+  numericField,
+  readRobotAnswer,
+  stringField,
+  writerOf,
+  type BodyWriter,
+  type CodeMeaning,
+} from './robot-hints.js';
 import { robotUrlField, robotWebhookUrl, type RobotUrl, type RobotUrlRule } from './robot-url.js';
 import type { Channel, ChannelResult, SendContext } from './types.js';
 import { jsonErrorWithoutText } from '../render/json-error.js';
@@ -397,19 +404,18 @@ const WECOM_CODES: Record<number, CodeMeaning> = {
   40035: { hint: 'the body is not the JSON WeCom expects: check the customize template' },
 };
 
-/** Codes about the message itself: a default message is ci-notify's own, nothing for the user to shorten. */
+/** Codes about the message itself: for a default message, ci-notify's own (robot-hints.ts `writerOf`). */
 const OWN_MESSAGE_CODES = new Set([40058, 40008, 44004, 40035]);
-const OWN_MESSAGE: CodeMeaning = {
-  hint: 'WeCom refused the default message ci-notify built: please report it with the dry_run output',
-};
 
 /** Reads WeCom's answer; `written` says whether a user template or ci-notify wrote the body (see DingTalk). */
-export function readWeComAnswer(answer: HttpAnswer, written: 'template' | 'default' = 'template'): Verdict {
+export function readWeComAnswer(answer: HttpAnswer, written: BodyWriter = 'template'): Verdict {
   return readRobotAnswer(answer, {
     platform: 'WeCom',
     code: (json) => numericField(json, 'errcode'),
     message: (json) => stringField(json, 'errmsg'),
-    meaning: (code) => (written === 'default' && OWN_MESSAGE_CODES.has(code) ? OWN_MESSAGE : WECOM_CODES[code]),
+    meaning: (code) => WECOM_CODES[code],
+    ownMessageCodes: OWN_MESSAGE_CODES,
+    written,
   });
 }
 
@@ -435,7 +441,7 @@ export const wecom: Channel<WeComOptions> = {
         dry_run: ctx.dryRun,
       };
     }
-    const written = ctx.target.template.trim() === '' ? 'default' : 'template';
+    const written = writerOf(ctx.target);
     const read = (answer: HttpAnswer) => readWeComAnswer(answer, written);
     const main = await ctx.http.deliver(wecomRequest(ctx.options, bodies.main), read, { label });
     if (!main.ok || bodies.mentions === null) return main;

@@ -9,6 +9,7 @@
  * Stages are GitLab's stages (in the order their jobs come); on GitHub, and with any CI without
  * stages, the whole run is one stage with every job in it.
  */
+import { nodeCrypto } from '../delivery/signing.js';
 import type { CiEvent, JobSummary, Status } from '../event/types.js';
 
 /**
@@ -234,19 +235,4 @@ export function nameBasedUuid(namespace: string, name: string): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // variant 10xx
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/**
- * node:crypto on first use, not when the webhook channel loads: it costs milliseconds of start-up
- * and only this format needs it (process.getBuiltinModule is Node ≥ 20.16; the bundled require before it).
- */
-let crypto: typeof import('node:crypto') | undefined;
-function nodeCrypto(): typeof import('node:crypto') {
-  crypto ??=
-    (process.getBuiltinModule as typeof process.getBuiltinModule | undefined)?.('node:crypto') ??
-    // Not createRequire from node:module: importing it loads `module` and internal/source_map on every
-    // webhook run; the bundler turns this require into its own lazy load of the builtin (src/delivery/signing.ts).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy, bundled load
-    (require('node:crypto') as typeof import('node:crypto'));
-  return crypto;
 }

@@ -12,12 +12,17 @@
  * signing channel.
  */
 let crypto: typeof import('node:crypto') | undefined;
-function createHmac(algorithm: string, key: string | Buffer): import('node:crypto').Hmac {
+/** node:crypto, loaded on the first call (see above); for every hash a request needs. */
+export function nodeCrypto(): typeof import('node:crypto') {
   crypto ??=
     (process.getBuiltinModule as typeof process.getBuiltinModule | undefined)?.('node:crypto') ??
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: a lazy, bundled load
     (require('node:crypto') as typeof import('node:crypto'));
-  return crypto.createHmac(algorithm, key);
+  return crypto;
+}
+
+function createHmac(algorithm: string, key: string | Buffer): import('node:crypto').Hmac {
+  return nodeCrypto().createHmac(algorithm, key);
 }
 
 /**
