@@ -603,6 +603,23 @@ describe('createHttpClient: redaction', () => {
     expect(outcome.error).toBe(`HTTP 400 Bad Request: ${'y'.repeat(190)} ***…`);
   });
 
+  it.each([
+    ['with a scheme', (hostPort: string) => `http://ci:Pr0xy-Passw0rd@${hostPort}`],
+    ['without one (read as http://, as the request does)', (hostPort: string) => `ci:Pr0xy-Passw0rd@${hostPort}`],
+  ])('never quotes the proxy password or its Basic header, a proxy URL %s', async (_, proxyUrl) => {
+    // A forward proxy that echoes what it was sent, the credentials among it.
+    const proxy = await receiver({
+      handler: (q) => ({ status: 400, body: `bad request: ${String(q.headers['proxy-authorization'])} ${q.url}` }),
+    });
+    const basic = Buffer.from('ci:Pr0xy-Passw0rd').toString('base64');
+    const { client, log } = harness({ retries: 0, env: { HTTP_PROXY: proxyUrl(new URL(proxy.origin).host) } });
+    const outcome = await client.deliver(post('http://hooks.example/x'));
+    expect(proxy.requests).toHaveLength(1);
+    expect(proxy.requests[0]?.headers['proxy-authorization']).toBe(`Basic ${basic}`);
+    expect(outcome.error).toBe('HTTP 400 Bad Request: bad request: Basic *** http://hooks.example/x');
+    for (const form of ['Pr0xy-Passw0rd', basic]) expect(log.text()).not.toContain(form);
+  });
+
   it('redacts the debug lines of retries', async () => {
     const secret = 'hook-secret-value-42';
     const r = await receiver({ replies: [{ status: 503 }] });

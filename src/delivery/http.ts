@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { USER_AGENT } from '../version.js';
 import { judgeFailure, errorMessage } from './failure.js';
 import { Pacer, type PaceSpec } from './pacing.js';
-import { proxySettings } from './proxy.js';
+import { proxySettings, proxyUrl } from './proxy.js';
 import type { Redactor } from './redact.js';
 import { formatSeconds, httpErrorLine, isTransientStatus, oneLine } from './text.js';
 import { createTransport, type Attempt, type Transport } from './transport.js';
@@ -331,14 +331,16 @@ function safeRead(read: (answer: HttpAnswer) => Verdict, answer: HttpAnswer): Ve
   }
 }
 
-/** A password in a proxy URL is a credential like any other: never in the log. */
+/**
+ * A password in a proxy URL is a credential like any other: never in the log, nor the
+ * Proxy-Authorization value made of it. Read as proxyFor reads it ("user:pass@proxy:3128" has no
+ * scheme and still carries a password); a value that is no URL is reported by the first request,
+ * without quoting it.
+ */
 function redactProxyPassword(value: string, redactor: Redactor): void {
-  try {
-    const password = value ? new URL(value).password : '';
-    if (password) redactor.add(decodeURIComponent(password));
-  } catch {
-    /* not a URL: the first request reports it, without quoting it */
-  }
+  const proxy = value ? proxyUrl(value) : null;
+  // As a URL, the redactor registers its password, `user:password` and their Basic base64 (redact.ts urlSecretParts).
+  if (proxy?.password) redactor.add(proxy.href);
 }
 
 /** Header names whose values are credentials whatever the redactor knows. */

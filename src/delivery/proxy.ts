@@ -27,17 +27,20 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
 export function proxyFor(target: URL, settings: ProxySettings): URL | null {
   const raw = target.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
   if (!raw || bypassesProxy(target, settings.noProxy)) return null;
-  // "proxy:3128" without a scheme is common in the wild and means http://.
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
-  let proxy: URL;
-  try {
-    proxy = new URL(withScheme);
-  } catch {
-    throw new ProxyConfigError('expected a URL such as http://proxy.example:3128');
-  }
+  const proxy = proxyUrl(raw);
+  if (!proxy) throw new ProxyConfigError('expected a URL such as http://proxy.example:3128');
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
     throw new ProxyConfigError(`${proxy.protocol.slice(0, -1)} proxies are not supported; use an http:// proxy`);
   return proxy;
+}
+
+/** A proxy setting as a URL, or null when it is none. "proxy:3128" without a scheme is common in the wild and means http://. */
+export function proxyUrl(raw: string): URL | null {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    return null;
+  }
 }
 
 export class ProxyConfigError extends Error {
