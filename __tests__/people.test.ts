@@ -156,6 +156,31 @@ describe('loading the people map', () => {
     ]);
     expect(broken.errors[0]).not.toContain('13800000001');
   });
+
+  it('reports a YAML warning by position through warn, never to stderr with the line it quotes', async () => {
+    const emitted: string[] = [];
+    const onWarning = (w: Error) => emitted.push(w.message);
+    process.on('warning', onWarning);
+    const warnings: string[] = [];
+    try {
+      const loaded = await loadPeople('- name: Mona\n  dingtalk_mobile: !phone 13800000002\n', {
+        workspaces: [workspace],
+        warn: (m) => warnings.push(m),
+      });
+      expect(loaded).toEqual({
+        map: { entries: [expect.objectContaining({ name: 'Mona', dingtalk_mobile: '13800000002' })] },
+        source: 'the people input',
+        errors: [],
+      });
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(emitted).toEqual([]);
+    expect(warnings).toEqual([
+      'people (the people input): Unresolved tag: !phone (line 2, column 20); it is read as plain text',
+    ]);
+  });
 });
 
 describe('matching git identities to people', () => {

@@ -107,6 +107,7 @@ export async function run(deps: RunDeps): Promise<number> {
           await import('./people/load.js')
         ).loadPeople(settings.people_text, {
           workspaces: [workspaceOf(env), process.cwd()],
+          warn: (message) => log.warn(message),
         })
       : { map: EMPTY_PEOPLE_MAP, errors: [] };
   if ('source' in people)

@@ -24,6 +24,8 @@ export interface PeopleSourceDeps {
    */
   workspaces: string[];
   readFile?: (path: string) => Promise<string>;
+  /** YAML's warnings (an unknown tag), without the text they quote; never to stderr raw. */
+  warn?: (message: string) => void;
 }
 
 /** A one-line value without YAML/JSON structure is a path; anything else is the map itself. */
@@ -49,11 +51,11 @@ export async function loadPeople(input: string, deps: PeopleSourceDeps): Promise
   if (text === '') {
     for (const file of DEFAULT_PEOPLE_FILES) {
       const { content } = await readFirst(file);
-      if (content !== null) return parsePeople(content, file);
+      if (content !== null) return parsePeople(content, file, deps.warn);
     }
     return { map: EMPTY_PEOPLE_MAP, source: null, errors: [] };
   }
-  if (!looksLikePath(text)) return parsePeople(text, 'the people input');
+  if (!looksLikePath(text)) return parsePeople(text, 'the people input', deps.warn);
   const { content, failure } = await readFirst(text);
   if (content === null) {
     return {
@@ -64,29 +66,40 @@ export async function loadPeople(input: string, deps: PeopleSourceDeps): Promise
       ],
     };
   }
-  return parsePeople(content, text.slice(0, 200));
+  return parsePeople(content, text.slice(0, 200), deps.warn);
 }
 
 /**
  * YAML (a superset of JSON). The parser's own messages quote the offending line, which may hold a
- * phone number, so only the position is reported.
+ * phone number, so only the position is reported — for warnings too: `yaml.parse` would hand them
+ * to process.emitWarning, which prints their code frame to stderr past the redactor.
  */
-async function parsePeople(text: string, source: string): Promise<LoadedPeople> {
+async function parsePeople(
+  text: string,
+  source: string,
+  warn: (message: string) => void = () => {},
+): Promise<LoadedPeople> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
     const yaml = await import('yaml');
-    try {
-      doc = yaml.parse(text, { prettyErrors: true });
-    } catch (err) {
-      const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+    const parsed = yaml.parseDocument(text, { prettyErrors: true });
+    const at = (pos: { line: number; col: number } | undefined) =>
+      pos ? ` (line ${pos.line}, column ${pos.col})` : '';
+    if (parsed.errors[0]) {
       return {
         map: EMPTY_PEOPLE_MAP,
         source,
-        errors: [`people (${source}): not valid YAML or JSON${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}`],
+        errors: [`people (${source}): not valid YAML or JSON${at(parsed.errors[0].linePos?.[0])}`],
       };
     }
+    for (const w of parsed.warnings) {
+      // The message's first line without its position; the rest is a code frame quoting the text.
+      const what = (w.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      warn(`people (${source}): ${what}${at(w.linePos?.[0])}; it is read as plain text`);
+    }
+    doc = parsed.toJS();
   }
   const { map, errors } = validatePeople(doc, source);
   return { map, source, errors };
