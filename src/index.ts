@@ -18,28 +18,15 @@ import {
   type OutputFormat,
   type ParsedArgs,
 } from './platform/local.js';
+import { processOutput } from './output.js';
 import { processSources, resolveTextSources } from './platform/text-sources.js';
 import type { Platform } from './platform/types.js';
 import { VERSION } from './version.js';
 
-/** Module-wide, so that even an unexpected crash is reported through it. */
+/** Module-wide, so that even an unexpected crash is reported through them. */
 const redactor = new Redactor();
-
-/**
- * A closed stdout or stderr (a pipe whose reader went away) makes every later write fail with
- * EPIPE, emitted as an 'error' event that would crash the run with a stack — after the deliveries,
- * which must keep their exit code. Writes to a closed stream are dropped; a closed stdout is said
- * once on stderr.
- */
-function survivableOutput(): void {
-  let warned = false;
-  process.stdout.on('error', () => {
-    if (warned) return;
-    warned = true;
-    process.stderr.write('warning: stdout is closed; further log lines are dropped\n');
-  });
-  process.stderr.on('error', () => {});
-}
+/** stdout and stderr without their streams, and a closed one never crashes the run (output.ts). */
+const sinks = processOutput();
 
 /** SIGTERM (a cancelled job) and SIGINT (Ctrl-C) let run() report what it knows before the process ends. */
 function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
@@ -54,9 +41,8 @@ function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
 
 async function main(): Promise<number> {
   const env = process.env;
-  const stderr = (line: string) => void process.stderr.write(`${line}\n`);
+  const stderr = sinks.stderr;
   const redact = (s: string) => redactor.redact(s);
-  survivableOutput();
 
   let args: ParsedArgs;
   let output: OutputFormat;
@@ -71,7 +57,7 @@ async function main(): Promise<number> {
     throw err;
   }
   // With --output json, stdout carries the results array alone; every log line goes to stderr.
-  const print = (line: string) => void process.stdout.write(`${line}\n`);
+  const print = sinks.stdout;
   const stdout = output === 'json' ? stderr : print;
   if (args.help) {
     print(helpText());
@@ -123,15 +109,19 @@ async function main(): Promise<number> {
 main().then(
   (code) => {
     process.exitCode = code;
-    // Interrupted: requests may still be pending, and the signal asked us to stop now.
-    if (Object.values(EXIT_INTERRUPTED).includes(code)) process.exit(code);
+    // Interrupted: requests may still be pending, and the signal asked us to stop now. Otherwise the
+    // run is over once the log has reached its descriptors: what is left (idle kept-alive sockets, a
+    // connection the server is closing) is not worth waiting for, and tearing it down
+    // would cost more than the whole log did (delivery/transport.ts, close()). When a stream holds
+    // queued bytes (a full pipe), the process ends as Node ends it, after they are written.
+    if (Object.values(EXIT_INTERRUPTED).includes(code) || sinks.flushed()) process.exit(code);
   },
   (err: unknown) => {
     // Last resort: the error may quote a secret, so it passes through the redactor like every line.
     const debug = ['1', 'true'].includes(process.env.NOTIFY_DEBUG ?? '') || process.env.RUNNER_DEBUG === '1';
     const detail = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
-    process.stderr.write(`error: ci-notify failed unexpectedly: ${printable((s) => redactor.redact(s))(detail)}\n`);
-    if (!debug) process.stderr.write('(rerun with NOTIFY_DEBUG=1 for the stack trace, and please report it)\n');
+    sinks.stderr(`error: ci-notify failed unexpectedly: ${printable((s) => redactor.redact(s))(detail)}`);
+    if (!debug) sinks.stderr('(rerun with NOTIFY_DEBUG=1 for the stack trace, and please report it)');
     process.exitCode = 1;
   },
 );

@@ -63,7 +63,7 @@ type HttpModule = typeof NodeHttp;
 
 export interface Transport {
   send(spec: HttpRequestSpec, timeoutMs: number): Promise<Attempt>;
-  /** Closes kept-alive connections so the process can exit at once. */
+  /** Ends what is still in flight, so that nothing of this client holds the process open. */
   close(): void;
 }
 
@@ -107,7 +107,10 @@ export function createTransport(proxies: ProxySettings): Transport {
   function close(): void {
     // A read given up by its caller (a best-effort API read) must not hold the process open.
     for (const exchange of open) exchange.fail(new Error('the client was closed'));
-    for (const agent of agents.values()) agent.destroy();
+    // The agents' idle kept-alive sockets do not hold it either (Agent#keepSocketAlive unrefs them),
+    // and a socket the server is closing ends by itself: neither is destroyed here. Destroying
+    // costs a stream: net.Socket's _destroy compares the socket with process.stderr, which builds
+    // that stream (~1 ms on Node 24, issue 14) in a run that writes its log without it (output.ts).
     agents.clear();
   }
 

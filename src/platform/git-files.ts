@@ -15,6 +15,7 @@ import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats 
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { GitFacts } from '../event/local.js';
 import { NO_GIT_FACTS } from './git.js';
+import { inflateZlib } from './inflate.js';
 
 /** "Ask git": the files cannot answer this simply. */
 type Unsure = undefined;
@@ -40,6 +41,8 @@ const LAYOUT_VARIABLES = [
 const SHA1 = /^[0-9a-f]{40}$/;
 /** Loose objects a tag lookup may open before it leaves the question to git. */
 const MAX_TAG_OBJECTS = 64;
+/** A loose object larger than this, inflated, is left to git (a commit is a few hundred bytes). */
+const MAX_OBJECT_BYTES = 4 * 1024 * 1024;
 
 interface Repository {
   /** HEAD lives here (a linked worktree has its own). */
@@ -235,7 +238,7 @@ async function tagOf(repo: Repository, sha: string): Promise<string | null | Uns
     let points = tag.sha === sha || tag.peeled === sha;
     if (!points && tag.peeled === undefined) {
       if (++opened > MAX_TAG_OBJECTS) return undefined;
-      const object = await readLooseObject(repo, tag.sha);
+      const object = readLooseObject(repo, tag.sha);
       if (object === undefined) return undefined;
       if (object.type === 'tag') {
         const target = /^object ([0-9a-f]{40})\ntype (\w+)\n/.exec(object.body.toString('latin1'));
@@ -271,7 +274,7 @@ async function readCommit(
   repo: Repository,
   sha: string,
 ): Promise<{ message: string | null; author: GitFacts['author'] } | Unsure> {
-  const object = await readLooseObject(repo, sha);
+  const object = readLooseObject(repo, sha);
   if (object?.type !== 'commit') return undefined;
   const text = object.body.toString('utf8');
   const split = text.indexOf('\n\n');
@@ -292,16 +295,16 @@ async function readCommit(
 }
 
 /** A loose object (objects/xx/yyyy…, zlib): its type and body; undefined when it is not loose. */
-async function readLooseObject(repo: Repository, sha: string): Promise<{ type: string; body: Buffer } | Unsure> {
+function readLooseObject(repo: Repository, sha: string): { type: string; body: Buffer } | Unsure {
   let compressed: Buffer;
   try {
     compressed = readFileSync(join(repo.commonDir, 'objects', sha.slice(0, 2), sha.slice(2)));
   } catch {
     return undefined; // packed, or in an alternate: git reads those
   }
-  // zlib only for the runs that read an object (most runs with CI variables never do).
-  const { inflateSync } = await import('node:zlib');
-  const raw = inflateSync(compressed);
+  // Not node:zlib: loading it costs more than the rest of this file (inflate.ts).
+  const raw = inflateZlib(compressed, MAX_OBJECT_BYTES);
+  if (!raw) return undefined;
   const nul = raw.indexOf(0);
   const header = /^(commit|tree|blob|tag) (\d+)$/.exec(raw.subarray(0, nul).toString('latin1'));
   if (nul === -1 || !header || Number(header[2]) !== raw.length - nul - 1) return undefined;
