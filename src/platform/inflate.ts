@@ -96,16 +96,34 @@ class Inflater {
     this.pos += len;
   }
 
+  /**
+   * The next symbol of `code`, a bit at a time (puff.c's decode), with the bit buffer in locals: the
+   * few hundred symbols of a commit run in the interpreter, where a call per bit costs most.
+   */
   private decode(code: Huffman): number {
+    const { count, symbol } = code;
+    let buffer = this.bitBuffer;
+    let left = this.bitCount;
     let bits = 0; // the bits read so far, first bit most significant
     let first = 0; // the first code of the current length
     let index = 0; // where the current length's symbols start
     for (let len = 1; len <= MAX_BITS; len++) {
-      bits |= this.bits(1);
-      const count = code.count[len]!;
-      if (bits - count < first) return code.symbol[index + (bits - first)]!;
-      index += count;
-      first = (first + count) << 1;
+      if (left === 0) {
+        if (this.pos >= this.input.length) throw new Malformed('input ends early');
+        buffer = this.input[this.pos++]!;
+        left = 8;
+      }
+      bits |= buffer & 1;
+      buffer >>>= 1;
+      left--;
+      const n = count[len]!;
+      if (bits - n < first) {
+        this.bitBuffer = buffer;
+        this.bitCount = left;
+        return symbol[index + (bits - first)]!;
+      }
+      index += n;
+      first = (first + n) << 1;
       bits <<= 1;
     }
     throw new Malformed('no such code');
