@@ -167,12 +167,12 @@ describe('gitlabPlatform', () => {
     ]);
   });
 
-  it('names itself gitlab and prints nothing for mask and the job summary', () => {
+  it('names itself gitlab, prints nothing for mask and has no job summary', () => {
     const { lines, stdout } = recorder();
     const platform = gitlabPlatform({}, stdout);
     platform.mask('secret-value');
-    platform.writeSummary('| a | b |');
     expect(platform.name).toBe('gitlab');
+    expect(platform.writeSummary).toBeUndefined();
     expect(lines).toEqual([]);
   });
 });

@@ -362,7 +362,7 @@ function report(
   } catch (error) {
     log.warn(`could not write the outputs: ${sinkError(error)}`);
   }
-  if (!event && !results.length) return;
+  if ((!event && !results.length) || !platform.writeSummary) return;
   try {
     // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
     platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews)));

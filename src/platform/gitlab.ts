@@ -106,8 +106,6 @@ export function gitlabPlatform(
         writeFileSync(dotenvPath, [...dotenv].map(([k, v]) => `${k}=${v}\n`).join(''), 'utf8');
       }
     },
-    writeSummary() {
-      /* GitLab has no job summary; the result lines are already in the log. */
-    },
+    // No writeSummary: GitLab has no job summary; the result lines are already in the log.
   };
 }

@@ -252,8 +252,6 @@ export function localPlatform(
     setOutput(name, value) {
       if (outputFile) appendFileSync(outputFile, `${name}=${value.replace(/\n/g, ' ')}\n`, 'utf8');
     },
-    writeSummary() {
-      /* the job summary is GitHub's; the result lines are already in the log */
-    },
+    // No writeSummary: the job summary is GitHub's; the result lines are already in the log.
   };
 }

@@ -11,8 +11,8 @@ export interface Platform {
   /** Build the CiEvent from the CI environment. `status` is the normalised status from settings. */
   buildEvent(input: EventInput): Promise<CiEvent>;
   setOutput(name: string, value: string): void;
-  /** Markdown for the job summary (GitHub step summary); a no-op where there is none. */
-  writeSummary(markdown: string): void;
+  /** Markdown for the job summary (GitHub step summary); absent where there is none, so none is built. */
+  writeSummary?(markdown: string): void;
   /** Mark the run failed with a message (exit code is decided by main). */
   log: Logger;
 }
