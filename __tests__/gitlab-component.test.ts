@@ -184,8 +184,8 @@ interface BundleHost {
   close(): Promise<void>;
 }
 
-/** Serves a bundle directory over https on loopback, as GitLab's package registry would. */
-async function hostBundle(dir: string): Promise<BundleHost> {
+/** A self-signed certificate for 127.0.0.1, and a PEM file of it for NODE_EXTRA_CA_CERTS. */
+async function loopbackCertificate(): Promise<{ key: string; cert: string; caFile: string }> {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -199,8 +199,14 @@ async function hostBundle(dir: string): Promise<BundleHost> {
   });
   const caFile = join(mkdtempSync(join(tmpdir(), 'ci-notify-ca-')), 'ca.pem');
   writeFileSync(caFile, pems.cert);
+  return { key: pems.private, cert: pems.cert, caFile };
+}
+
+/** Serves a bundle directory over https on loopback, as GitLab's package registry would. */
+async function hostBundle(dir: string): Promise<BundleHost> {
+  const { key, cert, caFile } = await loopbackCertificate();
   const requests: BundleHost['requests'] = [];
-  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+  const server: Server = createServer({ key, cert }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
     requests.push({ path, headers: req.headers });
     const name = path.replace(/^\/dist\//, '');
@@ -805,6 +811,44 @@ describe('templates/notify.yml', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
       rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('names the host that redirected a bundle download, to plain http:// or to a missing file', async () => {
+    const script = /node -e '(\s+const fs = [\s\S]*?)' "\$CI_NOTIFY_BUNDLE"/.exec(component)![1]!;
+    const { key, cert, caFile } = await loopbackCertificate();
+    const server = createServer({ key, cert }, (req, res) => {
+      const to = req.url === '/plain/index.js' ? 'http://plain.example:8080/index.js' : '/gone/index.js';
+      res.writeHead(req.url === '/gone/index.js' ? 404 : 302, { location: to }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const work = mkdtempSync(join(tmpdir(), 'ci-notify-fetch-'));
+    try {
+      const fetch = async (path: string) => {
+        const child = spawn(process.execPath, ['-e', script, `https://${host}${path}`, join(work, 'bundle'), ''], {
+          env: { PATH: process.env.PATH, TMPDIR: work, NODE_EXTRA_CA_CERTS: caFile },
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const code = await new Promise((resolve) => child.on('close', resolve));
+        return { code, stderr };
+      };
+      expect([await fetch('/plain/index.js'), await fetch('/moved/index.js')]).toEqual([
+        {
+          code: 2,
+          stderr: `bundle: could not download ${host}/plain/index.js: ${host} redirected it to a plain http:// address (plain.example:8080); use an https:// URL\n`,
+        },
+        {
+          code: 2,
+          stderr: `bundle: could not download ${host}/moved/index.js: HTTP 404 from ${host}, where ${host} redirected it\n`,
+        },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(work, { recursive: true, force: true });
+      rmSync(dirname(caFile), { recursive: true, force: true });
     }
   });
 
