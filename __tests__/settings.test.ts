@@ -1,7 +1,7 @@
 import { z } from '../src/channels/schema.js';
 import type { Channel } from '../src/channels/types.js';
 import { TRIGGER_WORDS } from '../src/event/transition.js';
-import { loadSettings, prepareYaml } from '../src/settings.js';
+import { loadSettings, namedChannelTypes, prepareYaml } from '../src/settings.js';
 
 /** A registry with two small channels whose option schemas behave like the real ones. */
 const hook: Channel<{ url: string; secret?: string | undefined }> = {
@@ -301,6 +301,23 @@ describe('settings', () => {
     expect(
       s.targets.map((t) => [t.settings.at_all, t.settings.timeout_ms, t.settings.retries, t.settings.keyword]),
     ).toEqual([[true, 5000, 0, '42']]);
+  });
+
+  it('reads the channels YAML once per run: the types first, then the same parse, whole, for the settings', async () => {
+    const yaml = (host: string) =>
+      `- type: webhook\n  url: !vault https://${host}/hook\n- type: dingtalk\n  url: :bad\n`;
+    const raw = { channels: yaml('a.example.com') };
+    const alone = await load(raw);
+    // The run's order: the types (to load those channels), then the settings, with the same warnings and errors.
+    expect(namedChannelTypes(raw, {})).toEqual(['webhook', 'dingtalk']);
+    const after = await load(raw);
+    expect(after).toEqual(alone);
+    expect(after.warnings).toEqual(['channels: Unresolved tag: !vault (line 2, column 8); it is read as plain text']);
+    // Types read from one text never stand in for another, and a kept parse is taken once.
+    namedChannelTypes({ channels: yaml('b.example.com') }, {});
+    const other = await load({ channels: yaml('c.example.com') });
+    const again = await load(raw);
+    expect([other.targets[0]?.options, again]).toEqual([{ url: 'https://c.example.com/hook' }, alone]);
   });
 
   it('reports YAML warnings (an unknown tag) as warnings to log, without the text around them', async () => {

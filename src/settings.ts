@@ -403,7 +403,7 @@ export function namedChannelTypes(raw: Record<string, string>, env: NodeJS.Proce
   const ref = ENV_REF.exec(channels);
   if (ref) channels = (env[ref[1] as string] ?? '').trim();
   if (!channels) return [typeOf(raw.channel)];
-  const list = parseChannelsText(channels, [], []) ?? [];
+  const list = parseChannelsText(channels, [], [], true) ?? [];
   return list.flatMap((entry) =>
     entry !== null && typeof entry === 'object' && !Array.isArray(entry)
       ? Object.entries(entry as Record<string, unknown>)
@@ -418,7 +418,31 @@ export function namedChannelTypes(raw: Record<string, string>, env: NodeJS.Proce
  * which may be a secret URL, so only the position is reported. Its warnings (an unknown tag) are
  * collected for the log, which redacts them, instead of going to stderr raw.
  */
-function parseChannelsText(text: string, errors: string[], warnings: string[]): unknown[] | null {
+function parseChannelsText(text: string, errors: string[], warnings: string[], keep = false): unknown[] | null {
+  // namedChannelTypes() reads the text first and keeps its parse, untouched, for loadSettings() to
+  // take (once): a run parses its YAML once, not twice.
+  const kept = !keep && keptParse?.text === text ? keptParse : parseChannelsOnce(text);
+  keptParse = keep ? { ...kept, text } : undefined;
+  errors.push(...kept.errors);
+  warnings.push(...kept.warnings);
+  return kept.list;
+}
+
+interface ChannelsParse {
+  list: unknown[] | null;
+  errors: string[];
+  warnings: string[];
+}
+/** The parse namedChannelTypes() made, until loadSettings() takes it. */
+let keptParse: (ChannelsParse & { text: string }) | undefined;
+
+function parseChannelsOnce(text: string): ChannelsParse {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  return { list: parseChannelsValue(text, errors, warnings), errors, warnings };
+}
+
+function parseChannelsValue(text: string, errors: string[], warnings: string[]): unknown[] | null {
   let value: unknown;
   const trimmed = text.trim();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
