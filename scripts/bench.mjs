@@ -39,11 +39,31 @@
  *   dry run                          1.85× → 1.36×               2.20× → 1.45×
  *   peak RSS over the floor, HTTP    +5.8 → +4.6 MiB             +8.1 → +5.6 MiB
  *
+ * Second round (Node 24, quiet machine, medians of 30 runs: floor 35.7 ms, an empty program 25.7):
+ *
+ *   what                                               before   after
+ *   process.stdout/stderr streams (net.Socket for a      1.2–2.5     0   (src/output.ts: fs.writeSync on
+ *   pipe, SyncWriteStream for a file), per stream                         fds 1 and 2, the stream only past
+ *                                                                         16 KiB, on EAGAIN or a short write)
+ *   node:zlib + node:stream for one loose commit         1.3–3.5   0.7   (src/platform/inflate.ts)
+ *   stderr built by net.Socket#_destroy (it compares     ~1          0   (no agent.destroy() at the end;
+ *   the socket with process.stderr) at teardown                           exit once the log is out)
+ *   job-summary markdown on platforms without one        ~0.5        0
+ *   dry run / one delivery HTTP                     50.4 / 58.9   45.3 / 57.4 ms
+ *
+ *   A dry run now loads no builtin beyond what an empty ES module loads (__tests__/startup-e2e).
+ *   What is left is our own code running cold: ~325 functions (coverage of a dry run: 272 of 659 in
+ *   the entry, 53 of 116 in the webhook chunk), each compiled lazily and interpreted once — 14–20 ms
+ *   sampled as "user JS", spread over main, settings, git facts, redaction, the message and the
+ *   channel (no function above ~1 ms), plus ~5 ms compiling the entry and the chunk.
+ *
  * Measured and not done: a CommonJS entry compiles no faster than the ES module (wrapSafe 6.7 ms vs
  * compileSourceTextModule 7.5 ms, callgrind within noise), and every run import()s a channel chunk,
- * which starts the ES module loader anyway. What is left: creating process.stdout/stderr (~4 ms,
- * the floor prints nothing), compiling the 137 KiB entry (~6 ms: the GitHub, GitLab and local event
- * code could become per-platform chunks), the HTTP path (src/delivery/transport.ts).
+ * which starts the ES module loader anyway; an all-ASCII bundle (terser ascii_only) and V8's
+ * `//# allFunctionsCalledOnLoad` hint change nothing measurable; loading a chunk with new Function
+ * instead of import() saves ~0.4 ms, not worth leaving the module system. Not done on purpose: V8's
+ * compile cache (module.enableCompileCache, Node ≥ 22.1) would make repeated runs on one machine —
+ * this bench — much faster, but a hosted runner starts every job cold and would pay for writing it.
  *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
