@@ -149,6 +149,27 @@ describe('discord', () => {
     expect(embed.title.length).toBe(256);
   });
 
+  it('keeps the run number and the outcome when a long branch and workflow name overflow the 256-character title', async () => {
+    await start();
+    const base = sampleEvent();
+    const titles: string[] = [];
+    for (const [ref, name] of [
+      // Every "@" gains a word joiner: 160 bytes of branch become 320 characters.
+      ['@'.repeat(200), 'CI'],
+      [`feature/${'x'.repeat(200)}`, 'W'.repeat(200)],
+    ]) {
+      const event = sampleEvent({ ref: { ...base.ref, name: ref! }, pipeline: { ...base.pipeline, name: name! } });
+      const { result } = await send({ url: server.url }, { event });
+      expect(result.ok).toBe(true);
+      titles.push((server.messages.at(-1)!.embeds[0] as { title: string }).title);
+    }
+    expect(titles).toEqual([
+      `❌ acme/api · ${'@\u2060'.repeat(97)}… · CI #128 failed (was passing)`,
+      `❌ acme/api · feature/${'x'.repeat(40)}… · ${'W'.repeat(157)}… #128 failed (was passing)`,
+    ]);
+    for (const title of titles) expect(title.length).toBeLessThanOrEqual(256);
+  });
+
   it('keeps @everyone, <@id>, roles and markdown in commit text inert', async () => {
     await start();
     const hostile =

@@ -89,6 +89,20 @@ describe('wecom messages', () => {
     ]);
   });
 
+  it('cuts a long workflow name out of the news title when dropping the branch is not enough', async () => {
+    const base = sampleEvent();
+    const event = failureWithJobs({
+      ref: { ...base.ref, name: `feature/${'x'.repeat(100)}` },
+      pipeline: { ...base.pipeline, name: 'Build, test and deploy every service'.repeat(4) },
+    });
+    await send({ event, target: { msg_type: 'news' } });
+    const { title } = (server.received[0] as { news: { articles: { title: string }[] } }).news.articles[0]!;
+    expect([title, utf8Bytes(title) <= 128]).toEqual([
+      '❌ acme/api · Build, test and deploy every serviceBuild, test and deploy every servi… #128 failed (was passing)',
+      true,
+    ]);
+  });
+
   it('delivers text, markdown_v2, news and template_card in their exact shapes', async () => {
     for (const msg_type of ['text', 'markdown_v2', 'news', 'template_card']) await send({ target: { msg_type } });
     expect(server.received).toEqual([

@@ -11,6 +11,7 @@ import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../d
 import { escapeDiscordMarkdown, escapeDiscordTitle } from '../render/chat-markup.js';
 import type { Clip, Markup } from '../render/layout.js';
 import { neutralizeMentions, truncateUtf16 } from '../render/text.js';
+import { titleWithin } from '../render/message.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { answerText, asObject, chatBody, cleanIds } from './chat-layout.js';
@@ -108,7 +109,13 @@ export function discordMessage(message: MessageModel, mentions: DiscordMentions,
   }).join('\n');
   const embed: DiscordEmbed = {
     // Mentions in an embed never ping; emphasis in a title is made inert all the same.
-    title: truncateUtf16(escapeDiscordTitle(message.title), DISCORD_TITLE_MAX, truncationMarker(message.locale)),
+    // A long ref or workflow name gives way, never the run number and the outcome at the end; a
+    // user's own title is cut at its end.
+    title: truncateUtf16(
+      escapeDiscordTitle(titleWithin(message, DISCORD_TITLE_MAX, (title) => escapeDiscordTitle(title).length)),
+      DISCORD_TITLE_MAX,
+      truncationMarker(message.locale),
+    ),
     ...(message.link ? { url: message.link.url } : {}),
     ...(description !== '' ? { description } : {}),
     color: Number.parseInt(message.colour.hex.slice(1), 16),

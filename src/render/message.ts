@@ -138,8 +138,9 @@ export function defaultTitle(event: CiEvent, locale: Locale): string {
 
 /**
  * The title within `maxBytes` (as `measure` counts them after a layout's escaping): a default title
- * gives up its ref first — cut, then dropped — so the repository, the run and the outcome stay; a
- * user's title is cut at its end. For layouts with a short title field (WeCom news: 128 bytes).
+ * gives up its ref first — cut, then dropped — then the run's name, then the repository, so the
+ * run number and the outcome always stay; a user's title is cut at its end. For layouts with a
+ * short title field (WeCom news: 128 bytes, a Discord embed title: 256 characters).
  */
 export function titleWithin(
   message: MessageModel,
@@ -147,14 +148,37 @@ export function titleWithin(
   measure: (title: string) => number = utf8Bytes,
   marker = '…',
 ): string {
-  if (measure(message.title) <= maxBytes || message.title_prefix === null || message.ref === null) return message.title;
-  const withRef = (ref: string | null) =>
-    `${message.status_emoji} ${[message.repository, ref, message.headline].filter((p) => p !== null).join(' · ')}`;
-  for (let budget = utf8Bytes(message.ref.text); budget > marker.length; budget = Math.floor(budget * 0.8)) {
-    const title = withRef(truncateUtf8(message.ref.text, budget, marker));
-    if (measure(title) <= maxBytes) return title;
+  if (measure(message.title) <= maxBytes || message.title_prefix === null) return message.title;
+  // The headline is "<name> #<number><space?><outcome>" (joinWords): taken apart to give way piece by piece.
+  const outcome = message.outcome_text;
+  const run = message.headline.endsWith(outcome)
+    ? message.headline.slice(0, message.headline.length - outcome.length)
+    : message.headline;
+  const runText = run.trimEnd();
+  const space = run.slice(runText.length);
+  const number = message.event.pipeline.number === null ? '' : `#${message.event.pipeline.number}`;
+  const hasNumber = number !== '' && (runText === number || runText.endsWith(` ${number}`));
+  const parts: { repository: string | null; ref: string | null; name: string | null } = {
+    repository: message.repository,
+    ref: message.ref?.text ?? null,
+    name: hasNumber ? runText.slice(0, runText.length - number.length).trimEnd() || null : runText || null,
+  };
+  const compose = (): string => {
+    const runPart = [parts.name, hasNumber ? number : null].filter((p) => p !== null).join(' ');
+    const headline = runPart === '' ? outcome : `${runPart}${space}${outcome}`;
+    return `${message.status_emoji} ${[parts.repository, parts.ref, headline].filter((p) => p !== null).join(' · ')}`;
+  };
+  for (const key of ['ref', 'name', 'repository'] as const) {
+    const whole = parts[key];
+    if (whole === null) continue;
+    for (let budget = utf8Bytes(whole); budget > marker.length; budget = Math.floor(budget * 0.8)) {
+      parts[key] = truncateUtf8(whole, budget, marker);
+      if (measure(compose()) <= maxBytes) return compose();
+    }
+    parts[key] = null;
+    if (measure(compose()) <= maxBytes) return compose();
   }
-  return withRef(null);
+  return compose();
 }
 
 /** "CI #128 failed (was passing)" / "CI #128 失败（上次成功）"; "Pipeline #128 failed" without a name. */
