@@ -180,7 +180,7 @@ describe('discord', () => {
       embeds: [
         {
           title:
-            '@\u2060everyone @\u2060here ‹@\u2060123456789012345678> ‹@\u2060&223456789012345678> ∗∗bold∗∗ [x](https://evil.example) |\u2060|s|\u2060|',
+            '@\u2060everyone @\u2060here ‹@\u2060123456789012345678> ‹@\u2060&223456789012345678> ∗∗bold∗∗ ［x］(https://evil.example) |\u2060|s|\u2060|',
           description: `[9f8e7d6](${COMMIT}) @\u2060everyone @\u2060here ‹@\u2060123456789012345678\\> ‹@\u2060&223456789012345678\\> \\*\\*bold\\*\\* \\[x\\](https://evil.example) \\|\\|s\\|\\|`,
           color: RED,
         },

@@ -191,6 +191,28 @@ describe('mattermost', () => {
     expect(JSON.stringify(server.posts[0]!.attachments)).not.toMatch(/(^|[^\u2060])@(channel|here|all)\b/);
   });
 
+  it('keeps a link in a title without title_link inert: Mattermost renders such a title as markdown', async () => {
+    await start();
+    const hostile = '[Click here](https://phish.example/login) <https://phish.example/login|x> @channel';
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
+    await send(
+      { url: server.url },
+      { event, target: { title: '${status_text}: ${commit.title}', fields: ['commit'] } },
+    );
+    const title = `Failed: ［Click here］(https://phish.example/login) ＜https://phish.example/login|x＞ @\u2060channel`;
+    expect(server.requests[0]!.json).toEqual({
+      attachments: [
+        {
+          fallback: title,
+          color: '#cf222e',
+          title,
+          text: `[9f8e7d6](${COMMIT}) \\[Click here\\](https://phish.example/login) ＜https://phish.example/login\\|x＞ @\u2060channel`,
+        },
+      ],
+    });
+    expect(server.posts[0]!.mentions).toEqual([]);
+  });
+
   it("keeps mentions in the user's own template inert, its markdown and links live", async () => {
     await start();
     const template = '**Deploy** @channel @here <!channel> <@U123> [runbook](https://ops.example): ${commit.title}';

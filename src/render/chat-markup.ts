@@ -77,10 +77,15 @@ export function escapeDiscordMarkdown(text: string, options: EscapeOptions = {})
 
 /**
  * A Discord embed title: newer clients render some markdown there and older ones none, so the
- * emphasis characters become look-alikes (right either way) instead of backslash escapes.
+ * emphasis characters and link brackets become look-alikes (right either way) instead of
+ * backslash escapes. Masked links `[text](url)` are meant to work in webhook embed titles
+ * (github.com/discord/discord-api-docs/issues/6088), so a title must not carry one.
  */
 export function escapeDiscordTitle(text: string): string {
-  return lookalikeEmphasis(neutralizeMentions(flatLine(text)).trim()).replace(/\|\|/g, `|${WORD_JOINER}|`);
+  return lookalikeEmphasis(neutralizeMentions(flatLine(text)).trim())
+    .replace(/\|\|/g, `|${WORD_JOINER}|`)
+    .replace(/\[/g, '［')
+    .replace(/\]/g, '］');
 }
 
 /** Telegram `parse_mode: HTML`: `&`, `<`, `>`, `"` as entities; `@username` made inert. */
@@ -105,9 +110,19 @@ export function escapeMattermostMarkdown(text: string, options: EscapeOptions = 
   );
 }
 
-/** Mattermost text that is not markdown (an attachment title): mentions and Slack `<…>` forms inert. */
+/**
+ * A Mattermost attachment title (and its notification fallback): mentions and Slack `<…>` forms
+ * inert, and link brackets as look-alikes — a title without `title_link` is rendered as markdown
+ * that keeps links (the web app's LinkOnlyRenderer, the mobile app's Markdown), a title with one
+ * as plain text, so a backslash would show in one of the two.
+ */
 export function escapeMattermostPlain(text: string): string {
-  return neutralizeMentions(flatLine(text)).trim().replace(/</g, '＜').replace(/>/g, '＞');
+  return neutralizeMentions(flatLine(text))
+    .trim()
+    .replace(/</g, '＜')
+    .replace(/>/g, '＞')
+    .replace(/\[/g, '［')
+    .replace(/\]/g, '］');
 }
 
 /**
