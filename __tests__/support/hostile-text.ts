@@ -40,6 +40,24 @@ export const MENTIONS = [
   '+86 138 0000 0000',
   '[boss](tg://user?id=123456)',
   '<at>Boss</at>',
+  '<!here|here>',
+  '<!subteam^S123|@team>',
+  '<#C024BE7LH>',
+  '<@W123|bob>',
+  '<@!123456789012345678>',
+  '<t:1700000000:R>',
+  '@\u200beveryone',
+  '＠everyone',
+  '&#64;all',
+  '&commat;channel',
+  "<at user_id='all'></at>",
+  '<AT ID=all></AT>',
+  '< at id="all"></at>',
+  '<users/all|x>',
+  '@all-team',
+  '<@zhangsan>',
+  '&lt;@zhangsan&gt;',
+  '<a href="tg://user?id=42">x</a>',
 ];
 
 /** The phishing link every markup below tries to make live. */
@@ -62,6 +80,15 @@ export const MARKUP = [
   '${env.HOME} ${commit.title}',
   '<b>bold</b><i>it</i>',
   '&amp; &lt; &#60;',
+  `[x](<${PHISH}>)`,
+  `![img](${PHISH})`,
+  `[x][1]\n[1]: ${PHISH}`,
+  `<${PHISH}>`,
+  '{{DATE(2024-01-01T00:00:00Z)}}',
+  '\\',
+  'x\n===',
+  '    indented code',
+  '~town-square #hashtag $TSLA /start',
 ];
 
 /** Lines the GitHub runner would read as commands. */
