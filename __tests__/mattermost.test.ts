@@ -228,6 +228,20 @@ describe('mattermost', () => {
     expect(server.posts[0]!.mentions).toEqual([]);
   });
 
+  it('fits a template with Slack-style <url|text> links, which the server turns into markdown, within 16,383 characters', async () => {
+    await start();
+    const message = 'x'.repeat(20_000);
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, message } });
+    const links = Array.from({ length: 5 }, (_, i) => `<https://ops.example/${i}|runbook ${i}>`).join(' ');
+    const { result } = await send({ url: server.url }, { event, target: { template: `${links} \${commit.message}` } });
+    expect(result).toMatchObject({ ok: true, error: null });
+    const a = (server.requests[0]!.json as { attachments: { text: string }[] }).attachments[0]!;
+    expect(a.text).toMatch(
+      /^\[runbook 0\]\(https:\/\/ops\.example\/0\) .* \[runbook 4\]\(https:\/\/ops\.example\/4\) x+…(\(truncated\))?\n\[View run\]/,
+    );
+    expect(server.posts).toHaveLength(1);
+  });
+
   it('mentions the usernames asked for and @channel with at_all, in the post text', async () => {
     await start();
     await send({ url: server.url }, { target: { fields: ['link'], at_user_ids: ['mona', '@hubot'], at_all: true } });

@@ -99,8 +99,13 @@ export function mattermostPayload(
 ): MattermostPayload {
   const lines = chatBody(message, MARKDOWN, clip, {
     value: (text) => escapeMattermostMarkdown(text, { multiline: true }),
-    // The user's template is markdown by intent; mentions and Slack-style forms are taken out.
-    whole: (text) => neutralizeMentions(text).replace(/<(?=[!@#])/g, '＜'),
+    // The user's template is markdown by intent; mentions and Slack-style forms are taken out. A
+    // Slack-style link `<url|text>` is written as the markdown the server would make of it
+    // (ParseSlackLinksToMarkdown), so what is measured against the limit is what the server counts.
+    whole: (text) =>
+      neutralizeMentions(text)
+        .replace(/<(?=[!@#])/g, '＜')
+        .replace(/<([^\n<|>]+)\|([^\n>]+)>/g, '[$2]($1)'),
   });
   if (message.link) lines.push(`[${escapeMattermostMarkdown(message.link.label)}](${message.link.url})`);
   const title = escapeMattermostPlain(message.title);
