@@ -1,7 +1,8 @@
 /**
  * A property test over every registered channel: for generated hostile repository text (mentions
  * and markup of every platform, workflow-command lines, control characters, huge and empty values)
- * each message type of each channel, sent to its platform's stand-in,
+ * each message type of each channel, sent to its platform's stand-in — chat layouts also with a
+ * user's own title and template around the hostile values —
  *   - is accepted (the stand-ins enforce the platform's limits) and within the documented size,
  *   - keeps the title's key facts (repository, run number, outcome),
  *   - mentions nobody (none was asked for) and makes no phishing link, tag or fake status live,
@@ -75,6 +76,14 @@ interface ChannelCase {
 }
 
 const FACTS = '${repository.full_name} #${pipeline.number} ${status_text}';
+/**
+ * A user's `title` and `template` for the chat layouts: the user's own markup (emphasis, a Slack
+ * `<url|text>` link, a markdown link, an `@` before a value) around hostile values, which must
+ * neither complete that markup into a mention or a link nor push the message over its limits.
+ */
+const USER_TITLE = `${FACTS} \${commit.title} \${ref.name}`;
+const USER_TEMPLATE =
+  '*${commit.title}* <${commit.url}|${ref.name}> [${commit.author.name}](${commit.url}) ${commit.message} @${commit.author.name}';
 
 /** `@all`, `@所有人`, `@13800000000`, `@userid` at a word start (DingTalk, WeCom text). */
 const AT_WORD = /(?<![\p{L}\p{N}._%+-])@(?=[\p{L}\p{N}_])/u;
@@ -439,16 +448,27 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
     await standIn.close();
   });
 
-  const variants = (): Array<{ label: string; raw: Record<string, string>; msgType: string; template: string }> => {
+  const variants = (): Array<{
+    label: string;
+    raw: Record<string, string>;
+    msgType: string;
+    template: string;
+    title: string;
+  }> => {
     const types = channel.msgTypes.length ? [...channel.msgTypes] : [''];
-    return types.flatMap((msgType) =>
-      (spec.variants ?? [{}]).map((variant) => ({
+    return types.flatMap((msgType) => {
+      const plain = (spec.variants ?? [{}]).map((variant) => ({
         label: [msgType, variant.format].filter(Boolean).join(' ') || 'default',
         raw: { ...standIn.raw, ...variant },
         msgType,
         template: msgType === 'customize' ? (spec.customize ?? '') : (variant.template ?? ''),
-      })),
-    );
+        title: '',
+      }));
+      // Chat layouts again with the user's own title and template around the hostile values.
+      if (spec.kind !== 'chat' || msgType === 'customize') return plain;
+      const label = `${msgType || 'default'} with title and template`;
+      return [...plain, { label, raw: standIn.raw, msgType, template: USER_TEMPLATE, title: USER_TITLE }];
+    });
   };
 
   it('is accepted, within its limits, keeps the title and mentions nobody and links nothing it was not asked to', async () => {
@@ -456,18 +476,18 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
     let customizeDelivered = false;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const event = hostileEvent(seed);
-      for (const { label, raw, msgType, template } of variants()) {
+      for (const { label, raw, msgType, template, title } of variants()) {
         if (msgType === 'customize' && !template) continue;
         const where = `${type} ${label} (seed ${seed})`;
         const harness = channelHarness(channel, raw, {
           event,
           env: standIn.env ?? {},
-          target: { msg_type: msgType, template },
+          target: { msg_type: msgType, template, title },
         });
         const message = buildMessage(event, {
           locale: 'en',
           fields: null,
-          title: '',
+          title,
           template,
           env: {},
           warn: () => {},
@@ -518,13 +538,17 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
   it('prints no workflow command in a dry run of any message type', async () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
       const event = hostileEvent(seed);
-      for (const { raw, msgType, template } of variants()) {
+      for (const { raw, msgType, template, title } of variants()) {
         if (msgType === 'customize' && !template) continue;
-        const harness = channelHarness(channel, raw, { event, dryRun: true, target: { msg_type: msgType, template } });
+        const harness = channelHarness(channel, raw, {
+          event,
+          dryRun: true,
+          target: { msg_type: msgType, template, title },
+        });
         const message = buildMessage(event, {
           locale: 'en',
           fields: null,
-          title: '',
+          title,
           template,
           env: {},
           warn: () => {},

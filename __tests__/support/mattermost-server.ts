@@ -108,12 +108,16 @@ export async function startMattermostServer(
   };
 }
 
-/** The server's ProcessSlackText: Slack's special forms become Mattermost mentions. */
+/**
+ * The server's ProcessSlackText: Slack's special forms become Mattermost mentions, and a labelled
+ * link `<url|text>` on one line becomes `[text](url)` (model/slack_compatibility.go,
+ * linkWithTextRegex `<([^\n<\|>]+)\|([^\n>]+)>`).
+ */
 function slackText(text: string): string {
   return text
     .replace(/<!(channel|here|all)>/g, '@$1')
     .replace(/<@[A-Z0-9]+\|([^>]+)>/g, '@$1')
-    .replace(/<(https?:\/\/[^|>]+)\|([^>]+)>/g, '[$2]($1)');
+    .replace(/<([^\n<|>]+)\|([^\n>]+)>/g, '[$2]($1)');
 }
 
 function mentionsIn(text: string): string[] {
