@@ -249,6 +249,28 @@ describe('webhook format template', () => {
     expect(first(r).headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(first(r).text).toBe('status=failure&repo=acme/api');
   });
+
+  it('form-encodes each value of a template labelled application/x-www-form-urlencoded: a commit title cannot add fields', async () => {
+    const r = await receiver();
+    const title = 'Fix & ship=1&status=success&repo=evil/repo +more%20';
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, title } });
+    const { ctx } = harness(
+      {
+        url: `${r.origin}/t`,
+        format: 'template',
+        headers: 'Content-Type: application/x-www-form-urlencoded',
+        template: 'status=${status}&title=${commit.title}&repo=${repository.full_name}',
+      },
+      { event },
+    );
+    expect(await webhook.send(ctx)).toMatchObject({ ok: true });
+    expect(first(r).headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect([...new URLSearchParams(first(r).text)]).toEqual([
+      ['status', 'failure'],
+      ['title', title],
+      ['repo', 'acme/api'],
+    ]);
+  });
 });
 
 describe('webhook format cdevents (API_FACTS §G)', () => {

@@ -136,7 +136,7 @@ export interface WebhookBody {
 export function webhookBody(
   options: WebhookOptions,
   event: CiEvent,
-  renderTemplate: (mode: 'text' | 'json') => string,
+  renderTemplate: (mode: 'text' | 'json', escapeValue?: (value: string) => string) => string,
   now: Date,
   targetName = 'webhook',
 ): WebhookBody {
@@ -161,9 +161,24 @@ export function webhookBody(
     // text/plain, so neither quotes appear around values nor does a receiver try to parse JSON.
     const json = renderTemplate('json');
     if (isJson(json)) return { contentType: 'application/json', body: json, extraHeaders: {} };
+    // A form body labelled as one (headers): each value form-encoded, so a commit title holding
+    // "&status=success" stays inside its own field instead of adding or overriding one.
+    if (options.headers.some(([name, value]) => /^content-type$/i.test(name) && FORM_TYPE.test(value)))
+      return {
+        contentType: 'application/x-www-form-urlencoded',
+        body: renderTemplate('text', formValue),
+        extraHeaders: {},
+      };
     return { contentType: 'text/plain; charset=utf-8', body: renderTemplate('text'), extraHeaders: {} };
   }
   return { contentType: 'application/json', body: JSON.stringify(event), extraHeaders: {} };
+}
+
+const FORM_TYPE = /^\s*application\/x-www-form-urlencoded\s*(;|$)/i;
+
+/** One value of an application/x-www-form-urlencoded body (URLSearchParams' encoding: a space is `+`). */
+function formValue(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
 /** GET carries the essentials in the query string (DESIGN §5.1); null values are left out. */
@@ -282,7 +297,8 @@ export const webhook = {
   },
   async send(ctx: SendContext<WebhookOptions>): Promise<ChannelResult> {
     const { options, event } = ctx;
-    const render = (mode: 'text' | 'json') => ctx.render(ctx.target.template, mode);
+    const render = (mode: 'text' | 'json', escapeValue?: (value: string) => string) =>
+      ctx.render(ctx.target.template, mode, escapeValue);
     const payload = webhookBody(options, event, render, ctx.now(), ctx.target.name);
     return ctx.http.deliver(() => buildWebhookRequest(options, event, payload, ctx.now()), readWebhookAnswer, {
       label: deliveryLabel(ctx.target.channel, ctx.target.name),
