@@ -191,6 +191,24 @@ describe('mattermost', () => {
     expect(JSON.stringify(server.posts[0]!.attachments)).not.toMatch(/(^|[^\u2060])@(channel|here|all)\b/);
   });
 
+  it('keeps @channel written as a character reference inert: the server decodes &#64; before it looks for mentions', async () => {
+    await start();
+    const hostile = '&#64;channel &#x40;here &commat;all &#0064;mona';
+    const event = sampleEvent({ commit: { ...sampleEvent().commit, title: hostile } });
+    await send({ url: server.url }, { event, target: { fields: ['commit'] } });
+    expect(server.posts[0]!.mentions).toEqual([]);
+    expect(server.requests[0]!.json).toEqual({
+      attachments: [
+        {
+          fallback: FAILED,
+          color: '#cf222e',
+          title: FAILED,
+          text: `[9f8e7d6](${COMMIT}) \\&#64;channel \\&#x40;here \\&commat;all \\&#0064;mona`,
+        },
+      ],
+    });
+  });
+
   it('keeps a link in a title without title_link inert: Mattermost renders such a title as markdown', async () => {
     await start();
     const hostile = '[Click here](https://phish.example/login) <https://phish.example/login|x> @channel';

@@ -4,7 +4,10 @@
  * channel, locked channel, disabled webhooks), `channel` / `username` / `icon_url` overrides, the
  * Slack-compatible rewriting of `<!channel>`, `<!here>`, `<!all>` and `<@U…|name>` in text and
  * attachments, 16,383 characters per post, rate limiting (429 with Retry-After), and `ok` on
- * success. Every post records who it notifies: `@username`, and everyone for `@channel`/`@all`/`@here`.
+ * success. Every post records who it notifies: `@username`, and everyone for `@channel`/`@all`/`@here`,
+ * read as the server reads them (getExplicitMentions over getMentionsEnabledFields): in the post's
+ * message and in each attachment's pretext and text, after markdown has turned backslash escapes
+ * and character references (`&#64;`, `&commat;`) into the characters they stand for.
  */
 import {
   isObject,
@@ -94,8 +97,14 @@ export async function startMattermostServer(
       icon_url: typeof body.icon_url === 'string' ? body.icon_url : null,
       text: processed,
       attachments: attachments ?? [],
-      // Mentions notify from the post's message; attachment text is shown, not parsed for mentions.
-      mentions: mentionsIn(processed),
+      // Mentions notify from the post's message and the attachments' pretext and text (not title, fallback).
+      mentions: [
+        ...new Set(
+          [processed, ...(attachments ?? []).flatMap((a) => [a.pretext, a.text])]
+            .filter((t): t is string => typeof t === 'string')
+            .flatMap((t) => mentionsIn(markdownText(slackText(t)))),
+        ),
+      ],
     });
     return { body: 'ok' };
   });
@@ -118,6 +127,24 @@ function slackText(text: string): string {
     .replace(/<!(channel|here|all)>/g, '@$1')
     .replace(/<@[A-Z0-9]+\|([^>]+)>/g, '@$1')
     .replace(/<([^\n<|>]+)\|([^\n>]+)>/g, '[$2]($1)');
+}
+
+/** Character references the server's markdown decodes that matter here (`@`, and the HTML basics). */
+const NAMED: Record<string, string> = { commat: '@', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * The text markdown leaves of a message, as far as mentions go (server/…/markdown inlines.go): a
+ * backslash escape is the character itself, and a character reference is what it stands for —
+ * one pass, so `\\&#64;` stays `&#64;`.
+ */
+function markdownText(text: string): string {
+  return text.replace(/\\([!-/:-@[-`{-~])|&(#\d{1,8}|#x[0-9a-f]{1,6}|[a-z]+);/gi, (whole, escaped, ref: string) => {
+    if (escaped !== undefined) return escaped as string;
+    const lower = ref.toLowerCase();
+    if (!lower.startsWith('#')) return NAMED[ref] ?? whole;
+    const code = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number(lower.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+  });
 }
 
 function mentionsIn(text: string): string[] {

@@ -97,7 +97,9 @@ export function escapeTelegramHtml(text: string, options: EscapeOptions = {}): s
  * Mattermost markdown (CommonMark: a backslash escapes ASCII punctuation). Its Slack
  * compatibility turns `<!channel>`, `<!here>`, `<!all>`, `<@U…|name>` and `<url|text>` into
  * mentions and links before markdown is read, so `<` and `>` become look-alikes first; `@channel`,
- * `@all`, `@here` and `@user` get a word joiner after the `@`.
+ * `@all`, `@here` and `@user` get a word joiner after the `@`. The server looks for mentions in
+ * the text markdown leaves, character references decoded (getExplicitMentions), so `&` is escaped
+ * too: `&#64;channel` must stay those characters, not become `@channel`.
  */
 export function escapeMattermostMarkdown(text: string, options: EscapeOptions = {}): string {
   return perLine(text, options, (line) =>
@@ -105,7 +107,7 @@ export function escapeMattermostMarkdown(text: string, options: EscapeOptions = 
       neutralizeMentions(line)
         .replace(/</g, '＜')
         .replace(/>/g, '＞')
-        .replace(/[\\`*_~|[\]]/g, (c) => `\\${c}`),
+        .replace(/[\\`*_~|[\]&]/g, (c) => `\\${c}`),
     ),
   );
 }
