@@ -33,21 +33,62 @@ describe('safeLogText', () => {
   it('breaks every workflow-command form and keeps the text readable', () => {
     expect(safeLogText(HOSTILE).split('\n')).toEqual([
       `:${J}:add-mask::PAYLOAD-mask`,
-      `:${J}:stop-commands::PAYLOAD-stop`,
-      `   :${J}:error file=app.js,line=1::PAYLOAD-error`,
-      `\t:${J}:warning::PAYLOAD-warning`,
-      `text #${J}#[add-mask]PAYLOAD-legacy`,
-      `#${J}#[group]PAYLOAD-legacy-group`,
-      'cr',
-      `:${J}:set-env name=X::PAYLOAD-cr`,
-      'crlf',
-      `:${J}:debug::PAYLOAD-crlf`,
-      'esc [31mred[0m bel  nul  csi 2J del ',
+      `  :${J}:stop-commands::PAYLOAD-stop`,
+      `     :${J}:error file=app.js,line=1::PAYLOAD-error`,
+      `  \t:${J}:warning::PAYLOAD-warning`,
+      `  text #${J}#[add-mask]PAYLOAD-legacy`,
+      `  #${J}#[group]PAYLOAD-legacy-group`,
+      '  cr',
+      `  :${J}:set-env name=X::PAYLOAD-cr`,
+      '  crlf',
+      `  :${J}:debug::PAYLOAD-crlf`,
+      '  esc [31mred[0m bel  nul  csi 2J del ',
     ]);
   });
 
-  it('leaves ordinary text alone, colons and hashes inside a line included', () => {
-    const text = 'a::b  c ## d [x] #[y] https://example.com:8443/x\n\ttabbed';
+  it('ends a line at every kind of line break and removes the characters that could fake one', () => {
+    const text = [
+      'a\u2028::notice::PAYLOAD-ls',
+      '\u2029::debug::PAYLOAD-ps',
+      '\u0085::error::PAYLOAD-nel',
+      '\u000c::error::PAYLOAD-ff',
+      '\u000b::error::PAYLOAD-vt',
+      '\u200b::error::PAYLOAD-zwsp',
+      '\ufeff\u200d::error::PAYLOAD-bom',
+      '\u202e::error::PAYLOAD-bidi\u202c',
+      'vso ##vso[task.setvariable variable=x]PAYLOAD-vso ##VSO[task.complete]',
+    ].join('\n');
+    expect(safeLogText(text).split('\n')).toEqual([
+      'a',
+      `  :${J}:notice::PAYLOAD-ls`,
+      '',
+      `  :${J}:debug::PAYLOAD-ps`,
+      `  :${J}:error::PAYLOAD-nel`,
+      `  :${J}:error::PAYLOAD-ff`,
+      `  :${J}:error::PAYLOAD-vt`,
+      `  :${J}:error::PAYLOAD-zwsp`,
+      `  :${J}:error::PAYLOAD-bom`,
+      `  :${J}:error::PAYLOAD-bidi`,
+      `  vso #${J}#vso[task.setvariable variable=x]PAYLOAD-vso #${J}#VSO[task.complete]`,
+    ]);
+  });
+
+  it('indents every line after the first, so text inside a message cannot start a line that looks like ours', () => {
+    const answer =
+      'body\n✅ prod (dingtalk): delivered [5 ms]\r\nerror: fake\rwarning: fake\u2028❌ x (y): failed\n\nend';
+    expect(safeLogText(answer).split('\n')).toEqual([
+      'body',
+      '  ✅ prod (dingtalk): delivered [5 ms]',
+      '  error: fake',
+      '  warning: fake',
+      '  ❌ x (y): failed',
+      '',
+      '  end',
+    ]);
+  });
+
+  it('leaves ordinary single-line text alone, colons and hashes included', () => {
+    const text = 'a::b  c ## d [x] #[y] https://example.com:8443/x \ttabbed # vso[x]';
     expect(safeLogText(text)).toBe(text);
   });
 
@@ -57,6 +98,7 @@ describe('safeLogText', () => {
     const print = printable((s) => redactor.redact(s));
     expect(print('::secret-token-value')).toBe('***');
     expect(print('::secret-\u0007token-value')).toBe('***');
+    expect(print('::secret-\u200btoken-\u202evalue')).toBe('***');
   });
 });
 

@@ -1,0 +1,122 @@
+/**
+ * What the built bundle writes outside the chat payloads — the log, step outputs, the job summary,
+ * GitLab's dotenv report, the CLI's output file — when the commit text and the endpoint's answers
+ * are hostile, on GitHub Actions, GitLab CI and a plain shell, on Node 20 and the Actions runtime.
+ */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBinaries, runAction, runCli, SAMPLE_PUSH } from './support/bundle.js';
+
+type Platform = 'github' | 'gitlab' | 'cli';
+const PLATFORMS: Platform[] = ['github', 'gitlab', 'cli'];
+
+interface SinkRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Everything else written: outputs, summary, dotenv, output file. */
+  files: Record<string, string>;
+}
+
+/** Runs the bundle on `platform` with this commit message and these inputs (by input name). */
+async function runOn(
+  platform: Platform,
+  node: string,
+  message: string,
+  inputs: Record<string, string>,
+): Promise<SinkRun> {
+  if (platform === 'github') {
+    const run = await runAction({
+      node,
+      eventPayload: { ...SAMPLE_PUSH, head_commit: { ...SAMPLE_PUSH.head_commit, message } },
+      inputs,
+    });
+    return { code: run.code, stdout: run.stdout, stderr: run.stderr, files: { summary: run.summary, ...run.outputs } };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ci-notify-sinks-'));
+  const file = join(dir, platform === 'gitlab' ? 'notify.env' : 'outputs.txt');
+  const notify = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`NOTIFY_${k.toUpperCase()}`, v]));
+  const env =
+    platform === 'gitlab'
+      ? {
+          GITLAB_CI: 'true',
+          CI: 'true',
+          CI_SERVER_URL: 'https://gitlab.example.com',
+          CI_PROJECT_PATH: 'acme/api',
+          CI_PROJECT_NAME: 'api',
+          CI_PROJECT_NAMESPACE: 'acme',
+          CI_PROJECT_URL: 'https://gitlab.example.com/acme/api',
+          CI_PIPELINE_ID: '1000',
+          CI_PIPELINE_IID: '100',
+          CI_PIPELINE_URL: 'https://gitlab.example.com/acme/api/-/pipelines/1000',
+          CI_PIPELINE_SOURCE: 'push',
+          CI_COMMIT_SHA: SAMPLE_PUSH.after,
+          CI_COMMIT_REF_NAME: 'main',
+          CI_COMMIT_BRANCH: 'main',
+          CI_COMMIT_MESSAGE: message,
+          CI_COMMIT_TITLE: message.split('\n')[0]!,
+          NOTIFY_DOTENV: file,
+          ...notify,
+        }
+      : {
+          NOTIFY_REPOSITORY: 'acme/api',
+          NOTIFY_REF: 'main',
+          NOTIFY_SHA: SAMPLE_PUSH.after,
+          NOTIFY_COMMIT_MESSAGE: message,
+          NOTIFY_OUTPUT_FILE: file,
+          ...notify,
+        };
+  const run = await runCli([], env, node);
+  return { ...run, files: existsSync(file) ? { [platform]: readFileSync(file, 'utf8') } : {} };
+}
+
+/** Commit lines that try to start a line of their own: commands, our own line heads, invisible tricks. */
+const FAKE_LINES = [
+  'Fix payment path',
+  '',
+  '✅ prod (dingtalk): delivered [5 ms] PAYLOAD-ours',
+  'error: PAYLOAD-error-line',
+  'warning: PAYLOAD-warning-line',
+  '::error::PAYLOAD-command',
+  'a\u2028::notice::PAYLOAD-ls\u2029::debug::PAYLOAD-ps',
+  'b\u0085::error::PAYLOAD-nel\u000c::error::PAYLOAD-ff\u000b::error::PAYLOAD-vt\r::error::PAYLOAD-cr',
+  '\u200b::error::PAYLOAD-zwsp',
+  '\u202e::error::PAYLOAD-bidi',
+  '##[error]PAYLOAD-legacy ##vso[task.setvariable variable=x]PAYLOAD-vso',
+  'section_start:1:evil[collapsed=true]\r\u001b[0KPAYLOAD-section',
+].join('\n');
+
+/** Every kind of line break a runner, a browser or a tool may split on. */
+const ANY_LINE_BREAK = /\r\n|[\r\n\u2028\u2029\u0085\u000b\u000c]/;
+/** Our own line heads at column 0 (text inside a message is indented); a line starting so must be ours. */
+const OUR_HEADS = /^(?:::|✅|❌|⏭️|error:|warning:|debug:|section_)/;
+// eslint-disable-next-line no-control-regex -- the point of the check
+const CONTROL_OR_INVISIBLE = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+describe.each(nodeBinaries())('untrusted text in what the bundle prints ($label)', ({ path: node }) => {
+  it.each(PLATFORMS)('on %s, no line of the log starts as ours, runs a command or hides', async (platform) => {
+    const run = await runOn(platform, node, FAKE_LINES, {
+      channel: 'email',
+      smtp_host: 'smtp.example.com',
+      from: 'ci@example.com',
+      to: 'ann@example.com',
+      template: '${commit.message}',
+      status: 'failure',
+      dry_run: 'true',
+    });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    // Not vacuous: the hostile lines were printed, as text.
+    for (const word of ['ours', 'error-line', 'warning-line', 'command', 'ls', 'ps', 'zwsp', 'bidi', 'legacy', 'vso'])
+      expect(run.stdout).toContain(`PAYLOAD-${word}`);
+    for (const line of run.stdout.split(ANY_LINE_BREAK)) {
+      // GitLab's own colours and section markers are ours; ESC from the text is gone.
+      // eslint-disable-next-line no-control-regex -- the point of the check
+      const bare = line.replace(/\u001b\[0(?:;3[13])?m|\u001b\[0K/g, '');
+      if (OUR_HEADS.test(bare)) expect(bare).not.toContain('PAYLOAD');
+      if (bare.trimStart().startsWith('::')) expect(bare).toMatch(/^::(add-mask|warning|error|debug|group|endgroup)::/);
+      expect(bare).not.toMatch(/##(?:vso)?\[/i);
+      expect(bare).not.toMatch(CONTROL_OR_INVISIBLE);
+    }
+  });
+});
