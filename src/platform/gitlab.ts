@@ -52,7 +52,7 @@ export function gitlabLogger(
     async group(title, body) {
       const name = `ci_notify_${++sections}`;
       // A header is one line: a newline in it would end the section marker early.
-      const header = text(title).replace(/\n+/g, ' ');
+      const header = text(title).replace(/\n\s*/g, ' ');
       stdout(`${ERASE_LINE}section_start:${seconds()}:${name}[collapsed=true]\r${ERASE_LINE}${header}`);
       try {
         return await body();
