@@ -117,6 +117,8 @@ describe('urlSecretParts', () => {
     expect(derivedForms('a b/c')).toEqual([
       'a b/c',
       'a%20b%2Fc',
+      'a%20b%2fc',
+      'a b\\/c',
       Buffer.from('a b/c').toString('base64'),
       'a+b%2Fc',
       'A B/C',
@@ -176,5 +178,59 @@ describe('short and common-word secrets', () => {
     const redactor = new Redactor();
     redactor.add('hunter2');
     expect(redactor.redact(`Basic${Buffer.from('hunter2').toString('base64')}x`)).toBe('Basic***x');
+  });
+});
+
+describe('a secret as endpoints and other programs echo it', () => {
+  const secret = 'SEC_ret*Value_2024-xyz&m\u00f6re/x';
+
+  it('masks it percent-encoded the RFC 3986 way (Python, Go, curl) and with lower-case hex digits', () => {
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const strict = encodeURIComponent(secret).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    const line = [
+      strict,
+      strict.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      encodeURIComponent(secret).toLowerCase(),
+    ];
+    expect(line.map((l) => redactor.redact(`a=${l};`))).toEqual(['a=***;', 'a=***;', `a=${line[2]};`]);
+  });
+
+  it('masks it JSON-escaped the way Go (\\u0026), PHP (\\/ and \\u00f6) and Python (ensure_ascii) write it', () => {
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const go = JSON.stringify(secret).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+    const ascii = JSON.stringify(secret).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    const php = ascii.replace(/\//g, '\\/');
+    expect([go, ascii, php].map((j) => redactor.redact(`{"echo":${j}}`))).toEqual([
+      '{"echo":"***"}',
+      '{"echo":"***"}',
+      '{"echo":"***"}',
+    ]);
+  });
+
+  it('masks it split across lines (a wrapped answer), also once the lines were joined with spaces', () => {
+    const redactor = new Redactor();
+    redactor.add('Tk9pQ2xvc2VBbmRTZWNyZXQ1234');
+    expect(redactor.redact('token: Tk9pQ2xv\r\n  c2VBbmRTZWNy\nZXQ1234 ok')).toBe('token: *** ok');
+    expect(redactor.redact('echo Tk9pQ2xvc2 VBbmRTZWNyZXQ1234 and')).toBe('echo *** and');
+    // Words that only share letters with it stay.
+    expect(redactor.redact('Tk9p Q2xv c2VB other')).toBe('Tk9p Q2xv c2VB other');
+  });
+
+  it('masks every line of a multi-line secret (a key) on its own', () => {
+    const key = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END KEY-----\n';
+    const redactor = new Redactor();
+    const forms = redactor.add(key);
+    expect(forms).toEqual(expect.arrayContaining(['MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7']));
+    expect(redactor.redact('line 2 is MIIEvQIBADANBgkqhkiG9w0BAQEFAASC; 3 is BKcwggSjAgEAAoIBAQC7.')).toBe(
+      'line 2 is ***; 3 is ***.',
+    );
   });
 });

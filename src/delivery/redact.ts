@@ -93,6 +93,7 @@ export class Redactor {
     for (const s of secrets) {
       if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
     }
+    if (/\s/.test(out)) out = redactWrapped(out, secrets);
     const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
     if (short) out = out.replace(short, MASK);
     if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
@@ -102,6 +103,23 @@ export class Redactor {
   get size(): number {
     return this.secrets.size;
   }
+}
+
+/**
+ * An answer that wraps long lines (base64 at 76 columns, a pretty-printed error) splits a secret
+ * across lines, and a one-line error joins those lines with a space: no whole-string match finds
+ * it. Masks a long form written with whitespace between its characters. The text without its
+ * whitespace is searched first, so the pattern is built only for a form that is really there.
+ */
+function redactWrapped(text: string, secrets: string[]): string {
+  const compact = text.replace(/\s+/g, '');
+  let out = text;
+  for (const s of secrets) {
+    if (s.length < MIN_ANYWHERE_LENGTH || /\s/.test(s) || !compact.includes(s)) continue;
+    const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
+    out = out.replace(new RegExp(pattern, 'gu'), MASK);
+  }
+  return out;
 }
 
 /** One pattern for the short forms (longest first), each only where no letter, digit or _ touches it. */
@@ -132,6 +150,10 @@ export function derivedForms(secret: string): string[] {
   const forms = new Set<string>(encodedForms(secret));
   // Secrets pasted into CI variables often carry a trailing newline that the settings trim.
   if (secret.trim() !== secret && secret.trim()) for (const form of encodedForms(secret.trim())) forms.add(form);
+  // A multi-line secret (a key, a JSON credential) is printed a line at a time as often as whole.
+  const lines = secret.split(/\r\n|[\r\n]/).map((line) => line.trim());
+  if (lines.length > 1)
+    for (const line of lines) if (isMaskable(line)) for (const form of encodedForms(line)) forms.add(form);
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(secret);
   // A token cut out of a URL travels alone, so it gets its own forms too; a URL's own first 16
   // characters ("https://oapi.din") are no secret, its token's are.
@@ -155,10 +177,30 @@ function shownForms(token: string): string[] {
 /** The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64. */
 function encodedForms(value: string): string[] {
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
+  // Other JSON encoders escape more: Go's encoding/json writes <, > and & as \u003c…, Python's
+  // json.dumps (ensure_ascii) every non-ASCII character as \u00f6, PHP's json_encode both that and /.
+  const asciiJson = jsonEscaped.replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const goJson = jsonEscaped.replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  // RFC 3986 encoders (Python's quote, Go's QueryEscape, curl) also encode !'()*; some write hex in lower case.
+  const strictPercent = encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   const forms = [
     value,
     encodeURIComponent(value),
+    strictPercent,
+    strictPercent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
     jsonEscaped,
+    asciiJson,
+    asciiJson.replace(/\//g, '\\/'),
+    goJson,
     // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
     JSON.stringify(jsonEscaped).slice(1, -1),
     Buffer.from(value).toString('base64'),
