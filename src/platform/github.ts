@@ -9,6 +9,7 @@ import { githubEvent } from '../event/github.js';
 import { newEventId } from '../event/id.js';
 import { INPUTS } from '../inputs.js';
 import type { EventInput } from '../event/types.js';
+import { isMaskable } from '../delivery/redact.js';
 import { printable, type Logger } from '../logger.js';
 import type { Platform } from './types.js';
 
@@ -56,8 +57,13 @@ export function githubPlatform(env: NodeJS.ProcessEnv, io: PlatformIo, redact: (
       return inputs;
     },
     mask(secret) {
-      // A multi-line secret is masked line by line, as the runner matches per line.
-      for (const line of secret.split(/\r?\n/)) if (line.trim()) io.stdout(`::add-mask::${escapeData(line)}`);
+      // A multi-line secret is masked line by line, as the runner matches per line (and its line
+      // reader ends a line at CR too). A line too short or too common to hide ("}", "true") is left
+      // out: the runner would mask it everywhere in the log.
+      for (const line of secret.split(/\r\n|[\r\n]/)) {
+        const value = line.trim();
+        if (isMaskable(value)) io.stdout(`::add-mask::${escapeData(value)}`);
+      }
     },
     async buildEvent(input: EventInput) {
       return githubEvent(input, env, {
