@@ -190,6 +190,12 @@ describe('run()', () => {
         'a b \\| c &lt;script&gt; &amp; d \\[x\\](y) www&#46;example.com \\`e\\` !\\[i\\](j) \\~\\~s\\~\\~ #h',
       );
     });
+
+    it('markdownCell mentions nobody and links no address: @team and a@b.example stay text', () => {
+      expect(markdownCell('ping @acme/owners or ann@example.com')).toBe(
+        'ping @\u2060acme/owners or ann@\u2060example.com',
+      );
+    });
   });
 
   describe('an interruption (SIGTERM, SIGINT)', () => {

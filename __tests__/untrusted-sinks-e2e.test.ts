@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeBinaries, runAction, runCli, SAMPLE_PUSH } from './support/bundle.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 type Platform = 'github' | 'gitlab' | 'cli';
 const PLATFORMS: Platform[] = ['github', 'gitlab', 'cli'];
@@ -94,7 +95,98 @@ const OUR_HEADS = /^(?:::|✅|❌|⏭️|error:|warning:|debug:|section_)/;
 // eslint-disable-next-line no-control-regex -- the point of the check
 const CONTROL_OR_INVISIBLE = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
+const TOKEN = 'Tk9pQ2xvc2VBbmRTZWNyZXQ1234';
+const SECRET = 'SEC_ret*Value_2024-xyz&more';
+/** How other programs write SECRET: percent-encoded the RFC 3986 way, JSON-escaped the Go way. */
+const STRICT_PERCENT = 'SEC_ret%2AValue_2024-xyz%26more';
+const GO_JSON = 'SEC_ret*Value_2024-xyz\\u0026more';
+
 describe.each(nodeBinaries())('untrusted text in what the bundle prints ($label)', ({ path: node }) => {
+  let hook: Receiver;
+  beforeEach(async () => {
+    hook = await startReceiver();
+  });
+  afterEach(async () => {
+    await hook.close();
+  });
+
+  it.each(PLATFORMS)(
+    'on %s, an answer echoing the secrets wrapped or encoded reaches no log line, output or summary',
+    async (platform) => {
+      hook.reply({
+        status: 400,
+        body: `{"error":"bad signature","token":"${TOKEN.slice(0, 12)}\n${TOKEN.slice(12)}","q":"${STRICT_PERCENT}","s":"${GO_JSON}","by":"@acme/owners"}`,
+      });
+      const run = await runOn(platform, node, `Fix ${TOKEN} path`, {
+        channel: 'webhook',
+        url: `${hook.origin}/hook/${TOKEN}`,
+        secret: SECRET,
+        status: 'failure',
+        retries: '0',
+      });
+      expect([run.code, hook.requests.length]).toEqual([1, 1]);
+      // Not vacuous: the answer was quoted.
+      expect(run.stdout + run.stderr).toContain('bad signature');
+      const sinks = { stdout: run.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: run.stderr, ...run.files };
+      for (const [sink, text] of Object.entries(sinks)) {
+        const compact = text.replace(/\s+/g, '');
+        for (const form of [TOKEN, STRICT_PERCENT, GO_JSON, SECRET.slice(0, 10)])
+          expect([sink, compact.includes(form)]).toEqual([sink, false]);
+      }
+      if (platform === 'github') {
+        // The summary shows the answer as text: no mention of a team.
+        expect(run.files.summary).toContain('@\u2060acme/owners');
+        expect(run.files.summary).not.toMatch(/@[\w-]/);
+      }
+    },
+  );
+
+  it('masks a multi-line secret line by line on GitHub, each line trimmed, none too short to hide', async () => {
+    const run = await runAction({
+      node,
+      inputs: {
+        channel: 'webhook',
+        url: `${hook.origin}/hook`,
+        secret: 'line-one-secret-A  \r\nx\rline-two-secret-B\n}',
+        status: 'success',
+        retries: '0',
+      },
+    });
+    expect(run.code).toBe(0);
+    const masks = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    expect(masks).toEqual(expect.arrayContaining(['::add-mask::line-one-secret-A', '::add-mask::line-two-secret-B']));
+    for (const mask of masks) {
+      expect(mask.slice('::add-mask::'.length)).toMatch(/^\S.{3,}$/);
+      expect(mask).not.toMatch(/%0D|%0A|\s$/);
+    }
+  });
+
+  it.each(PLATFORMS)('on %s, JSON outputs carry no raw line separator or bidi character', async (platform) => {
+    const message = 'Fix\u2028delivered=99\u0085failed=0\u2029x \u202eevil\u200b';
+    const run = await runOn(platform, node, message, {
+      channel: 'webhook',
+      url: `${hook.origin}/hook`,
+      status: 'success',
+      retries: '0',
+    });
+    expect(run.code).toBe(0);
+    const files = Object.values(run.files).join('\n');
+    expect(files).not.toMatch(/[\u0085\u2028\u2029\u202e\u200b]/);
+    if (platform === 'github') expect(JSON.parse(run.files.event!).commit.message).toBe(message);
+    if (platform === 'cli') {
+      const lines = files.split(/\r\n|[\r\n\u2028\u2029\u0085]/).filter(Boolean);
+      expect(lines.map((l) => l.slice(0, l.indexOf('=')))).toEqual([
+        'results',
+        'delivered',
+        'failed',
+        'status',
+        'event',
+        'message_refs',
+      ]);
+      const event = lines.find((l) => l.startsWith('event='))!.slice('event='.length);
+      expect(JSON.parse(event).commit.message).toBe(message);
+    }
+  });
   it.each(PLATFORMS)('on %s, no line of the log starts as ours, runs a command or hides', async (platform) => {
     const run = await runOn(platform, node, FAKE_LINES, {
       channel: 'email',

@@ -358,14 +358,22 @@ function report(
     else log.warn(resultLine(r));
   }
   try {
-    setOutputs(platform, results, status, event, lines.refs ?? new Map());
+    // Outputs carry untrusted text (the event's commit message, endpoint answers in `results`) and
+    // are read by later steps and tools: they are redacted like every other sink.
+    const redacting: Platform = {
+      ...platform,
+      setOutput: (name, value) => platform.setOutput(name, redactor.redact(value)),
+    };
+    setOutputs(redacting, results, status, event, lines.refs ?? new Map());
   } catch (error) {
     log.warn(`could not write the outputs: ${sinkError(error)}`);
   }
   if ((!event && !results.length) || !platform.writeSummary) return;
   try {
     // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
-    platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews)));
+    // Cells are redacted before they are escaped (escaping `_` or `&` would hide a secret from the redactor).
+    const redact = (text: string) => redactor.redact(text);
+    platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews, redact)));
   } catch (error) {
     log.warn(`could not write the job summary: ${sinkError(error)}`);
   }
@@ -650,12 +658,24 @@ function setOutputs(
 ): void {
   const delivered = results.filter((r) => r.ok && !r.skipped && !r.dry_run).length;
   const failedCount = results.filter((r) => !r.ok && !r.skipped).length;
-  platform.setOutput('results', JSON.stringify(results));
+  platform.setOutput('results', jsonOutput(results));
   platform.setOutput('delivered', String(delivered));
   platform.setOutput('failed', String(failedCount));
   platform.setOutput('status', status);
-  platform.setOutput('event', event ? JSON.stringify(event) : '');
+  platform.setOutput('event', event ? jsonOutput(event) : '');
   platform.setOutput('message_refs', messageRefsOutput(refs));
+}
+
+/**
+ * JSON for an output: JSON.stringify leaves NEL, U+2028 and U+2029 (line breaks to many readers of
+ * an output file: Python's splitlines, browsers) and bidi and zero-width characters raw. Written as
+ * \u escapes, the value is the same and the text carries no line break nor hidden formatting.
+ */
+function jsonOutput(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0085\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function resultLine(r: TargetResult): string {
@@ -694,6 +714,9 @@ export function markdownCell(text: string): string {
       // Bare URLs become links in GitHub's Markdown: break the scheme so they stay text.
       .replace(/\b(https?|ftp|mailto):/gi, '$1&#58;')
       .replace(/\bwww\./gi, 'www&#46;')
+      // `@team` and `user@example.com` become a mention or a mail link in the rendered text,
+      // however the `@` was escaped: an invisible joiner after it keeps them text.
+      .replace(/@/g, '@\u2060')
   );
 }
 
@@ -701,8 +724,9 @@ function summaryMarkdown(
   event: CiEvent | null,
   results: TargetResult[],
   previews: ReadonlyMap<string, string[]> = new Map(),
+  redact: (text: string) => string = (text) => text,
 ): string {
-  const cell = markdownCell;
+  const cell = (text: string) => markdownCell(redact(text));
   const rows = results.map((r) => {
     const result = r.skipped
       ? '⏭️ skipped (notify_on)'

@@ -250,7 +250,8 @@ export function localPlatform(
       return localEvent(input, env, facts, known);
     },
     setOutput(name, value) {
-      if (outputFile) appendFileSync(outputFile, `${name}=${value.replace(/\n/g, ' ')}\n`, 'utf8');
+      // One line per output: CR ends a line for many readers too.
+      if (outputFile) appendFileSync(outputFile, `${name}=${value.replace(/\r\n|[\r\n]/g, ' ')}\n`, 'utf8');
     },
     // No writeSummary: the job summary is GitHub's; the result lines are already in the log.
   };
