@@ -571,6 +571,32 @@ describe('createHttpClient: headers, proxies, dry run', () => {
   });
 });
 
+describe('createHttpClient: the dry-run dump of a signed request', () => {
+  it("masks the signatures: a signature header, DingTalk's sign parameter and Lark's sign field", async () => {
+    const { client, log } = harness({ dryRun: true });
+    await client.deliver(
+      {
+        method: 'POST',
+        url: 'https://robot.example.com/send?timestamp=1700000000000&sign=oOXcr53S5wE94Sl9I96e%2FnecSXXnuCg%3D&x=1',
+        headers: { 'X-Hub-Signature-256': 'sha256=0123abcd', 'webhook-signature': 'v1,2fledeg1oQ7Ebs=' },
+        body: '{"timestamp":"1700000000","sign":"4eYqNMPqjbwCJGFM9/tMwfTa=","msg_type":"text"}',
+      },
+      undefined,
+      { label: 'robot' },
+    );
+    expect(log.text()).toBe(
+      [
+        '[dry run] robot: POST https://robot.example.com/send?timestamp=1700000000000&sign=***&x=1',
+        '  X-Hub-Signature-256: ***',
+        '  webhook-signature: ***',
+        `  User-Agent: ${USER_AGENT}`,
+        '',
+        '{\n  "timestamp": "1700000000",\n  "sign": "***",\n  "msg_type": "text"\n}',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('createHttpClient: redaction', () => {
   it('never puts the token of the URL into an error, raw, URL-encoded or base64', async () => {
     const token = 'tok_9f8e7d6c5b4a3210ZZ';

@@ -141,6 +141,33 @@ describe.each(nodeBinaries())('untrusted text in what the bundle prints ($label)
     },
   );
 
+  it('shows no signature in a dry run: not in the log dump, not in the job summary preview', async () => {
+    const run = await runAction({
+      node,
+      inputs: {
+        channels: JSON.stringify([
+          {
+            type: 'lark',
+            url: `${hook.origin}/open-apis/bot/v2/hook/0a1b2c3d-aaaa-bbbb`,
+            secret: 'lark-sign-secret-01',
+          },
+          {
+            type: 'dingtalk',
+            url: `${hook.origin}/robot/send?access_token=0123456789abcdef`,
+            secret: 'SEC0123456789abcdef',
+          },
+        ]),
+        status: 'failure',
+        dry_run: 'true',
+      },
+    });
+    expect([run.code, hook.requests.length]).toEqual([0, 0]);
+    expect(run.stdout).toContain('"sign": "***"');
+    expect(run.stdout).toMatch(/&sign=\*\*\*/);
+    expect(run.summary).toContain('"sign": "***"');
+    for (const text of [run.stdout, run.summary]) expect(text).not.toMatch(/sign"?[=:]\s*"?[^*"\s]/);
+  });
+
   it('masks a multi-line secret line by line on GitHub, each line trimmed, none too short to hide', async () => {
     const run = await runAction({
       node,

@@ -6,7 +6,7 @@
 import type { ChannelResult, SendContext } from './channels/types.js';
 import { loadChannels } from './channels/index.js';
 import { refForTarget } from './channels/message-ref.js';
-import { createHttpClient, type HttpClientOptions } from './delivery/http.js';
+import { createHttpClient, shownBody, type HttpClientOptions } from './delivery/http.js';
 import { isMaskable, type Redactor } from './delivery/redact.js';
 import type { HttpClient, HttpRequestSpec } from './delivery/types.js';
 import { apiReadsDeadline, NO_API_FACTS, type ApiFact, type ApiFacts } from './event/facts.js';
@@ -586,11 +586,7 @@ function recordingRequests(http: HttpClient, previews: string[] | null): HttpCli
 
 function requestPreview(spec: HttpRequestSpec): string {
   if (spec.body === undefined || spec.method === 'GET') return `${spec.method} (no body)`;
-  try {
-    return JSON.stringify(JSON.parse(spec.body), null, 2);
-  } catch {
-    return spec.body;
-  }
+  return shownBody(spec.body);
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {

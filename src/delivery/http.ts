@@ -343,22 +343,34 @@ function redactProxyPassword(value: string, redactor: Redactor): void {
   if (proxy?.password) redactor.add(proxy.href);
 }
 
-/** Header names whose values are credentials whatever the redactor knows. */
-const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key/i;
+/** Header names whose values are credentials, or signatures made with one, whatever the redactor knows. */
+const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|signature/i;
+/**
+ * Where a signature made with the secret travels outside the headers: DingTalk's `sign` query
+ * parameter and Lark's `sign` body field. With its timestamp it is a credential for as long as the
+ * platform accepts it (an hour), so the dump masks it like the secret.
+ */
+const SIGNATURE_PARAM = /([?&](?:sign|signature)=)[^&#]*/gi;
+const SIGNATURE_FIELDS = new Set(['sign', 'signature']);
 
 /** The dry-run dump: method, URL, headers (credentials masked) and the body, pretty when JSON. */
 function describeRequest(label: string, spec: HttpRequestSpec): string {
-  const lines = [`[dry run] ${label}: ${spec.method} ${spec.url}`];
+  const lines = [`[dry run] ${label}: ${spec.method} ${spec.url.replace(SIGNATURE_PARAM, '$1***')}`];
   for (const [name, value] of Object.entries(spec.headers))
     lines.push(`  ${name}: ${SECRET_HEADER.test(name) ? '***' : value}`);
-  if (spec.body !== undefined && spec.method !== 'GET') {
-    let body = spec.body;
-    try {
-      body = JSON.stringify(JSON.parse(spec.body), null, 2);
-    } catch {
-      /* not JSON: print as sent */
-    }
-    lines.push('', body);
-  }
+  if (spec.body !== undefined && spec.method !== 'GET') lines.push('', shownBody(spec.body));
   return lines.join('\n');
+}
+
+/** A request body as a dry run shows it (the log's dump, the job summary's preview): pretty when JSON, signature masked. */
+export function shownBody(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      for (const key of Object.keys(parsed))
+        if (SIGNATURE_FIELDS.has(key.toLowerCase())) (parsed as Record<string, unknown>)[key] = '***';
+    return JSON.stringify(parsed, null, 2);
+  } catch {
+    return body; // not JSON: as sent
+  }
 }
