@@ -89,6 +89,7 @@ const FAKE_LINES = [
 ].join('\n');
 
 /** Every kind of line break a runner, a browser or a tool may split on. */
+// eslint-disable-next-line no-control-regex -- the point of the check
 const ANY_LINE_BREAK = /\r\n|[\r\n\u2028\u2029\u0085\u000b\u000c]/;
 /** Our own line heads at column 0 (text inside a message is indented); a line starting so must be ours. */
 const OUR_HEADS = /^(?:::|✅|❌|⏭️|error:|warning:|debug:|section_)/;
