@@ -220,8 +220,10 @@ describe('a secret as endpoints and other programs echo it', () => {
     redactor.add('Tk9pQ2xvc2VBbmRTZWNyZXQ1234');
     expect(redactor.redact('token: Tk9pQ2xv\r\n  c2VBbmRTZWNy\nZXQ1234 ok')).toBe('token: *** ok');
     expect(redactor.redact('echo Tk9pQ2xvc2 VBbmRTZWNyZXQ1234 and')).toBe('echo *** and');
-    // Words that only share letters with it stay.
+    // Words that only share letters with it stay, and so does a name that a short id spells.
     expect(redactor.redact('Tk9p Q2xv c2VB other')).toBe('Tk9p Q2xv c2VB other');
+    redactor.add('MonaLisa');
+    expect(redactor.redact('mentions Mona Lisa; MonaLisa')).toBe('mentions Mona Lisa; ***');
   });
 
   it('masks every line of a multi-line secret (a key) on its own', () => {

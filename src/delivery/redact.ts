@@ -20,6 +20,11 @@ const MIN_ANYWHERE_LENGTH = 8;
  */
 const PREFIX_LENGTH = 16;
 /**
+ * A form at least this long is also masked when whitespace splits it (an answer wrapped it): only
+ * tokens wrap, and a form this long does not come out of words joined by chance.
+ */
+const WRAPPED_MIN_LENGTH = 16;
+/**
  * Values that occur in every log and JSON output (`"ok":true`, "status: failure"): masking them
  * would garble the log and the outputs, and hides nothing. They are not registered; run() warns.
  */
@@ -108,14 +113,15 @@ export class Redactor {
 /**
  * An answer that wraps long lines (base64 at 76 columns, a pretty-printed error) splits a secret
  * across lines, and a one-line error joins those lines with a space: no whole-string match finds
- * it. Masks a long form written with whitespace between its characters. The text without its
+ * it. Masks a long form written with whitespace between its characters (only a long one: an id
+ * such as `MonaLisa` must not hide the name "Mona Lisa"). The text without its
  * whitespace is searched first, so the pattern is built only for a form that is really there.
  */
 function redactWrapped(text: string, secrets: string[]): string {
   const compact = text.replace(/\s+/g, '');
   let out = text;
   for (const s of secrets) {
-    if (s.length < MIN_ANYWHERE_LENGTH || /\s/.test(s) || !compact.includes(s)) continue;
+    if (s.length < WRAPPED_MIN_LENGTH || /\s/.test(s) || !compact.includes(s)) continue;
     const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
     out = out.replace(new RegExp(pattern, 'gu'), MASK);
   }
