@@ -28,6 +28,12 @@ const redactor = new Redactor();
 /** stdout and stderr without their streams, and a closed one never crashes the run (output.ts). */
 const sinks = processOutput();
 
+/**
+ * How long an interrupted run waits for a slow reader to take its last lines. GitHub sends SIGKILL
+ * 2.5 s after SIGTERM (7.5 s after SIGINT) when a job is cancelled.
+ */
+const INTERRUPTED_DRAIN_MS = 2000;
+
 /** SIGTERM (a cancelled job) and SIGINT (Ctrl-C) let run() report what it knows before the process ends. */
 function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
   const handler = (signal: NodeJS.Signals) => stop(signal as InterruptSignal);
@@ -109,12 +115,16 @@ async function main(): Promise<number> {
 main().then(
   (code) => {
     process.exitCode = code;
-    // Interrupted: requests may still be pending, and the signal asked us to stop now. Otherwise the
-    // run is over once the log has reached its descriptors: what is left (idle kept-alive sockets, a
-    // connection the server is closing) is not worth waiting for, and tearing it down
+    // The run is over once the log has reached its descriptors: what is left (idle kept-alive
+    // sockets, a connection the server is closing) is not worth waiting for, and tearing it down
     // would cost more than the whole log did (delivery/transport.ts, close()). When a stream holds
     // queued bytes (a full pipe), the process ends as Node ends it, after they are written.
-    if (Object.values(EXIT_INTERRUPTED).includes(code) || sinks.flushed()) process.exit(code);
+    if (sinks.flushed()) process.exit(code);
+    // Interrupted: requests may still be pending, and the signal asked us to stop now — but not
+    // before the report reached a reader that is slow (process.exit drops what a pipe's stream
+    // still queues), within a bound well inside the runner's grace before SIGKILL.
+    else if (Object.values(EXIT_INTERRUPTED).includes(code))
+      void sinks.drained(INTERRUPTED_DRAIN_MS).then(() => process.exit(code));
   },
   (err: unknown) => {
     // Last resort: the error may quote a secret, so it passes through the redactor like every line.

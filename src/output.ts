@@ -24,6 +24,11 @@ export interface Output {
   stderr(line: string): void;
   /** Everything written so far has reached its descriptor (no stream holds queued bytes). */
   flushed(): boolean;
+  /**
+   * Resolves once the bytes the streams queued have reached their descriptors, or after
+   * `timeoutMs` (a reader that never reads must not hold the process).
+   */
+  drained(timeoutMs: number): Promise<void>;
 }
 
 type SinkName = 'stdout' | 'stderr';
@@ -84,7 +89,32 @@ export function processOutput(): Output {
     stdout: (line) => write('stdout', `${line}\n`),
     stderr: (line) => write('stderr', `${line}\n`),
     flushed: () => Object.values(sinks).every((sink) => sink.direct || sink.closed),
+    drained: (timeoutMs) => {
+      const queued = (['stdout', 'stderr'] as const).filter(
+        (name) => !sinks[name].direct && !sinks[name].closed && process[name].writableLength > 0,
+      );
+      if (queued.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        let left = queued.length;
+        const done = () => {
+          if (--left > 0) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        // 'close' too: a reader that goes away (EPIPE) ends the wait as well.
+        for (const name of queued) onceEither(process[name], ['drain', 'close'], done);
+      });
+    },
   };
+}
+
+function onceEither(stream: NodeJS.WriteStream, events: string[], listener: () => void): void {
+  const fire = () => {
+    for (const event of events) stream.off(event, fire);
+    listener();
+  };
+  for (const event of events) stream.on(event, fire);
 }
 
 /**

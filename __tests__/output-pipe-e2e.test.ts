@@ -1,0 +1,94 @@
+/**
+ * The log of the built bundle when its stdout is a real pipe (a FIFO here, like the runner's)
+ * whose reader is slow: nothing is lost at exit. The log sinks (src/output.ts) write the first
+ * 16 KiB directly and queue the rest on a stream once the pipe is full; a run that ends before
+ * the queue has drained must wait for it (within a bound), or the lines that matter most — the
+ * final report of an interrupted run and each target's result — never reach the log.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLE, githubEnv, nodeBinaries } from './support/bundle.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+/** Enough targets that the masks and results outgrow a 64 KiB pipe buffer several times. */
+const TARGETS = 300;
+
+const waitFor = async (what: () => boolean, ms = 30_000): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ path: node }) => {
+  let hook: Receiver;
+  beforeEach(async () => {
+    hook = await startReceiver({ handler: () => ({ hang: true }) });
+  });
+  afterEach(async () => {
+    await hook.close();
+  });
+
+  it('keeps every line of an interrupted run: the report and each target, written after the reader catches up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-pipe-'));
+    const fifo = join(dir, 'stdout.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // Read-write, so opening does not wait for a reader; nobody reads until the run is interrupted.
+    const pipe = openSync(fifo, 'r+');
+    const channels = Array.from({ length: TARGETS }, (_, i) => ({
+      type: 'webhook',
+      name: `t${i}`,
+      url: `${hook.origin}/hook/token-${i}-${'k'.repeat(24)}`,
+    }));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      ...githubEnv(dir, 'push', {}),
+      INPUT_STATUS: 'failure',
+      INPUT_CHANNELS: JSON.stringify(channels),
+      INPUT_TIMEOUT: '600',
+      INPUT_RETRIES: '0',
+    };
+    const child = spawn(node, [BUNDLE], { env, stdio: ['ignore', pipe, 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      // Every target is in flight (the stand-in never answers) and the pipe is full.
+      await waitFor(() => hook.requests.length === TARGETS);
+      child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The reader comes back: everything written to the pipe, then its end once the child is gone.
+      let log = '';
+      const read = new Promise<void>((resolve, reject) => {
+        const stream = createReadStream(fifo, { encoding: 'utf8' });
+        stream.on('open', () => closeSync(pipe));
+        stream.on('data', (d) => (log += String(d)));
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      expect(await exited).toBe(143);
+      await read;
+      expect(stderr).toBe('');
+      const lines = log.split('\n');
+      expect(lines).toContain(
+        `::error::interrupted by SIGTERM: 0 delivered, ${TARGETS} in flight (may or may not arrive), 0 not sent`,
+      );
+      for (let i = 0; i < TARGETS; i++)
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^::error::❌ t${i} \\(webhook\\): failed: interrupted by SIGTERM while sending; it may or may not have been delivered`,
+            ),
+          ),
+        );
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+  });
+});
