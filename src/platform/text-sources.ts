@@ -3,40 +3,67 @@
  * a file (`@@…` is a literal leading `@`). For `template` and `channels`, whose text is long and
  * multi-line; other inputs are taken as given.
  */
-import { readFile } from 'node:fs';
+import { createReadStream } from 'node:fs';
 
 export const FROM_SOURCE_INPUTS = ['template', 'channels'] as const;
 
-/** How long `-` waits for stdin to end: a CI that leaves stdin open must not hang the notification. */
+/**
+ * How long `-` or `@path` waits for its text to end: a CI that leaves stdin open, or an `@path` that
+ * is a FIFO or `/dev/stdin` whose writer never finishes (`--channels @<(generate)`), must not hang
+ * the notification.
+ */
 export const STDIN_TIMEOUT_MS = 30_000;
 
+/**
+ * The most text one source may give: far more than any template or list of targets, and a source
+ * that never stops giving (`yes |`, `@/dev/zero`) is refused here instead of filling the memory.
+ */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
 export interface TextSources {
-  readFile(path: string): Promise<string>;
+  readFile(path: string, timeoutMs: number): Promise<string>;
   readStdin(timeoutMs: number): Promise<string>;
 }
 
+/** Errors of a source that does not end in time or gives too much (the message is the whole reason). */
+class SourceLimit extends Error {}
+
 export const processSources: TextSources = {
-  // node:fs's callback form: node:fs/promises loads readline, the REPL history and fs watchers with it.
-  readFile: (path) =>
-    new Promise((resolve, reject) => readFile(path, 'utf8', (error, text) => (error ? reject(error) : resolve(text)))),
-  readStdin: (timeoutMs) =>
-    new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const timer = setTimeout(() => {
-        process.stdin.pause();
-        reject(new Error(`stdin did not end within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
-      process.stdin.on('end', () => {
-        clearTimeout(timer);
-        resolve(Buffer.concat(chunks).toString('utf8'));
-      });
-      process.stdin.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    }),
+  readFile: (path, timeoutMs) => {
+    // A stream, not fs.readFile: that one has no bound on time (a FIFO) nor size (/dev/zero).
+    const stream = createReadStream(path);
+    return readBounded(stream, timeoutMs, () => stream.destroy());
+  },
+  readStdin: (timeoutMs) => readBounded(process.stdin, timeoutMs, () => process.stdin.pause()),
 };
+
+/** The text of `stream` once it ends, within `timeoutMs` and MAX_SOURCE_BYTES; `stop` lets go of it otherwise. */
+function readBounded(stream: NodeJS.ReadableStream, timeoutMs: number, stop: () => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      stream.removeAllListeners('data');
+      stop();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new SourceLimit(`did not end within ${timeoutMs / 1000} s`)), timeoutMs);
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_SOURCE_BYTES) return fail(new SourceLimit(`more than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`));
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    stream.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
 
 /** Resolves `-` and `@path` values in place; every problem is one line naming the input. */
 export async function resolveTextSources(
@@ -67,10 +94,17 @@ export async function resolveTextSources(
     } else if (trimmed.startsWith('@')) {
       const path = trimmed.slice(1);
       try {
-        resolved[name] = await sources.readFile(path);
+        resolved[name] = await sources.readFile(path, STDIN_TIMEOUT_MS);
       } catch (error) {
         const code = (error as { code?: string }).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'unreadable');
+        const why =
+          error instanceof SourceLimit
+            ? error.message
+            : code === 'ENOENT'
+              ? 'no such file'
+              : code === 'EISDIR'
+                ? 'a directory'
+                : (code ?? 'unreadable');
         errors.push(`${name}: cannot read @${path} (${why}); @path reads a file, @@ keeps a literal @`);
       }
     }
