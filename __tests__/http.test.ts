@@ -185,6 +185,25 @@ describe('createHttpClient: retries', () => {
     expect(waits[0]).toBeLessThanOrEqual(5000);
   });
 
+  it('backs off as usual when Retry-After or a platform retry_after is unreadable or negative', async () => {
+    // V8's Date.parse reads "-5" and "in 5" as dates in 2001 and "soon 2030" as one in 2030: none is an
+    // HTTP date (RFC 9110 §5.6.7), so none may turn the backoff into an instant retry or a minute's wait.
+    const garbage = ['-5', '+5', 'in 5', '1 2', 'soon 2030', '-0.5'];
+    const r = await receiver({
+      replies: garbage.map((value) => ({ status: 429, headers: { 'Retry-After': value }, body: 'slow down' })),
+    });
+    const { client, waits } = harness({ retries: garbage.length });
+    expect(await client.deliver(post(`${r.origin}/hook`))).toMatchObject({ ok: true, attempts: 7 });
+    expect(waits).toEqual([750, 1500, 3000, 6000, 12_000, 22_500]);
+
+    const negative: Verdict = { ok: false, retry: true, error: 'rate limited', retryAfterMs: -5000 };
+    const r2 = await receiver({ replies: [{ status: 429, body: '{"retry_after": -5}' }] });
+    const second = harness();
+    const read = (answer: HttpAnswer): Verdict => (answer.status === 429 ? negative : { ok: true });
+    expect(await second.client.deliver(post(`${r2.origin}/hook`), read)).toMatchObject({ ok: true, attempts: 2 });
+    expect(second.waits).toEqual([750]);
+  });
+
   it('caps a huge Retry-After at 60 s', async () => {
     const r = await receiver({ replies: [{ status: 429, headers: { 'Retry-After': '3600' } }] });
     const { client, waits } = harness();
@@ -672,6 +691,10 @@ describe('retry policy pieces', () => {
     expect(parseRetryAfter('Tue, 01 Dec 2026 10:00:20 GMT', now)).toBe(20_000);
     expect(parseRetryAfter('Tue, 01 Dec 2026 09:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter('Tuesday, 01-Dec-26 10:00:20 GMT', now)).toBe(20_000);
+    expect(parseRetryAfter('Tue Dec  1 10:00:20 2026', now)).toBe(20_000);
+    for (const garbage of ['-5', '+5', 'in 5', '1 2', 'soon 2030', '-0.5', '2026-12-01T10:00:20Z'])
+      expect(parseRetryAfter(garbage, now)).toBeNull();
     expect(parseRetryAfter(undefined, now)).toBeNull();
     expect(parseRetryAfter('86400', now)).toBe(60_000);
   });

@@ -184,7 +184,9 @@ function judge(
   const { answer } = attempt;
   const verdict = safeRead(read, answer);
   const reason = `HTTP ${answer.status}`;
-  const waitMs = (!verdict.ok && verdict.retryAfterMs) || parseRetryAfter(answer.headers['retry-after'], Date.now());
+  // A platform's own wait (Discord's and Telegram's retry_after) counts only when it is a real wait.
+  const platformWaitMs = !verdict.ok && (verdict.retryAfterMs ?? 0) > 0 ? verdict.retryAfterMs! : null;
+  const waitMs = platformWaitMs ?? parseRetryAfter(answer.headers['retry-after'], Date.now());
   // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
   if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
   const failure = verdict.ok ? { error: httpErrorLine(answer) } : { error: verdict.error, ...pickHint(verdict) };
@@ -301,10 +303,18 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), RETRY_AFTER_CAP_MS);
-  const date = Date.parse(trimmed);
+  // Only the three HTTP-date forms (RFC 9110 §5.6.7), all starting with the day's name: V8's
+  // Date.parse also reads "-5" or "in 5" as dates in 2001 (an instant retry) and "soon 2030" as one
+  // in 2030 (the longest wait). asctime has no zone; HTTP dates are GMT.
+  const match = HTTP_DATE.exec(trimmed);
+  if (!match) return null;
+  const date = Date.parse(match[2] ? trimmed : `${trimmed} GMT`);
   if (Number.isNaN(date)) return null;
   return Math.min(Math.max(0, date - nowMs), RETRY_AFTER_CAP_MS);
 }
+
+/** IMF-fixdate, RFC 850 and asctime: a day name, the date, a time, and GMT for the first two. */
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s[\w\s-]*\d{1,2}:\d{2}:\d{2}(?:\s+\d{4}$|\s+(GMT)$)/;
 
 function pickNote(verdict: Verdict): { note?: string } {
   return verdict.ok && verdict.note ? { note: verdict.note } : {};

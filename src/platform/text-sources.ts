@@ -58,7 +58,7 @@ function readBounded(stream: NodeJS.ReadableStream, timeoutMs: number, stop: () 
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    stream.on('error', (error) => {
+    stream.on('error', (error: Error) => {
       clearTimeout(timer);
       reject(error);
     });
