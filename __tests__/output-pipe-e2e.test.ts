@@ -91,4 +91,46 @@ describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ 
       child.kill('SIGKILL');
     }
   });
+
+  it('sends nothing it reported "not sent" while it waits for the reader', async () => {
+    // The API reads never answer (they give up after `timeout`, 1 s); SIGTERM comes while they are
+    // pending, so no target has started. The reader never comes back within the wait for it.
+    const api = await startReceiver({ handler: () => ({ hang: true }) });
+    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-pipe-'));
+    const fifo = join(dir, 'stdout.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const pipe = openSync(fifo, 'r+');
+    const channels = Array.from({ length: TARGETS }, (_, i) => ({
+      type: 'webhook',
+      name: `t${i}`,
+      url: `${hook.origin}/hook/token-${i}-${'k'.repeat(24)}`,
+    }));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      ...githubEnv(dir, 'push', {}),
+      GITHUB_API_URL: api.origin,
+      INPUT_GITHUB_TOKEN: 'ghs_pipeTestToken0123456789abcdefABCD',
+      INPUT_STATUS: 'failure',
+      INPUT_CHANNELS: JSON.stringify(channels),
+      INPUT_TIMEOUT: '1',
+      INPUT_RETRIES: '0',
+    };
+    const child = spawn(node, [BUNDLE], { env, stdio: ['ignore', pipe, 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      await waitFor(() => api.requests.length > 0);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      // Past the reads' deadline: had the run gone on, every target would have been sent by now.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(hook.requests).toHaveLength(0);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+      closeSync(pipe);
+      await api.close();
+    }
+  });
 });

@@ -79,6 +79,11 @@ interface RunState {
   previews: Map<string, string[]>;
   /** Target name → `message_ref` (channels that can edit), for the `message_refs` output. */
   refs: Map<string, string>;
+  /**
+   * A signal came: no target starts any more. The process may live on a moment (index.ts waits for
+   * a slow log reader), and a target reported "not sent" must stay not sent.
+   */
+  stopped: boolean;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -152,8 +157,9 @@ export async function run(deps: RunDeps): Promise<number> {
     // In the targets' order, whichever finishes first.
     previews: new Map(settings.dry_run ? settings.targets.map((t) => [t.settings.name, []]) : []),
     refs: new Map(),
+    stopped: false,
   };
-  const interrupted = interruption(deps.onInterrupt);
+  const interrupted = interruption(deps.onInterrupt, () => (state.stopped = true));
   const facts = { status: status.status, params: params.params };
   const delivery = deliverAll(state, settings, facts, { wanted, map: people.map }, http, deps, now);
   const outcome = await Promise.race([delivery, interrupted.signal]).finally(interrupted.dispose);
@@ -213,6 +219,7 @@ async function deliverAll(
     state.event = event;
     await Promise.all(
       settings.targets.map(async (target) => {
+        if (state.stopped) return;
         state.progress.set(target, 'in flight');
         const previews = state.previews.get(target.settings.name) ?? null;
         state.progress.set(
@@ -297,14 +304,21 @@ function reportInterrupted(
   });
 }
 
-/** Resolves with the first interrupting signal; `dispose` unsubscribes. */
-function interruption(subscribe: RunDeps['onInterrupt']): {
+/** Resolves with the first interrupting signal, calling `stop` at once (not a microtask later); `dispose` unsubscribes. */
+function interruption(
+  subscribe: RunDeps['onInterrupt'],
+  stop: () => void,
+): {
   signal: Promise<InterruptSignal>;
   dispose: () => void;
 } {
   let dispose = () => {};
   const signal = new Promise<InterruptSignal>((resolve) => {
-    if (subscribe) dispose = subscribe(resolve);
+    if (subscribe)
+      dispose = subscribe((signal) => {
+        stop();
+        resolve(signal);
+      });
   });
   return { signal, dispose: () => dispose() };
 }
