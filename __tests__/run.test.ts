@@ -191,6 +191,10 @@ describe('run()', () => {
       );
     });
 
+    it('markdownCell drops control and invisible characters: no bidi override reorders the row', () => {
+      expect(markdownCell('ok\u202e deliver\u200bed \u001b[31mred\u2028x\u0007')).toBe('ok delivered \\[31mred x');
+    });
+
     it('markdownCell mentions nobody and links no address: @team and a@b.example stay text', () => {
       expect(markdownCell('ping @acme/owners or ann@example.com')).toBe(
         'ping @\u2060acme/owners or ann@\u2060example.com',

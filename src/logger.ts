@@ -33,6 +33,11 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
  */
 const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
+/** Text without control and invisible formatting characters (for sinks other than the log, such as the job summary). */
+export function withoutHidden(text: string): string {
+  return text.replace(CONTROL, '').replace(INVISIBLE, '');
+}
+
 /**
  * Line breaks: CR, LF and CRLF end a line for the runner's line reader; U+2028 and U+2029 do for
  * browsers' log views and many tools. (NEL, VT and FF are control characters and are removed.)

@@ -17,6 +17,7 @@ import type { CiEvent, ContributorQuery, Status } from './event/types.js';
 import { EMPTY_PEOPLE_MAP, PRIVATE_FIELDS, type PeopleMap } from './people/map.js';
 import { addRobotMentions, reachableChannels } from './people/reach.js';
 import { selectPeople, type PeopleWanted, type SelectedPerson } from './people/select.js';
+import { withoutHidden } from './logger.js';
 import type { Platform } from './platform/types.js';
 import { messageFacts } from './render/facts.js';
 import { buildMessage, defaultTitle } from './render/message.js';
@@ -713,8 +714,8 @@ function pacedNote(r: TargetResult): string {
  */
 export function markdownCell(text: string): string {
   return (
-    text
-      .replace(/[\r\n]+/g, ' ')
+    // A bidi override would reorder the rest of the row, a zero-width space hide what a cell holds.
+    withoutHidden(text.replace(/[\r\n\u2028\u2029\u0085]+/g, ' '))
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
