@@ -215,6 +215,12 @@ describe('a secret as endpoints and other programs echo it', () => {
     ]);
   });
 
+  it('masks it quoted in an HTML error page, with entities', () => {
+    const redactor = new Redactor();
+    redactor.add(secret);
+    expect(redactor.redact('<p>bad key SEC_ret*Value_2024-xyz&amp;m\u00f6re/x</p>')).toBe('<p>bad key ***</p>');
+  });
+
   it('masks it split across lines (a wrapped answer), also once the lines were joined with spaces', () => {
     const redactor = new Redactor();
     redactor.add('Tk9pQ2xvc2VBbmRTZWNyZXQ1234');

@@ -180,6 +180,8 @@ function shownForms(token: string): string[] {
   return forms;
 }
 
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 /** The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64. */
 function encodedForms(value: string): string[] {
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
@@ -207,6 +209,8 @@ function encodedForms(value: string): string[] {
     asciiJson,
     asciiJson.replace(/\//g, '\\/'),
     goJson,
+    // An HTML error page (a proxy's, a gateway's) quotes what it was sent with entities.
+    value.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c),
     // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
     JSON.stringify(jsonEscaped).slice(1, -1),
     Buffer.from(value).toString('base64'),
