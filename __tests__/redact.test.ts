@@ -215,6 +215,15 @@ describe('a secret as endpoints and other programs echo it', () => {
     ]);
   });
 
+  it('masks all of a long token cut or wrapped after its first 16 characters, not only those 16', () => {
+    const token = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD';
+    const redactor = new Redactor();
+    redactor.add(token);
+    expect(redactor.redact(`key ${token.slice(0, 30)}…`)).toBe('key ***…');
+    expect(redactor.redact(`key ${token.slice(0, 20)}\n${token.slice(20)} end`)).toBe('key *** end');
+    expect(redactor.redact(`key ${token.slice(0, 20)} ${token.slice(20)} end`)).toBe('key *** end');
+  });
+
   it('masks it quoted in an HTML error page, with entities', () => {
     const redactor = new Redactor();
     redactor.add(secret);

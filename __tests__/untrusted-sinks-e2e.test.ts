@@ -116,7 +116,7 @@ describe.each(nodeBinaries())('untrusted text in what the bundle prints ($label)
     async (platform) => {
       hook.reply({
         status: 400,
-        body: `{"error":"bad signature","token":"${TOKEN.slice(0, 12)}\n${TOKEN.slice(12)}","q":"${STRICT_PERCENT}","s":"${GO_JSON}","by":"@acme/owners"}`,
+        body: `{"error":"bad signature","token":"${TOKEN.slice(0, 12)}\n${TOKEN.slice(12)}","again":"${TOKEN.slice(0, 20)}\r\n ${TOKEN.slice(20)}","q":"${STRICT_PERCENT}","s":"${GO_JSON}","by":"@acme/owners"}`,
       });
       const run = await runOn(platform, node, `Fix ${TOKEN} path`, {
         channel: 'webhook',
@@ -131,7 +131,7 @@ describe.each(nodeBinaries())('untrusted text in what the bundle prints ($label)
       const sinks = { stdout: run.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: run.stderr, ...run.files };
       for (const [sink, text] of Object.entries(sinks)) {
         const compact = text.replace(/\s+/g, '');
-        for (const form of [TOKEN, STRICT_PERCENT, GO_JSON, SECRET.slice(0, 10)])
+        for (const form of [TOKEN.slice(0, 10), TOKEN.slice(-10), STRICT_PERCENT, GO_JSON, SECRET.slice(0, 10)])
           expect([sink, compact.includes(form)]).toEqual([sink, false]);
       }
       if (platform === 'github') {

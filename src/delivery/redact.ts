@@ -95,13 +95,15 @@ export class Redactor {
     if (!text || this.secrets.size === 0) return text;
     let out = text;
     const secrets = (this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length));
+    // Cut and wrapped secrets first: once a secret's first 16 characters (a form of their own) are
+    // masked, the rest of a cut or wrapped secret no longer matches anything and would show.
+    if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
+    if (/\s/.test(out)) out = redactWrapped(out, secrets);
     for (const s of secrets) {
       if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
     }
-    if (/\s/.test(out)) out = redactWrapped(out, secrets);
     const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
     if (short) out = out.replace(short, MASK);
-    if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
     return out;
   }
 
