@@ -189,7 +189,12 @@ function judge(
   const waitMs = platformWaitMs ?? parseRetryAfter(answer.headers['retry-after'], Date.now());
   // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
   if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
-  const failure = verdict.ok ? { error: httpErrorLine(answer) } : { error: verdict.error, ...pickHint(verdict) };
+  const failure: { error: string; hint?: string } = verdict.ok
+    ? { error: httpErrorLine(answer) }
+    : { error: verdict.error, ...pickHint(verdict) };
+  // Redirects are never followed (the body and its signature were made for this URL, and a Location
+  // may point anywhere): whatever the channel's reading, the fix is the final URL.
+  if (failure.hint === undefined && answer.status >= 300 && answer.status < 400) failure.hint = REDIRECT_HINT;
   let retry = isTransientStatus(answer.status) || (!verdict.ok && verdict.retry);
   // Every 5xx from the platform is retried (DESIGN §6). Through a forward proxy, though, a 502/504 is
   // the proxy speaking for a target that may have taken the whole request and then gone silent
@@ -288,9 +293,11 @@ export function readHttpStatus(answer: HttpAnswer): Verdict {
     ok: false,
     retry: isTransientStatus(answer.status),
     error: httpErrorLine(answer),
-    ...(answer.status >= 300 && answer.status < 400 ? { hint: 'the URL redirects; use the final URL' } : {}),
+    ...(answer.status >= 300 && answer.status < 400 ? { hint: REDIRECT_HINT } : {}),
   };
 }
+
+const REDIRECT_HINT = 'the URL redirects; use the final URL';
 
 /** Exponential backoff with equal jitter; `retry` is 1 for the wait before the second attempt. */
 export function backoffDelay(retry: number, random: () => number): number {
