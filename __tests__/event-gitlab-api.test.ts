@@ -526,6 +526,27 @@ describe('gitlabEvent with the API', () => {
     expect([...warnings, ...gaps].join('\n')).not.toMatch(/glpat|glcbt/);
   });
 
+  it('names each read that did not answer by the deadline, never printing a token', async () => {
+    project.pipelines = [standInPipeline({ id: 999, status: 'success' })];
+    standIn.delayMs = 5000;
+    const { warnings, gaps } = await build(notifyJobEnv(), {
+      facts: { wanted: () => new Set(['jobs', 'history']), deadlineMs: 300 },
+    });
+    // Each read ends by its own timeout or by the deadline of the set, whichever fires first.
+    const late =
+      '(: no answer within 0.3 s \\(the timeout input, at most 3 s for these reads\\)| with \\w+: timed out after 0.3 s waiting for the answer)$';
+    expect([...warnings].sort()).toEqual([
+      expect.stringMatching(new RegExp(`^gitlab api: could not read the pipeline's jobs${late}`)),
+      expect.stringMatching(new RegExp(`^gitlab api: could not read the pipelines of main${late}`)),
+    ]);
+    expect(gaps).toEqual([
+      expect.stringMatching(
+        new RegExp(`^the GitLab API did not answer \\(gitlab api: could not read the pipelines of main`),
+      ),
+    ]);
+    expect([...warnings, ...gaps].join('\n')).not.toMatch(/glpat|glcbt/);
+  });
+
   it('says what is missing without any token or API URL', async () => {
     const env = { ...notifyJobEnv(), CI_JOB_TOKEN: undefined };
     const { event, gaps } = await build(env, { gitlab_token: '' });

@@ -202,6 +202,13 @@ async function readApiFacts(
   let culpritsProblem: string | null = ref ? null : 'the ref of this pipeline is not known (CI_COMMIT_REF_NAME)';
   const culpritsSha = ref ? (people?.culpritsSha ?? null) : null;
   const committersRange = people?.committersRange ?? null;
+  // What each read asks for, in the words gitlab-api.ts uses for its own failures.
+  const readNames: Record<string, string> = {
+    jobs: "the pipeline's jobs",
+    previous: `the pipelines of ${(ref ?? '').slice(0, 100)}`,
+    committers: 'the commits of the compare',
+    culprits: 'the commits since the last successful pipeline',
+  };
   const results = await readTogether(
     {
       jobs: wanted.has('jobs') || wanted.has('timing') ? () => api.pipelineJobs(pipelineId) : undefined,
@@ -241,7 +248,7 @@ async function readApiFacts(
       onFailure(name, error, timedOut) {
         if (error instanceof GitLabApiError && error.dryRun) return;
         const reason = timedOut
-          ? `gitlab api: no answer within ${deadlineMs / 1000} s (the timeout input, at most ${API_READS_MAX_MS / 1000} s for these reads)`
+          ? `gitlab api: could not read ${readNames[name] ?? name}: no answer within ${deadlineMs / 1000} s (the timeout input, at most ${API_READS_MAX_MS / 1000} s for these reads)`
           : apiWarning(error, secrets);
         if (name === 'previous') historyGap = token ? `the GitLab API did not answer (${reason})` : NO_TOKEN;
         if (token) warn(reason);
