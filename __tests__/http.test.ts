@@ -361,6 +361,13 @@ describe('createHttpClient: network failures and timeouts', () => {
     expect(r.requests).toHaveLength(1);
   });
 
+  it('says nothing of duplicates when the answer of a GET (an API read) stalls: reading has no side effect', async () => {
+    const r = await receiver({ handler: () => ({ hangAfterHeaders: true }) });
+    const { client } = harness({ timeoutMs: 200, retries: 0 });
+    const outcome = await client.deliver({ method: 'GET', url: `${r.origin}/api/runs`, headers: {} });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, error: 'timed out after 0.2 s while reading the answer' });
+  });
+
   it('retries a refused connection and then reports it', async () => {
     const port = await closedPort();
     const { client, waits } = harness({ retries: 2 });

@@ -22,7 +22,13 @@ type Failed = Extract<Attempt, { kind: 'failed' }>;
  *   an idle socket, and is retried;
  * - the answer's headers arrived: the platform has it; never retried.
  */
-export function judgeFailure(attempt: Failed, timeoutMs: number, idempotent: boolean): FailureVerdict {
+export function judgeFailure(
+  attempt: Failed,
+  timeoutMs: number,
+  idempotent: boolean,
+  /** A GET: it changes nothing at the other end, so there is no delivery to duplicate. */
+  readOnly = false,
+): FailureVerdict {
   const code = errorCode(attempt.error) ?? errorCode((attempt.error as { cause?: unknown } | null)?.cause);
   if (!attempt.timedOut && code && INVALID_REQUEST.has(code))
     return { error: `invalid request: ${errorMessage(attempt.error)}`, retry: false };
@@ -35,7 +41,7 @@ export function judgeFailure(attempt: Failed, timeoutMs: number, idempotent: boo
     : describeNetworkError(attempt.error, code);
   if (!attempt.timedOut && code && PERMANENT.test(code)) return { error: `${what}; not retried`, retry: false };
   if (attempt.stage === 'tunnel' && !attempt.timedOut) return { error: `${what} ${AT_THE_PROXY}`, retry: true };
-  if (attempt.stage === 'read') return { error: `${what}${MAY_HAVE_ARRIVED.read}`, retry: false };
+  if (attempt.stage === 'read') return { error: `${what}${readOnly ? READING : MAY_HAVE_ARRIVED.read}`, retry: false };
   if (attempt.stage === 'wait') {
     const idleSocketClosed = attempt.reused && !attempt.timedOut && code === 'ECONNRESET';
     if (idempotent || idleSocketClosed) return { error: what, retry: true };
@@ -52,9 +58,11 @@ const TIMEOUT_STAGE: Record<Stage, string> = {
   read: '',
 };
 
+const READING = ' while reading the answer';
+
 const MAY_HAVE_ARRIVED: Record<'wait' | 'read', string> = {
   wait: ' after the request was sent in full (it may have been delivered; not retried to avoid a duplicate)',
-  read: ' while reading the answer (the request may have been delivered; not retried to avoid a duplicate)',
+  read: `${READING} (the request may have been delivered; not retried to avoid a duplicate)`,
 };
 
 const AT_THE_PROXY = 'while asking the proxy for a tunnel (CONNECT)';

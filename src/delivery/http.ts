@@ -178,7 +178,7 @@ function judge(
   timeoutMs: number,
 ): Step {
   if (attempt.kind === 'failed') {
-    const { error, retry } = judgeFailure(attempt, timeoutMs, isIdempotent(spec));
+    const { error, retry } = judgeFailure(attempt, timeoutMs, isIdempotent(spec), spec.method === 'GET');
     return { ok: false, answer: null, error, retry, waitMs: null, reason: error };
   }
   const { answer } = attempt;
