@@ -232,6 +232,46 @@ describe('settings', () => {
     expect(s.targets[0]?.settings.raw.headers).toBe('X-Team: core\nX-Env: prod');
   });
 
+  it('reads a header value given as env:NAME, in a channels mapping and in the headers input, as a secret', async () => {
+    const env = { HOOK_AUTH: 'Bearer hk_0123456789abcdef', TEAM_KEY: 'tk-9876543210', TWO_LINES: 'a\nX-Injected: 1' };
+    const mapping = await load(
+      {
+        channels:
+          '- type: webhook\n  url: https://a.example.com\n  headers:\n    Authorization: env:HOOK_AUTH\n    X-Team: core\n    X-Note: "env: not a reference"\n',
+      },
+      env,
+    );
+    const lines = await load(
+      { channel: 'webhook', url: 'https://a.example.com', headers: 'X-Key: env:TEAM_KEY\nX-Two: env:TWO_LINES' },
+      env,
+    );
+    const missing = await load(
+      { channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Key: env:NOT_SET\n' },
+      env,
+    );
+    const notUrl = (secrets: string[]) => secrets.filter((secret) => secret !== 'https://a.example.com');
+    expect({
+      mapping: [mapping.targets[0]?.settings.raw.headers, notUrl(mapping.secrets)],
+      lines: [lines.targets[0]?.settings.raw.headers, notUrl(lines.secrets), lines.errors],
+      missing: [missing.targets.length, missing.invalid.map((t) => t.errors)],
+    }).toEqual({
+      mapping: [
+        'Authorization: Bearer hk_0123456789abcdef\nX-Team: core\nX-Note: env: not a reference',
+        ['Bearer hk_0123456789abcdef'],
+      ],
+      // A line break in the variable stays inside its value (a CR the webhook channel refuses).
+      lines: ['X-Key: tk-9876543210\nX-Two: a\rX-Injected: 1', ['tk-9876543210', 'a\nX-Injected: 1'], []],
+      missing: [
+        0,
+        [
+          [
+            'channels[0] headers (X-Key): env:NOT_SET is not set (set the environment variable NOT_SET, e.g. from a secret)',
+          ],
+        ],
+      ],
+    });
+  });
+
   it('keeps a line break inside a headers mapping value inside that value, so it cannot add a header', async () => {
     const s = await load({
       channels: '- type: webhook\n  url: https://a.example.com\n  headers:\n    X-Team: "core\\r\\nX-Injected: 1"\n',

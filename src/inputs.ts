@@ -137,7 +137,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'method', description: 'webhook: POST, PUT or GET.', default: 'POST', secret: false },
   {
     name: 'headers',
-    description: 'webhook: extra request headers, one "Name: value" per line.',
+    description: 'webhook: extra request headers, one "Name: value" per line; a value may be env:NAME (then a secret).',
     default: '',
     secret: false,
   },

@@ -155,6 +155,7 @@ function readRunInputs(raw: Record<string, string>, env: NodeJS.ProcessEnv): Run
     if (value === '') continue;
     const secret = SECRET_INPUTS.has(name);
     top[name] = secret || name === 'channels' ? resolveEnv(env, name, value, errors) : value;
+    if (name === 'headers') top[name] = resolveHeaderValues(env, value, errors, secrets);
     if (secret && top[name]) secrets.push(top[name] as string);
   }
   const dryRun = parseBoolean(top.dry_run ?? 'false');
@@ -210,7 +211,8 @@ function readChannelsList(run: RunInputs, env: NodeJS.ProcessEnv): RawTarget[] {
       else if (RUN_INPUTS.has(name)) problems.push(`${key}: applies to the whole run; set it outside channels`);
       else {
         // env:NAME is allowed in any string value of a channels entry.
-        const text = resolveEnv(env, name, name === 'headers' ? headerLines(value) : stringify(value), problems);
+        let text = resolveEnv(env, name, name === 'headers' ? headerLines(value) : stringify(value), problems);
+        if (name === 'headers') text = resolveHeaderValues(env, text, problems, run.secrets);
         values[name] = text;
         if (SECRET_INPUTS.has(name) && text) run.secrets.push(text);
       }
@@ -510,6 +512,25 @@ function stringify(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.map(stringify).join('\n');
   return JSON.stringify(value);
+}
+
+/**
+ * A header's value may be env:NAME too (`Authorization: env:HOOK_AUTH`, or a mapping's value in
+ * `channels`), so a token in a header never passes through YAML text; the value read is a secret.
+ */
+function resolveHeaderValues(env: NodeJS.ProcessEnv, text: string, problems: string[], secrets: string[]): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^([^:\r]+):\s*(env:[A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(line);
+      if (!m) return line;
+      const name = (m[1] as string).trim();
+      const value = resolveEnv(env, `headers (${name})`, m[2] as string, problems);
+      if (value) secrets.push(value);
+      // A line break in the variable must not start a second header (see headerLines).
+      return `${name}: ${value.replace(/\r?\n/g, '\r')}`;
+    })
+    .join('\n');
 }
 
 /** `headers` may be a mapping in `channels`; the webhook channel reads "Name: value" lines. */
