@@ -85,6 +85,8 @@ interface RunState {
    * a slow log reader), and a target reported "not sent" must stay not sent.
    */
   stopped: boolean;
+  /** Requests each target sent so far (HTTP channels): an interrupted run reports them for targets in flight. */
+  sent: Map<PlannedTarget, number>;
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -159,6 +161,7 @@ export async function run(deps: RunDeps): Promise<number> {
     previews: new Map(settings.dry_run ? settings.targets.map((t) => [t.settings.name, []]) : []),
     refs: new Map(),
     stopped: false,
+    sent: new Map(),
   };
   const interrupted = interruption(deps.onInterrupt, () => (state.stopped = true));
   const facts = { status: status.status, params: params.params };
@@ -225,7 +228,17 @@ async function deliverAll(
         const previews = state.previews.get(target.settings.name) ?? null;
         state.progress.set(
           target,
-          await deliverTarget(target, event, selected, settings, http, deps, now, state.refs, previews),
+          await deliverTarget(
+            target,
+            event,
+            selected,
+            settings,
+            counting(http, state.sent, target),
+            deps,
+            now,
+            state.refs,
+            previews,
+          ),
         );
       }),
     );
@@ -292,7 +305,7 @@ function reportInterrupted(
   status: string,
   deps: RunDeps,
 ): void {
-  const results = [...snapshot(state.progress, signal), ...invalid];
+  const results = [...snapshot(state.progress, signal, state.sent), ...invalid];
   const count = (what: string) => [...state.progress.values()].filter((p) => p === what).length;
   const delivered = results.filter((r) => r.ok && !r.skipped && !r.dry_run).length;
   deps.platform.log.error(
@@ -325,19 +338,23 @@ function interruption(
 }
 
 /** Results in target order; a target still on its way is reported as interrupted, never as delivered. */
-function snapshot(progress: Progress, signal: InterruptSignal | null): TargetResult[] {
+function snapshot(
+  progress: Progress,
+  signal: InterruptSignal | null,
+  sent: Map<PlannedTarget, number> = new Map(),
+): TargetResult[] {
   return [...progress].flatMap(([target, state]) => {
     if (typeof state !== 'string') return state;
     const { name, channel } = target.settings;
-    return [
-      failed(
-        name,
-        channel,
-        state === 'in flight'
-          ? `interrupted by ${signal ?? 'the run'} while sending; it may or may not have been delivered`
-          : `interrupted by ${signal ?? 'the run'} before anything was sent`,
-      ),
-    ];
+    const result =
+      state === 'in flight'
+        ? failed(
+            name,
+            channel,
+            `interrupted by ${signal ?? 'the run'} while sending; it may or may not have been delivered`,
+          )
+        : failed(name, channel, `interrupted by ${signal ?? 'the run'} before anything was sent`);
+    return [{ ...result, attempts: sent.get(target) ?? 0 }];
   });
 }
 
@@ -602,6 +619,22 @@ function recordingRequests(http: HttpClient, previews: string[] | null): HttpCli
 function requestPreview(spec: HttpRequestSpec): string {
   if (spec.body === undefined || spec.method === 'GET') return `${spec.method} (no body)`;
   return shownBody(spec.body);
+}
+
+/** Counts in `sent` each request that leaves for `target`. */
+function counting(http: HttpClient, sent: Map<PlannedTarget, number>, target: PlannedTarget): HttpClient {
+  const onAttempt = () => sent.set(target, (sent.get(target) ?? 0) + 1);
+  return {
+    ...http,
+    deliver: (request, read, options) =>
+      http.deliver(request, read, {
+        ...options,
+        onAttempt: () => {
+          onAttempt();
+          options?.onAttempt?.();
+        },
+      }),
+  };
 }
 
 function withTargetDefaults(http: HttpClient, timeoutMs: number, retries: number, label: string): HttpClient {

@@ -66,6 +66,7 @@ interface Job {
   maxAttempts: number;
   build: () => HttpRequestSpec;
   elapsed: () => number;
+  onAttempt: () => void;
 }
 
 /**
@@ -111,6 +112,7 @@ async function deliver(
     maxAttempts: 1 + Math.max(0, deliverOptions.retries ?? client.options.retries),
     build: () => withUserAgent(factory(), client.userAgent),
     elapsed: () => Math.round(monotonicMs() - started),
+    onAttempt: deliverOptions.onAttempt ?? (() => {}),
   };
   return client.options.dryRun ? dryRun(client, job) : sendWithRetries(client, job, read);
 }
@@ -161,6 +163,7 @@ async function sendWithRetries(
     }
     pacedMs += turn;
     attempts++;
+    job.onAttempt();
     const step = judge(await client.transport().send(spec, job.timeoutMs), read, spec, job.timeoutMs);
     if (step.ok) return succeeded(client, job, step, attempts, pacedMs);
     last = step;

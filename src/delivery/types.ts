@@ -57,6 +57,8 @@ export interface DeliverOptions {
   retries?: number;
   /** A label for log lines ("dingtalk ops-group"). */
   label?: string;
+  /** Called as each request leaves: what an interrupted run says its in-flight targets sent. */
+  onAttempt?: () => void;
 }
 
 export interface HttpClient {
