@@ -23,6 +23,40 @@ const waitFor = async (what: () => boolean, ms = 30_000): Promise<void> => {
   }
 };
 
+/** A FIFO opened read-write (opening does not wait for a reader) that nobody reads yet. */
+function unreadPipe(): { dir: string; fifo: string; pipe: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-notify-pipe-'));
+  const fifo = join(dir, 'stdout.fifo');
+  execFileSync('mkfifo', [fifo]);
+  return { dir, fifo, pipe: openSync(fifo, 'r+') };
+}
+
+/** The bundle as a GitHub Actions step with TARGETS webhook targets at `origin`, stdout to `pipe`. */
+function startStep(node: string, dir: string, pipe: number, origin: string, inputs: Record<string, string>) {
+  const channels = Array.from({ length: TARGETS }, (_, i) => ({
+    type: 'webhook',
+    name: `t${i}`,
+    url: `${origin}/hook/token-${i}-${'k'.repeat(24)}`,
+  }));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    ...githubEnv(dir, 'push', {}),
+    INPUT_STATUS: 'failure',
+    INPUT_CHANNELS: JSON.stringify(channels),
+    INPUT_RETRIES: '0',
+    ...inputs,
+  };
+  const child = spawn(node, [BUNDLE], { env, stdio: ['ignore', pipe, 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const stop = () => {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+  };
+  return { child, exited, stop };
+}
+
 describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ path: node }) => {
   let hook: Receiver;
   beforeEach(async () => {
@@ -33,30 +67,10 @@ describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ 
   });
 
   it('keeps every line of an interrupted run: the report and each target, written after the reader catches up', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-pipe-'));
-    const fifo = join(dir, 'stdout.fifo');
-    execFileSync('mkfifo', [fifo]);
-    // Read-write, so opening does not wait for a reader; nobody reads until the run is interrupted.
-    const pipe = openSync(fifo, 'r+');
-    const channels = Array.from({ length: TARGETS }, (_, i) => ({
-      type: 'webhook',
-      name: `t${i}`,
-      url: `${hook.origin}/hook/token-${i}-${'k'.repeat(24)}`,
-    }));
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      ...githubEnv(dir, 'push', {}),
-      INPUT_STATUS: 'failure',
-      INPUT_CHANNELS: JSON.stringify(channels),
-      INPUT_TIMEOUT: '600',
-      INPUT_RETRIES: '0',
-    };
-    const child = spawn(node, [BUNDLE], { env, stdio: ['ignore', pipe, 'pipe'] });
+    const { dir, fifo, pipe } = unreadPipe();
+    const { child, exited, stop } = startStep(node, dir, pipe, hook.origin, { INPUT_TIMEOUT: '600' });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     try {
       // Every target is in flight (the stand-in never answers) and the pipe is full.
       await waitFor(() => hook.requests.length === TARGETS);
@@ -87,8 +101,7 @@ describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ 
           ),
         );
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      stop();
     }
   });
 
@@ -96,29 +109,12 @@ describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ 
     // The API reads never answer (they give up after `timeout`, 1 s); SIGTERM comes while they are
     // pending, so no target has started. The reader never comes back within the wait for it.
     const api = await startReceiver({ handler: () => ({ hang: true }) });
-    const dir = mkdtempSync(join(tmpdir(), 'ci-notify-pipe-'));
-    const fifo = join(dir, 'stdout.fifo');
-    execFileSync('mkfifo', [fifo]);
-    const pipe = openSync(fifo, 'r+');
-    const channels = Array.from({ length: TARGETS }, (_, i) => ({
-      type: 'webhook',
-      name: `t${i}`,
-      url: `${hook.origin}/hook/token-${i}-${'k'.repeat(24)}`,
-    }));
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      ...githubEnv(dir, 'push', {}),
+    const { dir, pipe } = unreadPipe();
+    const { child, exited, stop } = startStep(node, dir, pipe, hook.origin, {
       GITHUB_API_URL: api.origin,
       INPUT_GITHUB_TOKEN: 'ghs_pipeTestToken0123456789abcdefABCD',
-      INPUT_STATUS: 'failure',
-      INPUT_CHANNELS: JSON.stringify(channels),
       INPUT_TIMEOUT: '1',
-      INPUT_RETRIES: '0',
-    };
-    const child = spawn(node, [BUNDLE], { env, stdio: ['ignore', pipe, 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    });
     try {
       await waitFor(() => api.requests.length > 0);
       child.kill('SIGTERM');
@@ -127,8 +123,7 @@ describe.each(nodeBinaries())('the log through a slowly read pipe ($label)', ({ 
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(hook.requests).toHaveLength(0);
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      stop();
       closeSync(pipe);
       await api.close();
     }
