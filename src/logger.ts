@@ -31,7 +31,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
  * "txt.exe" around), zero-width spaces and joiners (a `\u200b::error::` line reads as a command to
  * a person), the byte-order mark, soft hyphen and invisible operators. Log text has no use for them.
  */
-const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+export const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /** Text without control and invisible formatting characters (for sinks other than the log, such as the job summary). */
 export function withoutHidden(text: string): string {

@@ -17,11 +17,11 @@ import type { CiEvent, ContributorQuery, Status } from './event/types.js';
 import { EMPTY_PEOPLE_MAP, PRIVATE_FIELDS, type PeopleMap } from './people/map.js';
 import { addRobotMentions, reachableChannels } from './people/reach.js';
 import { selectPeople, type PeopleWanted, type SelectedPerson } from './people/select.js';
-import { withoutHidden } from './logger.js';
+import { INVISIBLE, withoutHidden } from './logger.js';
 import type { Platform } from './platform/types.js';
 import { messageFacts } from './render/facts.js';
 import { buildMessage, defaultTitle } from './render/message.js';
-import { escapeHtml } from './render/text.js';
+import { escapeHtml, jsonUnicodeEscape } from './render/text.js';
 import type { MessageModel } from './render/types.js';
 import { renderTemplate, warnOnce } from './render/template.js';
 import { loadSettings, namedChannelTypes, prepareYaml, type PlannedTarget, type Settings } from './settings.js';
@@ -512,10 +512,7 @@ function updateFor(text: string, name: string, channel: string, edits: boolean, 
  * is one token that a GitLab dotenv report accepts and no shell or variable expansion touches.
  */
 function messageRefsOutput(refs: ReadonlyMap<string, string>): string {
-  return JSON.stringify(Object.fromEntries(refs)).replace(
-    /[\s$]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(Object.fromEntries(refs)).replace(/[\s$]/g, jsonUnicodeEscape);
 }
 
 /**
@@ -716,11 +713,10 @@ function setOutputs(
  * \u escapes, the value is the same and the text carries no line break nor hidden formatting.
  */
 function jsonOutput(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u0085\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(value).replace(OUTPUT_ESCAPED, jsonUnicodeEscape);
 }
+
+const OUTPUT_ESCAPED = new RegExp(`[\\u0085\\u2028\\u2029]|${INVISIBLE.source}`, 'g');
 
 function resultLine(r: TargetResult): string {
   const what = r.skipped

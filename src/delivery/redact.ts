@@ -3,6 +3,7 @@
  * (URL-encoded, base64 and base64url, upper and lower case, its first 16 characters, base64 of
  * basic auth, tokens cut out of URLs, JSON-escaped) before the first log line.
  */
+import { jsonUnicodeEscape } from '../render/text.js';
 
 const MASK = '***';
 /** Quoted answer bodies are cut with this marker; a secret may have been cut in half right before it. */
@@ -189,14 +190,8 @@ function encodedForms(value: string): string[] {
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
   // Other JSON encoders escape more: Go's encoding/json writes <, > and & as \u003c…, Python's
   // json.dumps (ensure_ascii) every non-ASCII character as \u00f6, PHP's json_encode both that and /.
-  const asciiJson = jsonEscaped.replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  const goJson = jsonEscaped.replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const asciiJson = jsonEscaped.replace(/[\u007f-\uffff]/g, jsonUnicodeEscape);
+  const goJson = jsonEscaped.replace(/[<>&\u2028\u2029]/g, jsonUnicodeEscape);
   // RFC 3986 encoders (Python's quote, Go's QueryEscape, curl) also encode !'()*; some write hex in lower case.
   const strictPercent = encodeURIComponent(value).replace(
     /[!'()*]/g,

@@ -30,6 +30,11 @@ let edgeUnderscore: RegExp | undefined;
 let edgeTilde: RegExp | undefined;
 
 /** `*` `` ` `` and emphasis delimiters at a word's edge → look-alikes (Slack, Google Chat, Teams). */
+/** `[` and `]` as full-width look-alikes (for `replace`): no markdown link can open, and no escape shows. */
+function lookalikeBracket(c: string): string {
+  return c === '[' ? '［' : '］';
+}
+
 function lookalikeEmphasis(text: string): string {
   return (
     text
@@ -84,8 +89,7 @@ export function escapeDiscordMarkdown(text: string, options: EscapeOptions = {})
 export function escapeDiscordTitle(text: string): string {
   return lookalikeEmphasis(neutralizeMentions(flatLine(text)).trim())
     .replace(/\|\|/g, `|${WORD_JOINER}|`)
-    .replace(/\[/g, '［')
-    .replace(/\]/g, '］');
+    .replace(/[[\]]/g, lookalikeBracket);
 }
 
 /** Telegram `parse_mode: HTML`: `&`, `<`, `>`, `"` as entities; `@username` made inert. */
@@ -123,8 +127,7 @@ export function escapeMattermostPlain(text: string): string {
     .trim()
     .replace(/</g, '＜')
     .replace(/>/g, '＞')
-    .replace(/\[/g, '［')
-    .replace(/\]/g, '］');
+    .replace(/[[\]]/g, lookalikeBracket);
 }
 
 /**
@@ -138,8 +141,7 @@ export function escapeTeamsMarkdown(text: string, options: EscapeOptions = {}): 
     lookalikeEmphasis(neutralizeMentions(line))
       // A closing `</at>` too: only the card's own `<at>…</at>` pairs may match an entity.
       .replace(/<(\s*\/\s*at\b)/gi, '‹$1')
-      .replace(/\[/g, '［')
-      .replace(/\]/g, '］')
+      .replace(/[[\]]/g, lookalikeBracket)
       .replace(/\{\{/g, `{${WORD_JOINER}{`)
       .replace(/^(\s*)([-+])/, (_m, space: string, mark: string) => `${space}${mark === '-' ? '－' : '＋'}`)
       .replace(/^(\s*\d+)\./, '$1．'),

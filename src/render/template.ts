@@ -25,6 +25,7 @@
  */
 import type { CiEvent } from '../event/types.js';
 import { formatDuration, listSeparator, statusSign, statusWord } from './locale.js';
+import { jsonUnicodeEscape } from './text.js';
 import type { Locale, TemplatePart } from './types.js';
 
 export type TemplateMode = 'text' | 'json';
@@ -289,16 +290,15 @@ function textOf(value: unknown, locale: Locale): string {
 }
 
 const HTML_SENSITIVE = /[<>&\u2028\u2029]/g;
-const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** The inside of a JSON string literal holding `text`. */
 function jsonStringContent(text: string): string {
-  return JSON.stringify(text).slice(1, -1).replace(HTML_SENSITIVE, unicodeEscape);
+  return JSON.stringify(text).slice(1, -1).replace(HTML_SENSITIVE, jsonUnicodeEscape);
 }
 
 function jsonLiteral(value: unknown): string {
   if (value === undefined) return 'null';
-  return (JSON.stringify(value) ?? 'null').replace(HTML_SENSITIVE, unicodeEscape);
+  return (JSON.stringify(value) ?? 'null').replace(HTML_SENSITIVE, jsonUnicodeEscape);
 }
 
 function jsonFallbackLiteral(fallback: string): string {

@@ -146,6 +146,11 @@ export function neutralizeMentions(text: string): string {
     .replace(/@(?!\u2060)/g, `@${WORD_JOINER}`);
 }
 
+/** A character as a JSON `\uXXXX` escape (for `replace`): the same value to a JSON reader, no raw character. */
+export function jsonUnicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
