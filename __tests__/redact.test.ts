@@ -251,3 +251,112 @@ describe('a secret as endpoints and other programs echo it', () => {
     );
   });
 });
+
+/**
+ * The redactor finds the forms a line may hold through an index (issue 14). This is the plain
+ * algorithm it replaced — every form tried against every line, longest first — and the two must
+ * agree on every text, including texts built from pieces of the secrets, their forms and the mask.
+ */
+describe('Redactor index', () => {
+  const reference = (forms: string[], text: string): string => {
+    const sorted = [...forms].sort((a, b) => b.length - a.length);
+    let out = text;
+    if (out.includes('…'))
+      out = out.replace(/([^\s]*)…/g, (match, before: string) => {
+        for (let start = 0; start <= before.length - 4; start++) {
+          const tail = before.slice(start);
+          if (sorted.some((s) => s.length > tail.length && s.startsWith(tail))) return `${before.slice(0, start)}***…`;
+        }
+        return match;
+      });
+    if (/\s/.test(out)) {
+      const compact = out.replace(/\s+/g, '');
+      for (const s of sorted) {
+        if (s.length < 16 || /\s/.test(s) || !compact.includes(s)) continue;
+        const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
+        out = out.replace(new RegExp(pattern, 'gu'), '***');
+      }
+    }
+    for (const s of sorted) if (s.length >= 8 && out.includes(s)) out = out.split(s).join('***');
+    const short = sorted.filter((s) => s.length < 8).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    if (short.length)
+      out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])(?:${short.join('|')})(?![\\p{L}\\p{N}_])`, 'gu'), '***');
+    return out;
+  };
+
+  /** A small seeded generator (mulberry32): the same cases on every run, and a failure names its seed. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('masks exactly what trying every form on every line masks', () => {
+    const alphabet = 'abcXYZ019*_-:/?=&%. \n\u00e9\u2026';
+    let cases = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = random(seed);
+      const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)] as T;
+      const word = (min: number, max: number) =>
+        Array.from({ length: min + Math.floor(next() * (max - min + 1)) }, () => pick([...alphabet])).join('');
+      const secrets = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
+        pick([
+          () => word(4, 30),
+          () => `https://hooks.example.com/${word(8, 20)}?key=${word(8, 16)}`,
+          () => `${word(4, 10)}***${word(4, 10)}`,
+          () => word(4, 7),
+        ])(),
+      );
+      const redactor = new Redactor();
+      const forms: string[] = [];
+      for (const s of secrets) forms.push(...redactor.add(s));
+      expect(redactor.size).toBe(forms.length);
+      for (let n = 0; n < 8; n++) {
+        const pieces = Array.from({ length: 1 + Math.floor(next() * 6) }, () => {
+          const form = pick(forms.length ? forms : secrets);
+          return pick([
+            () => form,
+            () => form.slice(0, 1 + Math.floor(next() * form.length)),
+            () => form.slice(Math.floor(next() * form.length)),
+            () => [...form].join(pick([' ', '\n', ''])),
+            () => `${form.slice(0, 6)}…`,
+            () => '***',
+            () => word(0, 12),
+            // A form around the mask ("ab***cd") that appears only once another form is masked.
+            () => {
+              const around = forms.find((f) => f.includes('***')) ?? form;
+              const at = around.indexOf('***');
+              return at < 0 ? around : `${around.slice(0, at)}${pick(forms)}${around.slice(at + 3)}`;
+            },
+          ])();
+        });
+        const text = pieces.join(pick(['', ' ', '\n', '*']));
+        const expected = reference(forms, text);
+        const actual = redactor.redact(text);
+        if (actual !== expected)
+          throw new Error(`seed ${seed}: ${JSON.stringify({ secrets, text, expected, actual })}`);
+        cases++;
+      }
+    }
+    expect(cases).toBe(2400);
+  });
+});
+
+describe('derivedForms encodings', () => {
+  it('holds the form-urlencoded form URLSearchParams writes, for every printable ASCII character and beyond', () => {
+    const characters = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'é', '中', '😀'];
+    for (const c of characters) {
+      const secret = `Ab1${c}zz${c}Q9`;
+      expect(derivedForms(secret)).toContain(new URLSearchParams({ v: secret }).toString().slice(2));
+      expect(derivedForms(secret)).toContain(encodeURIComponent(secret));
+    }
+  });
+
+  it('takes a secret with a lone surrogate (URL encoders send U+FFFD) without throwing', () => {
+    const secret = 'abcd\ud800efgh';
+    expect(derivedForms(secret)).toEqual(
+      expect.arrayContaining([secret, new URLSearchParams({ v: secret }).toString().slice(2)]),
+    );
+  });
+});

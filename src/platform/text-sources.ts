@@ -3,7 +3,7 @@
  * a file (`@@…` is a literal leading `@`). For `template` and `channels`, whose text is long and
  * multi-line; other inputs are taken as given.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 
 export const FROM_SOURCE_INPUTS = ['template', 'channels'] as const;
 
@@ -30,7 +30,20 @@ class SourceLimit extends Error {}
 
 export const processSources: TextSources = {
   readFile: (path, timeoutMs) => {
-    // A stream, not fs.readFile: that one has no bound on time (a FIFO) nor size (/dev/zero).
+    // A regular file of at most MAX_SOURCE_BYTES is read at once (no stream machinery to load: the
+    // common `--channels @targets.json` costs no start-up). stat, not open, decides: opening a FIFO
+    // blocks until a writer comes. Anything else — a FIFO, /dev/stdin, /dev/zero — goes through a
+    // stream, bounded in time and size: fs.readFile is bounded in neither.
+    try {
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat?.isFile() && stat.size <= MAX_SOURCE_BYTES) {
+        const text = readFileSync(path);
+        if (text.length > MAX_SOURCE_BYTES) throw new SourceLimit(`more than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
+        return Promise.resolve(text.toString('utf8'));
+      }
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const stream = createReadStream(path);
     return readBounded(stream, timeoutMs, () => stream.destroy());
   },
