@@ -67,8 +67,10 @@ export function isMaskable(secret: string | null | undefined): boolean {
 
 export class Redactor {
   private readonly secrets = new Set<string>();
-  /** Built on the first redact() after add(): which forms a text can hold, found in one pass. */
-  private index: FormIndex | null = null;
+  /** Longest first, so a URL is replaced whole before its token would be; rebuilt only after add(). */
+  private sorted: string[] | null = null;
+  /** The short forms, matched as whole tokens by one pattern; rebuilt only after add(). */
+  private shortPattern: RegExp | null = null;
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
@@ -78,7 +80,8 @@ export class Redactor {
       if (form.length >= MIN_SECRET_LENGTH && !COMMON_WORDS.has(form.toLowerCase()) && !this.secrets.has(form)) {
         this.secrets.add(form);
         added.push(form);
-        this.index = null;
+        this.sorted = null;
+        this.shortPattern = null;
       }
     }
     return added;
@@ -91,16 +94,17 @@ export class Redactor {
 
   redact(text: string): string {
     if (!text || this.secrets.size === 0) return text;
-    const index = (this.index ??= buildIndex(this.secrets));
     let out = text;
+    const secrets = (this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length));
     // Cut and wrapped secrets first: once a secret's first 16 characters (a form of their own) are
     // masked, the rest of a cut or wrapped secret no longer matches anything and would show.
-    if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, index.sorted);
-    if (/\s/.test(out)) out = redactWrapped(out, index);
-    for (const s of candidates(out, index.anywhere, index.rank, index.withMask)) {
-      if (out.includes(s)) out = out.split(s).join(MASK);
+    if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
+    if (/\s/.test(out)) out = redactWrapped(out, secrets);
+    for (const s of secrets) {
+      if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
     }
-    if (index.short) out = out.replace(index.short, MASK);
+    const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
+    if (short) out = out.replace(short, MASK);
     return out;
   }
 
@@ -110,106 +114,17 @@ export class Redactor {
 }
 
 /**
- * The registered forms arranged so that one pass over a line finds the few it may contain: a
- * 50-target run registers some 600 forms and logs a line per target, and testing every form
- * against every line was most of what the extra targets cost (issue 14).
- */
-interface FormIndex {
-  /** Every form, longest first, so a URL is replaced whole before its token would be. */
-  sorted: string[];
-  /** A form's place in `sorted`: candidates are tried in that order. */
-  rank: Map<string, number>;
-  /** Forms masked anywhere (MIN_ANYWHERE_LENGTH and longer), by the hash of their first ANCHOR characters. */
-  anywhere: Map<number, string[]>;
-  /** Forms masked even when whitespace splits them (WRAPPED_MIN_LENGTH and longer, no whitespace of their own). */
-  wrappable: Map<number, string[]>;
-  /**
-   * Long forms holding the mask's own character: masking one form can make such a form appear
-   * where it was not ("ab" + "***" + "cd"), so they are always tried. Any other form can only be
-   * found where it already was: masking removes characters and adds only the mask's.
-   */
-  withMask: string[];
-  /** The short forms, matched as whole tokens by one pattern. */
-  short: RegExp | null;
-}
-
-/** Every form of MIN_ANYWHERE_LENGTH or more is found through its first ANCHOR characters. */
-const ANCHOR = MIN_ANYWHERE_LENGTH;
-const HASH_BASE = 31;
-/** HASH_BASE ** (ANCHOR - 1), modulo 2^32: what the character leaving a window weighed. */
-const HASH_LEAD = Array.from({ length: ANCHOR - 1 }).reduce<number>((h) => Math.imul(h, HASH_BASE), 1);
-
-function anchorHash(text: string, start: number): number {
-  let h = 0;
-  for (let i = start; i < start + ANCHOR; i++) h = (Math.imul(h, HASH_BASE) + text.charCodeAt(i)) | 0;
-  return h;
-}
-
-function buildIndex(secrets: Set<string>): FormIndex {
-  const sorted = [...secrets].sort((a, b) => b.length - a.length);
-  const rank = new Map(sorted.map((s, i) => [s, i]));
-  const anywhere = new Map<number, string[]>();
-  const wrappable = new Map<number, string[]>();
-  const withMask: string[] = [];
-  const add = (map: Map<number, string[]>, form: string) => {
-    const key = anchorHash(form, 0);
-    const list = map.get(key);
-    if (list) list.push(form);
-    else map.set(key, [form]);
-  };
-  for (const s of sorted) {
-    if (s.length < MIN_ANYWHERE_LENGTH) continue;
-    add(anywhere, s);
-    if (s.includes('*')) withMask.push(s);
-    if (s.length >= WRAPPED_MIN_LENGTH && !/\s/.test(s)) add(wrappable, s);
-  }
-  return {
-    sorted,
-    rank,
-    anywhere,
-    wrappable,
-    withMask,
-    short: wholeTokenPattern(sorted.filter((s) => s.length < MIN_ANYWHERE_LENGTH)),
-  };
-}
-
-/**
- * The forms of `index` whose first ANCHOR characters occur in the text (a rolling hash over every
- * window, so a line costs one pass whatever the number of secrets), plus `always`, longest first.
- * A candidate may still be absent (a hash collision, a longer form): callers check with includes().
- */
-function candidates(
-  text: string,
-  index: Map<number, string[]>,
-  rank: Map<string, number>,
-  always: string[] = [],
-): string[] {
-  const found = new Set<string>(always);
-  if (text.length >= ANCHOR && index.size > 0) {
-    let h = anchorHash(text, 0);
-    for (let i = 0; ; i++) {
-      const forms = index.get(h);
-      if (forms) for (const form of forms) found.add(form);
-      if (i + ANCHOR >= text.length) break;
-      h = (Math.imul(h - Math.imul(text.charCodeAt(i), HASH_LEAD), HASH_BASE) + text.charCodeAt(i + ANCHOR)) | 0;
-    }
-  }
-  if (found.size < 2) return [...found];
-  return [...found].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
-}
-
-/**
  * An answer that wraps long lines (base64 at 76 columns, a pretty-printed error) splits a secret
  * across lines, and a one-line error joins those lines with a space: no whole-string match finds
  * it. Masks a long form written with whitespace between its characters (only a long one: an id
  * such as `MonaLisa` must not hide the name "Mona Lisa"). The text without its
  * whitespace is searched first, so the pattern is built only for a form that is really there.
  */
-function redactWrapped(text: string, index: FormIndex): string {
+function redactWrapped(text: string, secrets: string[]): string {
   const compact = text.replace(/\s+/g, '');
   let out = text;
-  for (const s of candidates(compact, index.wrappable, index.rank)) {
-    if (!compact.includes(s)) continue;
+  for (const s of secrets) {
+    if (s.length < WRAPPED_MIN_LENGTH || /\s/.test(s) || !compact.includes(s)) continue;
     const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
     out = out.replace(new RegExp(pattern, 'gu'), MASK);
   }
