@@ -71,6 +71,11 @@ export class Redactor {
   private sorted: string[] | null = null;
   /** The short forms, matched as whole tokens by one pattern; rebuilt only after add(). */
   private shortPattern: RegExp | null = null;
+  /**
+   * The forms redactWrapped() looks for, longest first; rebuilt only after add(). Chosen once, not
+   * per line: a 50-target run has some 600 forms and a log line per target.
+   */
+  private wrappable: string[] | null = null;
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
@@ -82,6 +87,7 @@ export class Redactor {
         added.push(form);
         this.sorted = null;
         this.shortPattern = null;
+        this.wrappable = null;
       }
     }
     return added;
@@ -99,7 +105,11 @@ export class Redactor {
     // Cut and wrapped secrets first: once a secret's first 16 characters (a form of their own) are
     // masked, the rest of a cut or wrapped secret no longer matches anything and would show.
     if (out.includes(CUT_MARKER)) out = redactCutSecrets(out, secrets);
-    if (/\s/.test(out)) out = redactWrapped(out, secrets);
+    if (/\s/.test(out))
+      out = redactWrapped(
+        out,
+        (this.wrappable ??= secrets.filter((s) => s.length >= WRAPPED_MIN_LENGTH && !/\s/.test(s))),
+      );
     for (const s of secrets) {
       if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
     }
@@ -120,11 +130,11 @@ export class Redactor {
  * such as `MonaLisa` must not hide the name "Mona Lisa"). The text without its
  * whitespace is searched first, so the pattern is built only for a form that is really there.
  */
-function redactWrapped(text: string, secrets: string[]): string {
+function redactWrapped(text: string, wrappable: string[]): string {
   const compact = text.replace(/\s+/g, '');
   let out = text;
-  for (const s of secrets) {
-    if (s.length < WRAPPED_MIN_LENGTH || /\s/.test(s) || !compact.includes(s)) continue;
+  for (const s of wrappable) {
+    if (!compact.includes(s)) continue;
     const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
     out = out.replace(new RegExp(pattern, 'gu'), MASK);
   }
