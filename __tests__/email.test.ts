@@ -2,6 +2,7 @@
  * The `email` channel against a real SMTP server on loopback (smtp-server with STARTTLS or implicit
  * TLS on a certificate generated per run, AUTH PLAIN/LOGIN), messages parsed back with mailparser.
  */
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { createHttpClient } from '../src/delivery/http.js';
 import { Redactor } from '../src/delivery/redact.js';
@@ -531,6 +532,75 @@ describe('email transport failures', () => {
       ]);
     } finally {
       await grey.close();
+    }
+  });
+
+  it('says the server refused the message itself (554 after the data), not a recipient, and does not resend it', async () => {
+    const filter = await startSmtpServer({
+      users: { ci: PASSWORD },
+      rejectMessage: { code: 554, text: '5.7.1 Message rejected as spam' },
+    });
+    try {
+      const { result } = await send(
+        {
+          smtp_host: '127.0.0.1',
+          smtp_port: String(filter.port),
+          smtp_username: 'ci',
+          smtp_password: PASSWORD,
+          from: 'ci@example.com',
+          to: 'ann@example.com',
+        },
+        { env: { NODE_EXTRA_CA_CERTS: filter.caFile }, retries: 2 },
+      );
+      expect([result.ok, result.attempts, result.status_code, result.error]).toEqual([
+        false,
+        1,
+        554,
+        'the SMTP server refused the message (554 5.7.1 Message rejected as spam)',
+      ]);
+      expect(filter.received).toHaveLength(1);
+    } finally {
+      await filter.close();
+    }
+  });
+
+  it('says the server refused the message when it refuses the DATA command (every recipient was accepted)', async () => {
+    // A server scripted line by line: smtp-server always accepts DATA once a recipient is.
+    const commands: string[] = [];
+    const raw = createNetServer((socket) => {
+      socket.write('220 mx.example.com ESMTP\r\n');
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('latin1');
+        let end: number;
+        while ((end = buffered.indexOf('\r\n')) >= 0) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          commands.push(line.split(' ')[0]!.toUpperCase());
+          if (/^(EHLO|HELO)/i.test(line)) socket.write('250 mx.example.com\r\n');
+          else if (/^DATA/i.test(line)) socket.write('554 5.7.1 Sending quota exceeded\r\n');
+          else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write('250 OK\r\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (raw.address() as AddressInfo).port;
+      const { result } = await send(
+        { smtp_host: '127.0.0.1', smtp_port: String(port), from: 'ci@example.com', to: 'ann@example.com' },
+        { retries: 2 },
+      );
+      expect([result.ok, result.attempts, result.status_code, result.error]).toEqual([
+        false,
+        1,
+        554,
+        "the SMTP server refused the message at DATA (554 5.7.1 Sending quota exceeded) — the recipients were accepted; the server's answer names its reason (a sending policy or quota)",
+      ]);
+      expect(commands.filter((c) => c === 'DATA')).toEqual(['DATA']);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
     }
   });
 

@@ -20,6 +20,8 @@ export interface SmtpServerOptions {
   starttls?: boolean;
   /** Recipients answered `550 5.1.1 mailbox unavailable`. */
   rejectRecipients?: string[];
+  /** Refuses every message once its data has been sent (a content filter: "554 5.7.1 … spam"). */
+  rejectMessage?: { code: number; text: string };
   /** The first N transactions are answered `451 4.7.1 try again later` at MAIL FROM (greylisting). */
   transientFailures?: number;
   /**
@@ -142,7 +144,9 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
           secure: session.secure,
           user: typeof session.user === 'string' ? session.user : null,
         });
-        if (!misbehaves('after-data')) callback();
+        if (misbehaves('after-data')) return;
+        if (opts.rejectMessage) return callback(withCode(opts.rejectMessage.text, opts.rejectMessage.code));
+        callback();
       });
     },
   };

@@ -493,6 +493,16 @@ export function classifySmtpError(err: unknown, server: SmtpServer): SmtpFailure
       hint: `check smtp_host/smtp_port and the firewall (many networks block outbound port 25)`,
     };
   }
+  // nodemailer files a refused DATA command under EENVELOPE too, but every recipient was accepted
+  // by then: the server refuses the message (a policy, a quota, "no valid recipients" after all).
+  if (e.code === 'EENVELOPE' && code !== null && code >= 500 && e.command?.startsWith('DATA')) {
+    return {
+      transient: false,
+      status_code: code,
+      error: `the SMTP server refused the message at DATA (${reply || code})`,
+      hint: "the recipients were accepted; the server's answer names its reason (a sending policy or quota)",
+    };
+  }
   if (e.code === 'EENVELOPE' && code !== null && code >= 500) {
     const who = e.rejected?.length ? e.rejected.join(', ') : (e.recipient ?? '');
     const isSender = e.command?.startsWith('MAIL');
