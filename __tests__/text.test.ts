@@ -5,6 +5,7 @@ import {
   escapeHtml,
   escapeLarkMd,
   flatLine,
+  headUnits,
   neutralizeMentions,
   oneLine,
   safeUrl,
@@ -12,6 +13,7 @@ import {
   truncateUtf8,
   utf8Bytes,
 } from '../src/render/text.js';
+import { httpErrorLine } from '../src/delivery/text.js';
 
 const WJ = '\u2060';
 
@@ -252,5 +254,28 @@ describe('safeUrl', () => {
         undefined,
       ].map((u) => safeUrl(u)),
     ).toEqual([null, null, null, null, null, null, null, null, null, null]);
+  });
+});
+
+describe('headUnits', () => {
+  it('cuts at a UTF-16 count, one unit earlier where the cut would split a surrogate pair', () => {
+    expect(headUnits('abcdef', 3)).toBe('abc');
+    expect(headUnits('ab', 5)).toBe('ab');
+    expect(headUnits('ab😀cd', 3)).toBe('ab');
+    expect(headUnits('ab😀cd', 4)).toBe('ab😀');
+    expect(headUnits('😀😀😀', 5)).toBe('😀😀');
+  });
+
+  it('never leaves a lone surrogate in a quoted error body, wherever the 200-character cut falls', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const line = httpErrorLine({
+        status: 400,
+        text: `${'x'.repeat(pad)}${'😀'.repeat(150)}`,
+        headers: {},
+        json: undefined,
+      });
+      expect(line).toMatch(/^HTTP 400 Bad Request: x*(?:😀)+…$/u);
+      expect(line.replace(/😀/gu, '')).not.toMatch(/[\ud800-\udfff]/);
+    }
   });
 });

@@ -5,7 +5,7 @@
  * go into markup, and reading the platform's JSON answers into one-line errors.
  */
 import { layoutSections, layoutTemplate, type Clip, type Markup } from '../render/layout.js';
-import { oneLine } from '../render/text.js';
+import { headUnits, oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 
 /**
@@ -62,5 +62,5 @@ export function asObject(value: unknown): Record<string, unknown> | null {
  * '' when it is not a string.
  */
 export function answerText(value: unknown, max: number): string {
-  return typeof value === 'string' ? oneLine(value).slice(0, max) : '';
+  return typeof value === 'string' ? headUnits(oneLine(value), max) : '';
 }

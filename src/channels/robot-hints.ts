@@ -6,6 +6,7 @@
  */
 import type { HttpAnswer, Verdict } from '../delivery/types.js';
 import { httpErrorLine, isTransientStatus } from '../delivery/http.js';
+import { headUnits } from '../render/text.js';
 
 /** What one failure code means for the user. */
 export interface CodeMeaning {
@@ -97,5 +98,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function firstLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > MESSAGE_CHARS ? `${line.slice(0, MESSAGE_CHARS)}…` : line;
+  return line.length > MESSAGE_CHARS ? `${headUnits(line, MESSAGE_CHARS)}…` : line;
 }

@@ -9,7 +9,7 @@ import { httpErrorLine } from '../delivery/http.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { escapeSlackMrkdwn } from '../render/chat-markup.js';
 import type { Clip, Markup } from '../render/layout.js';
-import { neutralizeMentions } from '../render/text.js';
+import { headUnits, neutralizeMentions } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinUnits, NO_CLIP, truncationMarker } from './byte-budget.js';
 import { answerText, asObject, chatBody, cleanIds, isHttpUrl } from './chat-layout.js';
@@ -123,7 +123,7 @@ export function slackMessage(message: MessageModel, mentions: SlackMentions, cli
       elements: [
         {
           type: 'button',
-          text: { type: 'plain_text', text: message.link.label.slice(0, SLACK_BUTTON_TEXT_MAX) },
+          text: { type: 'plain_text', text: headUnits(message.link.label, SLACK_BUTTON_TEXT_MAX) },
           url: message.link.url,
           ...(message.status === 'failure' ? { style: 'danger' as const } : {}),
         },

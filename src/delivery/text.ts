@@ -1,4 +1,5 @@
 /** How the client words what it saw: durations, HTTP error lines, endpoint text made safe for one log line. */
+import { headUnits } from '../render/text.js';
 import type { HttpAnswer } from './types.js';
 
 /** Characters of an error body quoted in a one-line error. */
@@ -28,7 +29,7 @@ export function oneLine(text: string): string {
 export function httpErrorLine(answer: HttpAnswer): string {
   const reason = STATUS_REASONS[answer.status] ?? '';
   const body = oneLine(answer.text).trim();
-  const quoted = body ? `: ${body.length > ERROR_BODY_CHARS ? `${body.slice(0, ERROR_BODY_CHARS)}…` : body}` : '';
+  const quoted = body ? `: ${body.length > ERROR_BODY_CHARS ? `${headUnits(body, ERROR_BODY_CHARS)}…` : body}` : '';
   return `HTTP ${answer.status}${reason ? ` ${reason}` : ''}${quoted}`;
 }
 

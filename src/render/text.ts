@@ -46,6 +46,16 @@ function utf16Size(ch: string): number {
 }
 
 /**
+ * The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair: a
+ * quoted answer or a log snippet never ends in half an emoji (which prints as U+FFFD).
+ */
+export function headUnits(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/**
  * The longest prefix of `text` of at most `budget` units (`size` of each code point) that ends on
  * a character boundary. Code points are counted first (fast); only the few code units around the
  * cut are segmented into grapheme clusters to move the cut back to a cluster boundary
