@@ -268,6 +268,21 @@ describe('discord', () => {
     expect(done.result.message_ref).not.toBe(running.result.message_ref);
   });
 
+  it("posts a new message with a warning when the message to edit is not this webhook's to edit (50005)", async () => {
+    await start();
+    const running = await send({ url: server.url }, { event: sampleEvent({ status: 'running', transition: null }) });
+    server.makeForeign(server.messages[0]!.id);
+    const done = await send({ url: server.url }, { update: running.result.message_ref! });
+    expect(done.result).toMatchObject({ ok: true, attempts: 2 });
+    expect(done.log.lines).toContainEqual({
+      level: 'warn',
+      message:
+        'the Discord message to update cannot be edited through this webhook (50005 Cannot edit a message authored by another user); posting a new one',
+    });
+    expect(server.messages.map((m) => m.edits)).toEqual([0, 0]);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'POST']);
+  });
+
   it('ignores a ref of another channel with a warning and posts', async () => {
     await start();
     const { result, log } = await send({ url: server.url }, { update: 'slack:eyJjIjoiQzEiLCJ0cyI6IjEuMiJ9' });

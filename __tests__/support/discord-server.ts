@@ -31,6 +31,8 @@ export interface DiscordStoredMessage {
   /** Who was notified when it was posted. */
   pinged: DiscordPings;
   edits: number;
+  /** Posted by someone else (another webhook, a bot): this webhook cannot edit it. */
+  foreign?: boolean;
 }
 
 export interface DiscordServer extends ChatStandIn {
@@ -41,6 +43,8 @@ export interface DiscordServer extends ChatStandIn {
   messages: DiscordStoredMessage[];
   rateLimitNext(n: number, retryAfterSeconds?: number): void;
   deleteMessage(id: string): void;
+  /** Marks a message as another author's, so an edit through this webhook is refused (403, 50005). */
+  makeForeign(id: string): void;
 }
 
 export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, total: 6000, fields: 25, embeds: 10 };
@@ -104,6 +108,9 @@ export async function startDiscordServer(): Promise<DiscordServer> {
     if (req.method === 'PATCH' && messageId !== undefined) {
       const found = messages.find((m) => m.id === messageId);
       if (!found) return error(404, 10008, 'Unknown Message');
+      // Discord's JSON error code for editing what another author posted (discord-api-docs,
+      // topics/opcodes-and-status-codes: 50005 "Cannot edit a message authored by another user").
+      if (found.foreign) return error(403, 50005, 'Cannot edit a message authored by another user');
       if (typeof req.json.content === 'string') found.content = req.json.content;
       if (Array.isArray(req.json.embeds)) found.embeds = req.json.embeds as Record<string, unknown>[];
       found.allowed_mentions = req.json.allowed_mentions;
@@ -119,6 +126,10 @@ export async function startDiscordServer(): Promise<DiscordServer> {
     webhookToken,
     messages,
     deleteMessage: (id) => removeFirst(messages, (m) => m.id === id),
+    makeForeign: (id) => {
+      const found = messages.find((m) => m.id === id);
+      if (found) found.foreign = true;
+    },
     ...standInControls(server, limiter),
   };
 }

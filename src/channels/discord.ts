@@ -195,6 +195,11 @@ const DISCORD_HINTS: Record<number, string> = {
 
 /** Discord's "Unknown Message": the message to edit was deleted. */
 export const DISCORD_UNKNOWN_MESSAGE = 10008;
+/**
+ * "Cannot edit a message authored by another user" (discord-api-docs, topics/opcodes-and-status-codes):
+ * the ref names a message another webhook or a bot posted (the webhook URL changed between steps).
+ */
+export const DISCORD_OTHER_AUTHOR = 50005;
 
 export function readDiscordAnswer(answer: HttpAnswer): Verdict {
   const json = asObject(answer.json);
@@ -277,8 +282,14 @@ export const discord: Channel<DiscordOptions> = {
     if (id !== null) {
       const edited = await ctx.http.deliver(editRequest(ctx.options, id, built), readDiscordAnswer);
       if (edited.ok) return withRef(edited, id);
-      if (discordCode(edited) !== DISCORD_UNKNOWN_MESSAGE) return edited;
-      ctx.log.warn('the Discord message to update no longer exists (10008 Unknown Message); posting a new one');
+      const code = discordCode(edited);
+      if (code === DISCORD_UNKNOWN_MESSAGE)
+        ctx.log.warn('the Discord message to update no longer exists (10008 Unknown Message); posting a new one');
+      else if (code === DISCORD_OTHER_AUTHOR)
+        ctx.log.warn(
+          'the Discord message to update cannot be edited through this webhook (50005 Cannot edit a message authored by another user); posting a new one',
+        );
+      else return edited;
       const posted = await postNew(ctx, built);
       return { ...posted, attempts: posted.attempts + edited.attempts };
     }
