@@ -300,6 +300,24 @@ describe('slack Web API (token + channel_id)', () => {
     expect(server.messages[0]).toMatchObject({ text: FAILED, edits: 1 });
   });
 
+  it('edits only in its own channel: a ref of another channel (a bare update given to two targets) posts here', async () => {
+    await start({ channels: { C0CINOTIFY: true, C0OTHERCHAN: true } });
+    const running = await send(api(), { event: sampleEvent({ status: 'running', transition: null }) });
+    const other = await send({ ...api(), channel_id: 'C0OTHERCHAN' }, { update: running.result.message_ref! });
+    expect(other.result).toMatchObject({ ok: true, attempts: 1 });
+    expect(other.result.message_ref).not.toBe(running.result.message_ref);
+    expect(other.log.lines).toContainEqual({
+      level: 'warn',
+      message:
+        "update: the message_ref is of another Slack channel than this target's channel_id; posting a new message",
+    });
+    expect(server.requests.map((r) => [r.path, (r.json as { channel?: string }).channel])).toEqual([
+      ['/api/chat.postMessage', 'C0CINOTIFY'],
+      ['/api/chat.postMessage', 'C0OTHERCHAN'],
+    ]);
+    expect(server.messages.map((m) => m.edits)).toEqual([0, 0]);
+  });
+
   it('posts a new message with a warning when the message to edit is gone', async () => {
     await start();
     const running = await send(api(), { event: sampleEvent({ status: 'running', transition: null }) });

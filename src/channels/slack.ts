@@ -301,6 +301,14 @@ export const slack: Channel<SlackOptions> = {
     }
     const where = ctx.update ? decodeMessageRef(ctx.update, 'slack', REF_KEYS) : null;
     if (ctx.update && !where) ctx.log.warn('update: not a Slack message_ref; posting a new message');
+    // A ref names its channel: a bare `update` ref reaches every Slack target of the run, and a
+    // target posting to another channel must not edit that one's message (the other target does).
+    if (where && String(where.c) !== options.channelId) {
+      ctx.log.warn(
+        `update: the message_ref is of another Slack channel than this target's channel_id; posting a new message`,
+      );
+      return postNew(ctx, options, built);
+    }
     if (where) {
       const coordinates = { channel: String(where.c), ts: String(where.ts) };
       const edited = await ctx.http.deliver(updateRequest(options, coordinates, built), readSlackApiAnswer);
