@@ -526,6 +526,21 @@ describe('gitlabEvent with the API', () => {
     expect([...warnings, ...gaps].join('\n')).not.toMatch(/glpat|glcbt/);
   });
 
+  it('takes a 200 that is not a list (a proxy page, another API) as a failed read: a warning and a gap, never "no earlier pipeline"', async () => {
+    project.pipelines = [standInPipeline({ id: 999, status: 'success' })];
+    // Both the pipeline's jobs (/pipelines/<id>/jobs) and the pipelines of the ref (/pipelines?ref=…).
+    standIn.oddAnswers.push({ prefix: '/api/v4/projects/1217/pipelines', body: { message: 'Welcome to the proxy' } });
+    const { event, warnings, gaps } = await build(notifyJobEnv());
+    expect([event.previous_status, event.jobs]).toEqual([null, []]);
+    expect(warnings).toEqual([
+      "gitlab api: could not read the pipeline's jobs: the answer is not the JSON list GitLab sends",
+      'gitlab api: could not read the pipelines of main: the answer is not the JSON list GitLab sends',
+    ]);
+    expect(gaps).toEqual([
+      'the GitLab API did not answer (gitlab api: could not read the pipelines of main: the answer is not the JSON list GitLab sends)',
+    ]);
+  });
+
   it('names each read that did not answer by the deadline, never printing a token', async () => {
     project.pipelines = [standInPipeline({ id: 999, status: 'success' })];
     standIn.delayMs = 5000;

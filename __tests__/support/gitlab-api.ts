@@ -92,6 +92,8 @@ export interface GitLabApiStandIn {
   delayMs: number;
   /** Answer requests whose path starts with this prefix with GitLab's error for that status. */
   failures: { prefix: string; status: number }[];
+  /** Answer requests whose path starts with this prefix 200 with this body (a proxy's page, another API). */
+  oddAnswers: { prefix: string; body: unknown }[];
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startGitLabApi(): Promise<GitLabApiStandIn> {
     jobTokenAllowedOnJobs: true,
     delayMs: 0,
     failures: [],
+    oddAnswers: [],
   };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -141,6 +144,8 @@ export async function startGitLabApi(): Promise<GitLabApiStandIn> {
 
     const failure = state.failures.find((f) => url.pathname.startsWith(f.prefix));
     if (failure) return error(failure.status);
+    const odd = state.oddAnswers.find((o) => url.pathname.startsWith(o.prefix));
+    if (odd) return send(200, odd.body);
     if (req.method !== 'GET') return send(405, { error: '405 Method Not Allowed' });
 
     const route = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);

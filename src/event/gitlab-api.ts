@@ -202,8 +202,9 @@ export function createGitLabApi(options: GitLabApiOptions): GitLabApi {
         sort: 'desc',
         per_page: String(PIPELINES_PAGE),
       });
-      list = get(apiCredentials, `/pipelines?${params.toString()}`, `the pipelines of ${query.ref}`).then((answer) =>
-        asArray(answer.json).map(pipelineOf),
+      const what = `the pipelines of ${query.ref}`;
+      list = get(apiCredentials, `/pipelines?${params.toString()}`, what).then((answer) =>
+        listOf(answer.json, what).map(pipelineOf),
       );
       pipelineLists.set(key, list);
     }
@@ -226,7 +227,7 @@ export function createGitLabApi(options: GitLabApiOptions): GitLabApi {
           get(jobCredentials, path(i + 2), "the pipeline's jobs"),
         ),
       );
-      return [first, ...rest].flatMap((answer) => asArray(answer.json).map(jobOf));
+      return [first, ...rest].flatMap((answer) => listOf(answer.json, "the pipeline's jobs").map(jobOf));
     },
 
     async previousPipeline(query) {
@@ -246,8 +247,7 @@ export function createGitLabApi(options: GitLabApiOptions): GitLabApi {
         `/repository/compare?${params.toString()}`,
         'the commits of the compare',
       );
-      const commits = asRecord(answer.json).commits;
-      return asArray(commits).map(commitOf);
+      return listOf(asRecord(answer.json).commits, 'the commits of the compare').map(commitOf);
     },
 
     async commitsSinceLastSuccess(query) {
@@ -351,8 +351,14 @@ function commitOf(raw: unknown): GitLabCommit {
   };
 }
 
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
+/**
+ * A list GitLab answered, or an error naming the read: a 200 with something else (a proxy's page, a
+ * different API behind the URL) is a read that failed — warned about and a gap, like an error
+ * status — not an empty list, which would mean "no earlier pipeline" or "no jobs".
+ */
+function listOf(value: unknown, what: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  throw new GitLabApiError(`gitlab api: could not read ${what}: the answer is not the JSON list GitLab sends`);
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
