@@ -239,6 +239,20 @@ describe('GitHub API: run and commit', () => {
     );
   });
 
+  it('takes a 200 without the list GitHub sends (a proxy page, another API) as a failed read, never as "no runs"', async () => {
+    standIn.oddAnswers.push({ prefix: `/repos/${REPO}/actions/`, body: { message: 'Welcome to the proxy' } });
+    await expect(api.previousStatus(query)).rejects.toThrow(
+      new GitHubApiError('the previous runs of this workflow', 'the answer has no "workflow_runs" list'),
+    );
+    await expect(api.runJobs('100', 1, { runnerName: 'r', jobKey: null })).rejects.toThrow(
+      'github api: could not read the run\'s jobs: the answer has no "jobs" list',
+    );
+    standIn.oddAnswers.push({ prefix: `/repos/${REPO}/compare/`, body: {} });
+    await expect(api.compareAuthors('a'.repeat(40), 'b'.repeat(40))).rejects.toThrow(
+      'github api: could not read the commits since the last successful run: the answer has no "commits" list',
+    );
+  });
+
   it('reads nothing in a dry run and says so', async () => {
     const dry = createGitHubApi({ http: client(true), apiUrl: standIn.url, repository: REPO, token: TOKEN });
     await expect(dry.run('100')).rejects.toThrow('github api: the workflow run not read in a dry run');

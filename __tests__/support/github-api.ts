@@ -93,6 +93,8 @@ export interface GitHubApiStandIn {
   commits: StandInCommit[];
   /** Answer every request whose path starts with this prefix with this status (GitHub's error body). */
   failures: { prefix: string; status: number; message: string }[];
+  /** Answer every request whose path starts with this prefix 200 with this body (a proxy's page, another API). */
+  oddAnswers: { prefix: string; body: unknown }[];
   /** Every answer waits this long (a distant API). */
   latencyMs: number;
   /** Requests whose path starts with one of these are never answered (an API that hangs). */
@@ -109,6 +111,7 @@ export async function startGitHubApi(options: { repository: string; token: strin
     jobs: new Map<string, StandInJob[]>(),
     commits: [] as StandInCommit[],
     failures: [] as GitHubApiStandIn['failures'],
+    oddAnswers: [] as GitHubApiStandIn['oddAnswers'],
     latencyMs: 0,
     silent: [] as string[],
     inFlight: 0,
@@ -151,6 +154,8 @@ export async function startGitHubApi(options: { repository: string; token: strin
     const failure = state.failures.find((f) => url.pathname.startsWith(f.prefix));
     if (failure)
       return send(failure.status, { message: failure.message, documentation_url: 'https://docs.github.com/rest' });
+    const odd = state.oddAnswers.find((o) => url.pathname.startsWith(o.prefix));
+    if (odd) return send(200, odd.body);
     if (req.method !== 'GET' || !url.pathname.startsWith(`${repoPrefix}/`)) return send(404, { message: 'Not Found' });
     const rest = url.pathname.slice(repoPrefix.length);
 
@@ -232,6 +237,7 @@ export async function startGitHubApi(options: { repository: string; token: strin
       state.commits = value;
     },
     failures: state.failures,
+    oddAnswers: state.oddAnswers,
     get latencyMs() {
       return state.latencyMs;
     },

@@ -163,7 +163,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     const body = asRecord(
       await get(`/actions/workflows/${encodeURIComponent(query.workflow)}/runs?${params.toString()}`, what),
     );
-    const runs = Array.isArray(body.workflow_runs) ? body.workflow_runs.map(asRecord) : [];
+    const runs = listIn(body, 'workflow_runs', what);
     return runs.filter((run) => {
       if (String(run.id) === query.currentRunId) return false;
       const number = num(run.run_number);
@@ -192,7 +192,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
           "the run's jobs",
         ),
       );
-      const raw = Array.isArray(body.jobs) ? body.jobs.map(asRecord) : [];
+      const raw = listIn(body, 'jobs', "the run's jobs");
       const selfIndex = findSelf(raw, self);
       const current = selfIndex >= 0 ? raw[selfIndex] : undefined;
       return {
@@ -221,7 +221,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     async compareAuthors(base, head, what = 'the commits since the last successful run') {
       // Three dots: the commits of `head` since it forked from `base`, also after a force push.
       const body = asRecord(await get(`/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`, what));
-      const commits = Array.isArray(body.commits) ? body.commits.map(asRecord) : [];
+      const commits = listIn(body, 'commits', what);
       return commits.map((c) => {
         const author = asRecord(asRecord(c.commit).author);
         return { name: str(author.name), email: str(author.email), login: str(asRecord(c.author).login) };
@@ -320,4 +320,15 @@ function str(value: unknown): string | null {
 
 function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * The list GitHub puts under `key`, or an error naming the read: a 200 without it (a proxy's page,
+ * a GHES of another API version) is a read that failed — a warning and unknown facts — not an
+ * empty list, which would mean "no earlier run" or "no jobs".
+ */
+function listIn(body: Record<string, unknown>, key: string, what: string): Array<Record<string, unknown>> {
+  const list = body[key];
+  if (!Array.isArray(list)) throw new GitHubApiError(what, `the answer has no "${key}" list`);
+  return list.map(asRecord);
 }
