@@ -3,6 +3,7 @@
  * Entry of the bundle: picks the platform (GitHub Actions, GitLab CI, or a plain CLI run), merges
  * the inputs (NOTIFY_* variables < platform inputs < --flags) and calls run().
  */
+import { CHANNEL_LOADERS, isChannelType } from './channels/index.js';
 import { Redactor } from './delivery/redact.js';
 import { newEventId } from './event/id.js';
 import { printable } from './logger.js';
@@ -45,6 +46,16 @@ function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
   };
 }
 
+/**
+ * Starts loading the chunk of a single named channel now, so that reading it from disk overlaps the
+ * start-up work before run() needs it (loadChannels then finds it loaded). Only a guess from the
+ * plain `channel` input; anything else (a `channels` list, a bad name) is left to run().
+ */
+function prefetchChannel(value: string | undefined): void {
+  const type = value?.trim().toLowerCase() ?? '';
+  if (isChannelType(type)) CHANNEL_LOADERS[type]().catch(() => undefined);
+}
+
 async function main(): Promise<number> {
   const env = process.env;
   const stderr = sinks.stderr;
@@ -73,6 +84,8 @@ async function main(): Promise<number> {
     print(VERSION);
     return 0;
   }
+  if (!(args.inputs.channels || env.NOTIFY_CHANNELS || env.INPUT_CHANNELS))
+    prefetchChannel(args.inputs.channel || env.NOTIFY_CHANNEL || env.INPUT_CHANNEL);
 
   const local = localPlatform(env, args, { stdout, stderr }, redact);
   let platform: Platform = local;
