@@ -65,6 +65,26 @@
  * compile cache (module.enableCompileCache, Node ≥ 22.1) would make repeated runs on one machine —
  * this bench — much faster, but a hosted runner starts every job cold and would pay for writing it.
  *
+ * Third round (the 49 extra targets; fresh-process timings of the code alone, Node 20):
+ *
+ *   Redactor.add of 50 webhook URLs: each distinct value encoded once (a URL's parts repeat it),
+ *   a plain token ([A-Za-z0-9_.-]) short-cut to itself + base64, the form-urlencoded form computed
+ *   without URLSearchParams                                              4.5–6.4 → 2.6 ms
+ *   redact() of 60 log lines against 250 forms: the forms looked for across whitespace chosen
+ *   once per set of secrets, not tested with a regex per form per line   6.3 → 4.9 ms
+ *   `--channels @file` of a regular file read at once, not through a stream (no stream machinery)
+ *   the chunk of a single named channel starts loading right after the arguments are read, so its
+ *   file read overlaps start-up instead of idling in run()
+ *
+ * Measured and not kept: an index of the forms by a rolling hash of their first 8 characters
+ * (one pass per line) — interpreted cold, it cost a dry run ~4 ms and saved a 50-target run ~1 ms;
+ * the GitHub, GitLab and CLI event code in chunks of their own (entry 146 → 103 KiB, --version
+ * −1.4 ms), but the extra import() costs as much (a dry run +1.4 ms); module functions wrapped in
+ * parentheses (compiled eagerly, parsed once): no change; a CommonJS bundle: Node 20 −2 ms, Node 24
+ * +2 ms, within noise. A V8 code cache made after a run (vm.Script cachedData) takes ~9 ms off a
+ * dry run — but only on the exact Node build that wrote it: shipped in dist/ it would match this
+ * machine and not the runners', and written at run time it helps only repeated runs (this bench).
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
