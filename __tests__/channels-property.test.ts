@@ -341,6 +341,12 @@ const CASES: Record<ChannelType, ChannelCase> = {
 };
 
 /** The run #128 failure of acme/api with every repository-controlled text made hostile. */
+/** A bidi override in a commit title ("gnp.exe" shown as "exe.png") must not reach a reader. */
+function expectNoBidi(where: string, texts: string[]): void {
+  const found = texts.find((t) => /[\u202a-\u202e\u2066-\u2069]/.test(t));
+  if (found !== undefined) fail(`${where}: a bidi control reaches the reader: ${JSON.stringify(found.slice(0, 120))}`);
+}
+
 function hostileEvent(seed: number): CiEvent {
   const random = seededRandom(seed);
   const text = () => hostileText(random);
@@ -518,9 +524,11 @@ describe.each(registered)('%s under generated hostile commit text', (type, chann
             const mail = d.value as { subject: string; html: string; text: string };
             expectTitleFacts(where, [mail.subject]);
             expectNoLiveMarkup(where, mail.html, spec.markup ?? []);
+            expectNoBidi(where, [mail.subject, mail.html, mail.text]);
             continue;
           }
           expectNoMention(where, d.value, spec.mentions ?? []);
+          expectNoBidi(where, strings(d.value));
           if (d.notified?.length) fail(`${where}: the platform notifies ${JSON.stringify(d.notified)}`);
           // msg_type customize sends the user's own JSON body: inserted values are JSON-escaped and
           // mention-neutralised (issue 13 #4), not laid out, cut or markup-escaped by us.

@@ -223,6 +223,15 @@ describe('oneLine, flatLine and controlFree', () => {
   it('keeps line breaks (as \\n) and tabs but no other control character', () => {
     expect(controlFree('a\r\nb\rc\u2028d\te\u0007f\u001b[31mg')).toBe('a\nb\nc\nd\te f [31mg');
   });
+
+  it('drops bidi overrides, embeddings and isolates (a commit title must read as written), keeping joiners and RTL letters', () => {
+    const spoof = 'fix: add \u202egnp.exe\u202c and \u2067x\u2069 \u202a\u202b\u202d\u2066\u2068';
+    expect(flatLine(spoof)).toBe('fix: add gnp.exe and x ');
+    expect(controlFree(`${spoof}\nline`)).toBe('fix: add gnp.exe and x \nline');
+    // A family emoji (ZWJ), Persian with a zero-width non-joiner, Hebrew and Arabic stay as they are.
+    for (const text of ['👨\u200d👩\u200d👧', 'می\u200cخواهم', 'תיקון באג', 'إصلاح الخطأ'])
+      expect([flatLine(text), controlFree(text)]).toEqual([text, text]);
+  });
 });
 
 describe('safeUrl', () => {

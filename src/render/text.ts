@@ -179,8 +179,16 @@ export function oneLine(text: string): string {
  */
 export function flatLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(BIDI_CONTROLS, '');
 }
+
+/**
+ * Explicit bidi embeddings, overrides and isolates: in commit text, U+202E ("right-to-left
+ * override") shows "fix: [RLO]gnp.exe" as "fix: exe.png" — a message must show what was written.
+ * Arabic and Hebrew need none of them (their direction is the letters' own), and the zero-width
+ * joiners that emoji and Persian use are not among them.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
 /** Untrusted text that may keep its lines: `\n` line breaks, no other control characters. */
 export function controlFree(text: string): string {
@@ -189,6 +197,7 @@ export function controlFree(text: string): string {
       .replace(/\r\n?|[\u2028\u2029]/g, '\n')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b-\u001f\u007f]+/g, ' ')
+      .replace(BIDI_CONTROLS, '')
   );
 }
 
