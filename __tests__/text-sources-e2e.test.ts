@@ -71,6 +71,38 @@ describe.each(nodeBinaries())('text sources that never end, through the bundle (
     expect([run.code, run.stderr]).toEqual([2, 'error: template: could not read stdin (-): more than 1 MiB\n']);
     expect(receiver.requests).toHaveLength(0);
   });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('reports %s that comes while it waits for stdin (-): exit %i, nothing sent', async (signal, code) => {
+    const child = spawn(node, [BUNDLE, '--status', 'failure', '--channels', '-', '--output', 'json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), NOTIFY_DEBUG: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // stdin stays open and silent. The signal is sent once the run says it reads stdin (a debug
+    // line, printed after it listens for signals): sent earlier, the signal would just kill it.
+    const waiting = 'debug: channels: reading stdin (-), for at most 30 s\n';
+    await new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (stderr.includes(waiting)) resolve();
+      }),
+    );
+    child.kill(signal);
+    const exit = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000, 'hung'))]);
+    child.kill('SIGKILL');
+    expect([exit, stdout, stderr]).toEqual([
+      code,
+      '[]\n',
+      `${waiting}error: interrupted by ${signal} while reading the channels or template input; nothing was sent\n`,
+    ]);
+    expect(receiver.requests).toHaveLength(0);
+  });
 });
 
 describe('processSources.readFile', () => {

@@ -20,7 +20,7 @@ import {
   type ParsedArgs,
 } from './platform/local.js';
 import { processOutput } from './output.js';
-import { processSources, resolveTextSources } from './platform/text-sources.js';
+import { FROM_SOURCE_INPUTS, processSources, resolveTextSources, STDIN_TIMEOUT_MS } from './platform/text-sources.js';
 import type { Platform } from './platform/types.js';
 import { VERSION } from './version.js';
 
@@ -104,7 +104,25 @@ async function main(): Promise<number> {
         `--${name.replace(/_/g, '-')} on the command line is visible to other users of this machine (ps); set NOTIFY_${name.toUpperCase()} instead`,
       );
     }
-    const sourced = await resolveTextSources(inputs, processSources);
+    // Reading `-` or `@path` may wait up to 30 s (a CI that keeps stdin open): a cancelled job
+    // (SIGTERM) or Ctrl-C then ends the run with a report, not silently by the signal's default.
+    let stopReading = (): void => {};
+    const signalled = new Promise<InterruptSignal>((resolve) => (stopReading = onInterrupt(resolve)));
+    for (const name of FROM_SOURCE_INPUTS) {
+      const value = inputs[name]?.trim() ?? '';
+      if (value === '-' || (value.startsWith('@') && !value.startsWith('@@')))
+        platform.log.debug(
+          `${name}: reading ${value === '-' ? 'stdin (-)' : value}, for at most ${STDIN_TIMEOUT_MS / 1000} s`,
+        );
+    }
+    const sourced = await Promise.race([resolveTextSources(inputs, processSources), signalled]).finally(() =>
+      stopReading(),
+    );
+    if (typeof sourced === 'string') {
+      platform.log.error(`interrupted by ${sourced} while reading the channels or template input; nothing was sent`);
+      if (output === 'json') print('[]');
+      return EXIT_INTERRUPTED[sourced];
+    }
     if (sourced.errors.length) {
       for (const error of sourced.errors) platform.log.error(error);
       if (output === 'json') print('[]');
