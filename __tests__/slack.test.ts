@@ -318,6 +318,19 @@ describe('slack Web API (token + channel_id)', () => {
     expect(server.messages.map((m) => m.edits)).toEqual([0, 0]);
   });
 
+  it('still edits when channel_id is a channel name: Slack answered with the ID the ref holds', async () => {
+    await start({ channelNames: { '#ci-notify': 'C0CINOTIFY' } });
+    const byName = { ...api(), channel_id: '#ci-notify' };
+    const running = await send(byName, { event: sampleEvent({ status: 'running', transition: null }) });
+    const done = await send(byName, { update: running.result.message_ref! });
+    expect(done.result).toMatchObject({ ok: true, attempts: 1, message_ref: running.result.message_ref });
+    expect(server.requests.map((r) => [r.path, (r.json as { channel?: string }).channel])).toEqual([
+      ['/api/chat.postMessage', '#ci-notify'],
+      ['/api/chat.update', 'C0CINOTIFY'],
+    ]);
+    expect(server.messages.map((m) => m.edits)).toEqual([1]);
+  });
+
   it('posts a new message with a warning when the message to edit is gone', async () => {
     await start();
     const running = await send(api(), { event: sampleEvent({ status: 'running', transition: null }) });

@@ -30,6 +30,8 @@ export interface SlackServerOptions {
   token?: string;
   /** Channel ID → whether the bot is a member (default: C0CINOTIFY, a member). */
   channels?: Record<string, boolean>;
+  /** Channel names chat.postMessage accepts ('#ops' → its ID); answers and chat.update use the ID. */
+  channelNames?: Record<string, string>;
   /** Retry-After seconds on a rate-limited answer. */
   retryAfterSeconds?: number;
 }
@@ -89,7 +91,8 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json') || !isObject(req.json))
       return { body: { ok: false, error: 'invalid_arguments' } };
     const body = req.json;
-    const channel = typeof body.channel === 'string' ? body.channel : '';
+    const given = typeof body.channel === 'string' ? body.channel : '';
+    const channel = method === 'chat.postMessage' ? (options.channelNames?.[given] ?? given) : given;
     if (!(channel in channels)) return { body: { ok: false, error: 'channel_not_found' } };
     if (!channels[channel]) return { body: { ok: false, error: 'not_in_channel' } };
     const problem = blockProblem(body);

@@ -283,6 +283,8 @@ export function readSlackWebhookAnswer(answer: HttpAnswer): Verdict {
 // Send
 
 const REF_KEYS = ['c', 'ts'] as const;
+/** A conversation ID: C… (channel), G… (private channel, older workspaces), D… (direct message). */
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 export const slack: Channel<SlackOptions> = {
   type: 'slack',
@@ -303,7 +305,9 @@ export const slack: Channel<SlackOptions> = {
     if (ctx.update && !where) ctx.log.warn('update: not a Slack message_ref; posting a new message');
     // A ref names its channel: a bare `update` ref reaches every Slack target of the run, and a
     // target posting to another channel must not edit that one's message (the other target does).
-    if (where && String(where.c) !== options.channelId) {
+    // Only an ID can be compared: chat.postMessage also takes a channel name ("#ops"), and the ref
+    // holds the ID Slack answered with.
+    if (where && SLACK_CHANNEL_ID.test(options.channelId) && String(where.c) !== options.channelId) {
       ctx.log.warn(
         `update: the message_ref is of another Slack channel than this target's channel_id; posting a new message`,
       );
