@@ -10,7 +10,8 @@
  * Timings are the bench's business (npm run bench); this guards the behaviour behind them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseJs } from 'acorn';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE, nodeBinaries } from './support/bundle.js';
@@ -155,5 +156,49 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.extra.filter((m) => NEVER.includes(m))).toEqual([]);
     expect(run.stdout).toMatch(/^✅ webhook \(webhook\): delivered \[\d+ ms\]\n$/);
     expect(run.stderr).toBe('');
+  });
+});
+
+describe('the bundle as V8 compiles it', () => {
+  /**
+   * scripts/minify-chunks.mjs writes every webpack module function as `(function(…){…})`, which V8
+   * compiles with the file; an arrow function there would be pre-parsed, then parsed again when its
+   * module first runs (every module of the entry and of a loaded chunk runs).
+   */
+  it('has every module function of every file as a parenthesized function expression', () => {
+    const dist = join(BUNDLE, '..');
+    const files = readdirSync(dist).filter((f) => /^(\d+\.)?index\.js$/.test(f));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const source = readFileSync(join(dist, file), 'utf8');
+      const ast = parseJs(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+      const tables: {
+        properties: { key: { value: unknown }; value: { type: string; start: number; end: number } }[];
+      }[] = [];
+      const walk = (node: unknown): void => {
+        if (!node || typeof node !== 'object') return;
+        const n = node as {
+          type?: string;
+          properties?: { key?: { type: string; value: unknown }; value?: { type?: string } }[];
+        };
+        if (
+          n.type === 'ObjectExpression' &&
+          n.properties?.length &&
+          n.properties.every((p) => typeof p.key?.value === 'number' && /Function/.test(p.value?.type ?? ''))
+        )
+          tables.push(node as (typeof tables)[number]);
+        else for (const value of Object.values(node)) if (value && typeof value === 'object') walk(value);
+      };
+      walk(ast);
+      expect([file, tables.length]).toEqual([file, 1]);
+      for (const { key, value } of tables[0]!.properties)
+        expect([file, key.value, value.type, source[value.start - 1], source[value.end]]).toEqual([
+          file,
+          key.value,
+          'FunctionExpression',
+          '(',
+          ')',
+        ]);
+    }
   });
 });

@@ -75,13 +75,17 @@
  *   `--channels @file` of a regular file read at once, not through a stream (no stream machinery)
  *   the chunk of a single named channel starts loading right after the arguments are read, so its
  *   file read overlaps start-up instead of idling in run()
+ *   webpack's module functions written as `(function(…){…})` (scripts/minify-chunks.mjs): V8 compiles
+ *   them with the file instead of pre-parsing them and parsing them again when each module first
+ *   runs; arrow functions, even parenthesized, get no such treatment. Lazy compiles attributed to
+ *   __nccwpck_require__ 4.2 → 1.0 ms (--cpu-prof, dry run, Node 20); a dry run −2 to −3 ms
  *
  * Measured and not kept: an index of the forms by a rolling hash of their first 8 characters
  * (one pass per line) — interpreted cold, it cost a dry run ~4 ms and saved a 50-target run ~1 ms;
  * the GitHub, GitLab and CLI event code in chunks of their own (entry 146 → 103 KiB, --version
- * −1.4 ms), but the extra import() costs as much (a dry run +1.4 ms); module functions wrapped in
- * parentheses (compiled eagerly, parsed once): no change; a CommonJS bundle: Node 20 −2 ms, Node 24
- * +2 ms, within noise. A V8 code cache made after a run (vm.Script cachedData) takes ~9 ms off a
+ * −1.4 ms), but the extra import() costs as much (a dry run +1.4 ms); a CommonJS bundle: Node 20
+ * −2 ms, Node 24 +2 ms, within noise; V8 flags (--always-sparkplug, --no-lazy-feedback-allocation,
+ * a larger semi-space): all slower. A V8 code cache made after a run (vm.Script cachedData) takes ~9 ms off a
  * dry run — but only on the exact Node build that wrote it: shipped in dist/ it would match this
  * machine and not the runners', and written at run time it helps only repeated runs (this bench).
  *
