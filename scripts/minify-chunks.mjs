@@ -63,7 +63,11 @@ function eagerModuleFunctions(source, file) {
   })(ast);
   if (tables.length !== 1) throw new Error(`${file}: expected one table of module functions, found ${tables.length}`);
   const edits = [];
-  for (const { value: fn } of tables[0].properties) {
+  for (const { key, value: fn } of tables[0].properties) {
+    // An arrow sees its surroundings' `this` and `arguments`; a function has its own. Webpack's
+    // module functions use neither (checked here, so a dependency that starts to fails the build).
+    if (fn.type === 'ArrowFunctionExpression' && usesOwnThisOrArguments(fn.body))
+      throw new Error(`${file}: module ${key.value} uses this or arguments; it cannot become a function expression`);
     if (fn.type === 'ArrowFunctionExpression' && fn.body.type === 'BlockStatement') {
       const params = fn.params.map((p) => source.slice(p.start, p.end)).join(',');
       edits.push([fn.start, fn.body.start, `(function(${params})`], [fn.end, fn.end, ')']);
@@ -78,6 +82,19 @@ function eagerModuleFunctions(source, file) {
   for (const [start, end, text] of edits.sort((a, b) => b[0] - a[0] || b[1] - a[1]))
     out = out.slice(0, start) + text + out.slice(end);
   return out;
+}
+
+/** Whether `this` or `arguments` occur in `node` outside the functions (not arrows) and classes within it. */
+function usesOwnThisOrArguments(node) {
+  if (!node || typeof node.type !== 'string') return false;
+  if (node.type === 'ThisExpression' || (node.type === 'Identifier' && node.name === 'arguments')) return true;
+  if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ClassBody')
+    return false;
+  return Object.values(node).some((value) =>
+    Array.isArray(value)
+      ? value.some(usesOwnThisOrArguments)
+      : value && typeof value === 'object' && usesOwnThisOrArguments(value),
+  );
 }
 
 const dist = new URL('../dist/', import.meta.url).pathname;
