@@ -596,7 +596,7 @@ describe('email transport failures', () => {
         false,
         1,
         554,
-        "the SMTP server refused the message at DATA (554 5.7.1 Sending quota exceeded) — the recipients were accepted; the server's answer names its reason (a sending policy or quota)",
+        "the SMTP server refused the message at DATA (554 5.7.1 Sending quota exceeded) — it came after the recipients; the server's answer names its reason (a sending policy, a quota, no valid recipient)",
       ]);
       expect(commands.filter((c) => c === 'DATA')).toEqual(['DATA']);
     } finally {

@@ -134,4 +134,11 @@ describe('processSources.readFile', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads a "regular" file that says it is empty to its end, through the bounded stream (/proc files)', async () => {
+    // /proc/self/status has st_size 0 yet holds text; /proc/kmsg, also size 0, never ends: size 0
+    // is no promise of a quick read, so such a file gets the stream and its time bound.
+    const text = await processSources.readFile('/proc/self/status', 5000);
+    expect(text).toMatch(/^Name:\t.+\n[\s\S]*\nPid:\t\d+\n/);
+  });
 });

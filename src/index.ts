@@ -20,6 +20,7 @@ import {
   type ParsedArgs,
 } from './platform/local.js';
 import { processOutput } from './output.js';
+import { signalRelay } from './platform/interrupts.js';
 import { FROM_SOURCE_INPUTS, processSources, resolveTextSources, STDIN_TIMEOUT_MS } from './platform/text-sources.js';
 import type { Platform } from './platform/types.js';
 import { VERSION } from './version.js';
@@ -35,16 +36,11 @@ const sinks = processOutput();
  */
 const INTERRUPTED_DRAIN_MS = 2000;
 
-/** SIGTERM (a cancelled job) and SIGINT (Ctrl-C) let run() report what it knows before the process ends. */
-function onInterrupt(stop: (signal: InterruptSignal) => void): () => void {
-  const handler = (signal: NodeJS.Signals) => stop(signal as InterruptSignal);
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
-  };
-}
+/**
+ * A signal nobody takes within this long ends the process as the signal asked: only a phase that
+ * hangs leaves it untaken, and GitHub sends SIGKILL 2.5 s after SIGTERM.
+ */
+const UNTAKEN_SIGNAL_MS = 1000;
 
 /**
  * Starts loading the chunk of a single named channel now, so that reading it from disk overlaps the
@@ -84,6 +80,15 @@ async function main(): Promise<number> {
     print(VERSION);
     return 0;
   }
+  // From here on a signal is reported, never the silent end the default action would be.
+  const interrupts = signalRelay(
+    process,
+    (signal) => {
+      sinks.stderr(`error: interrupted by ${signal}`);
+      process.exit(EXIT_INTERRUPTED[signal]);
+    },
+    UNTAKEN_SIGNAL_MS,
+  );
   if (!(args.inputs.channels || env.NOTIFY_CHANNELS || env.INPUT_CHANNELS))
     prefetchChannel(args.inputs.channel || env.NOTIFY_CHANNEL || env.INPUT_CHANNEL);
 
@@ -107,7 +112,7 @@ async function main(): Promise<number> {
     // Reading `-` or `@path` may wait up to 30 s (a CI that keeps stdin open): a cancelled job
     // (SIGTERM) or Ctrl-C then ends the run with a report, not silently by the signal's default.
     let stopReading = (): void => {};
-    const signalled = new Promise<InterruptSignal>((resolve) => (stopReading = onInterrupt(resolve)));
+    const signalled = new Promise<InterruptSignal>((resolve) => (stopReading = interrupts.subscribe(resolve)));
     for (const name of FROM_SOURCE_INPUTS) {
       const value = inputs[name]?.trim() ?? '';
       if (value === '-' || (value.startsWith('@') && !value.startsWith('@@')))
@@ -138,7 +143,14 @@ async function main(): Promise<number> {
     if (name === 'results') results = value;
     setOutput(name, value);
   };
-  const code = await run({ platform, inputs, env, redactor, uuid: newEventId, onInterrupt });
+  const code = await run({
+    platform,
+    inputs,
+    env,
+    redactor,
+    uuid: newEventId,
+    onInterrupt: (stop) => interrupts.subscribe(stop),
+  });
   if (output === 'json') print(redactor.redact(results));
   return code;
 }

@@ -3,6 +3,7 @@
  *   inputs → Settings → CiEvent → for each target, concurrently: notify_on → message → send
  *   → outputs, job summary, exit code.
  */
+import type { InterruptSignal } from './platform/interrupts.js';
 import type { ChannelResult, SendContext } from './channels/types.js';
 import { loadChannels } from './channels/index.js';
 import { refForTarget } from './channels/message-ref.js';
@@ -33,7 +34,7 @@ export const EXIT_BAD_CONFIG = 2;
 /** Interrupted by a signal: 128 + its number, as shells report it (130 for SIGINT, 143 for SIGTERM). */
 export const EXIT_INTERRUPTED: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+export type { InterruptSignal };
 
 /** One entry of the `results` output (DESIGN §5). */
 export interface TargetResult {

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from './schema.js';
 import { Redactor } from '../delivery/redact.js';
-import { oneLine } from '../render/text.js';
+import { headUnits, oneLine } from '../render/text.js';
 import { mentionsPeople, type SelectedPerson } from '../people/select.js';
 import type { MessageModel } from '../render/types.js';
 import { renderEmailHtml, renderEmailText } from './email-html.js';
@@ -421,7 +421,7 @@ const TLS_CERT_CODES = new Set([
 export function classifySmtpError(err: unknown, server: SmtpServer): SmtpFailure {
   const e = (err ?? {}) as NodemailerError;
   const where = `${server.host}:${server.port}`;
-  const reply = e.response ? oneLine(e.response).slice(0, 160) : '';
+  const reply = e.response ? headUnits(oneLine(e.response), 160) : '';
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   const text = `${e.message ?? ''} ${(e.cause as { code?: string } | undefined)?.code ?? ''}`;
   const certCode = [...TLS_CERT_CODES].find((c) => text.includes(c)) ?? certCodeFromMessage(text);
@@ -500,7 +500,7 @@ export function classifySmtpError(err: unknown, server: SmtpServer): SmtpFailure
       transient: false,
       status_code: code,
       error: `the SMTP server refused the message at DATA (${reply || code})`,
-      hint: "the recipients were accepted; the server's answer names its reason (a sending policy or quota)",
+      hint: "it came after the recipients; the server's answer names its reason (a sending policy, a quota, no valid recipient)",
     };
   }
   if (e.code === 'EENVELOPE' && code !== null && code >= 500) {
@@ -710,7 +710,7 @@ export function createEmailChannel(deps: EmailChannelDeps = {}): Channel<EmailOp
         dry_run: false,
         attempts,
         status_code: failure?.status_code ?? null,
-        error: redactor.redact(oneLine(`${failure?.error ?? 'not sent'}${gaveUp}${hint}`)),
+        error: oneLine(redactor.redact(`${failure?.error ?? 'not sent'}${gaveUp}${hint}`)),
         answer: null,
         duration_ms: elapsed(),
       };

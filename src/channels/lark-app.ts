@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { z } from './schema.js';
 import type { DeliveryOutcome, HttpAnswer, HttpRequestSpec, Verdict } from '../delivery/types.js';
 import { httpErrorLine } from '../delivery/http.js';
-import { oneLine } from '../render/text.js';
+import { headUnits, oneLine } from '../render/text.js';
 import type { MessageModel } from '../render/types.js';
 import { fitWithinBytes, truncationMarker, type Clip } from './byte-budget.js';
 import { isEmailAddress } from './email-address.js';
@@ -525,6 +525,6 @@ function numberField(json: Record<string, unknown>, name: string): number | unde
 
 /** ": msg" from Lark's answer, one line and short. */
 function messageOf(json: Record<string, unknown> | null): string {
-  const msg = json && typeof json.msg === 'string' ? oneLine(json.msg).slice(0, 160) : '';
+  const msg = json && typeof json.msg === 'string' ? headUnits(oneLine(json.msg), 160) : '';
   return msg ? `: ${msg}` : '';
 }

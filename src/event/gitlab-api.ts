@@ -1,5 +1,6 @@
 import type { HttpAnswer, HttpClient, Verdict } from '../delivery/types.js';
 import { USER_AGENT } from '../version.js';
+import { headUnits } from '../render/text.js';
 import { normalizeStatus } from './status.js';
 import type { JobSummary, Status } from './types.js';
 
@@ -279,7 +280,7 @@ export function readGitLabAnswer(answer: HttpAnswer, tokenName: 'CI_JOB_TOKEN' |
       : { ok: false, retry: false, error: `HTTP ${answer.status} (the answer is not JSON)` };
   }
   const body = asRecord(answer.json);
-  const said = (str(body.message) ?? str(body.error))?.slice(0, 120);
+  const said = headUnits(str(body.message) ?? str(body.error) ?? '', 120);
   const error = `HTTP ${answer.status}${said ? ` (${said})` : ''}`;
   const hint = refusalHint(answer.status, str(body.error), tokenName);
   // No retries: these facts decorate a message; they are not worth delaying the notification.

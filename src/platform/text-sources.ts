@@ -3,7 +3,7 @@
  * a file (`@@…` is a literal leading `@`). For `template` and `channels`, whose text is long and
  * multi-line; other inputs are taken as given.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, readSync, statSync } from 'node:fs';
 
 export const FROM_SOURCE_INPUTS = ['template', 'channels'] as const;
 
@@ -30,17 +30,14 @@ class SourceLimit extends Error {}
 
 export const processSources: TextSources = {
   readFile: (path, timeoutMs) => {
-    // A regular file of at most MAX_SOURCE_BYTES is read at once (no stream machinery to load: the
-    // common `--channels @targets.json` costs no start-up). stat, not open, decides: opening a FIFO
-    // blocks until a writer comes. Anything else — a FIFO, /dev/stdin, /dev/zero — goes through a
-    // stream, bounded in time and size: fs.readFile is bounded in neither.
+    // A regular file of 1 byte to MAX_SOURCE_BYTES is read at once (no stream machinery to load:
+    // the common `--channels @targets.json` costs no start-up). stat, not open, decides: opening a
+    // FIFO blocks until a writer comes. A "regular" file of size 0 may never end (/proc/kmsg, a
+    // trace pipe) and anything else — a FIFO, /dev/stdin, /dev/zero — goes through a stream,
+    // bounded in time and size: fs.readFile is bounded in neither.
     try {
       const stat = statSync(path, { throwIfNoEntry: false });
-      if (stat?.isFile() && stat.size <= MAX_SOURCE_BYTES) {
-        const text = readFileSync(path);
-        if (text.length > MAX_SOURCE_BYTES) throw new SourceLimit(`more than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
-        return Promise.resolve(text.toString('utf8'));
-      }
+      if (stat?.isFile() && stat.size > 0 && stat.size <= MAX_SOURCE_BYTES) return Promise.resolve(readAtMost(path));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -49,6 +46,20 @@ export const processSources: TextSources = {
   },
   readStdin: (timeoutMs) => readBounded(process.stdin, timeoutMs, () => process.stdin.pause()),
 };
+
+/** A regular file's text, refused past MAX_SOURCE_BYTES even when it grew after it was measured. */
+function readAtMost(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buffer = Buffer.allocUnsafe(MAX_SOURCE_BYTES + 1);
+    let size = 0;
+    for (let n; size < buffer.length && (n = readSync(fd, buffer, size, buffer.length - size, null)) > 0;) size += n;
+    if (size > MAX_SOURCE_BYTES) throw new SourceLimit(`more than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
+    return buffer.toString('utf8', 0, size);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The text of `stream` once it ends, within `timeoutMs` and MAX_SOURCE_BYTES; `stop` lets go of it otherwise. */
 function readBounded(stream: NodeJS.ReadableStream, timeoutMs: number, stop: () => void): Promise<string> {
