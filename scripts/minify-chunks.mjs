@@ -9,10 +9,10 @@
  * download follows those marks to fetch N.index.js).
  * Deterministic: same input, same output, so the dist/ check still holds.
  */
-import { parse } from 'acorn';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'terser';
+import { eagerModuleFunctions } from './eager-modules.mjs';
 
 /**
  * ncc's ES module output starts with `import { createRequire } from "module"` to load Node's own
@@ -26,74 +26,6 @@ function withoutModuleBanner(source) {
   return source.replace(
     banner,
     'const __WEBPACK_EXTERNAL_createRequire = process.getBuiltinModule ? () => process.getBuiltinModule : (await import("node:module")).createRequire;',
-  );
-}
-
-/**
- * Every module function of a file (webpack's `{id: (e, t, n) => {…}}` table) as a parenthesized
- * function expression: V8 compiles a `(function …)` eagerly, with the file, instead of pre-parsing
- * it then parsing it again when the module first runs — and every module of the entry and of a
- * loaded chunk does run. Measured (`--cpu-prof`, a dry run, Node 20): the lazy compiles attributed
- * to `__nccwpck_require__` fell 4.2 → 1.0 ms, the file's own compile did not grow. Arrow
- * functions get no such treatment from V8, hence `function`; module functions never use `this`.
- */
-function eagerModuleFunctions(source, file) {
-  const ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
-  const tables = [];
-  (function walk(node) {
-    if (!node || typeof node.type !== 'string') return;
-    if (
-      node.type === 'ObjectExpression' &&
-      node.properties.length > 0 &&
-      node.properties.every(
-        (p) =>
-          p.type === 'Property' &&
-          p.key.type === 'Literal' &&
-          typeof p.key.value === 'number' &&
-          /Function/.test(p.value.type),
-      )
-    ) {
-      tables.push(node);
-      return;
-    }
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) value.forEach(walk);
-      else if (value && typeof value.type === 'string') walk(value);
-    }
-  })(ast);
-  if (tables.length !== 1) throw new Error(`${file}: expected one table of module functions, found ${tables.length}`);
-  const edits = [];
-  for (const { key, value: fn } of tables[0].properties) {
-    // An arrow sees its surroundings' `this` and `arguments`; a function has its own. Webpack's
-    // module functions use neither (checked here, so a dependency that starts to fails the build).
-    if (fn.type === 'ArrowFunctionExpression' && usesOwnThisOrArguments(fn.body))
-      throw new Error(`${file}: module ${key.value} uses this or arguments; it cannot become a function expression`);
-    if (fn.type === 'ArrowFunctionExpression' && fn.body.type === 'BlockStatement') {
-      const params = fn.params.map((p) => source.slice(p.start, p.end)).join(',');
-      edits.push([fn.start, fn.body.start, `(function(${params})`], [fn.end, fn.end, ')']);
-    } else if (fn.type === 'ArrowFunctionExpression') {
-      const params = fn.params.map((p) => source.slice(p.start, p.end)).join(',');
-      edits.push([fn.start, fn.body.start, `(function(${params}){return `], [fn.end, fn.end, '})']);
-    } else {
-      edits.push([fn.start, fn.start, '('], [fn.end, fn.end, ')']);
-    }
-  }
-  let out = source;
-  for (const [start, end, text] of edits.sort((a, b) => b[0] - a[0] || b[1] - a[1]))
-    out = out.slice(0, start) + text + out.slice(end);
-  return out;
-}
-
-/** Whether `this` or `arguments` occur in `node` outside the functions (not arrows) and classes within it. */
-function usesOwnThisOrArguments(node) {
-  if (!node || typeof node.type !== 'string') return false;
-  if (node.type === 'ThisExpression' || (node.type === 'Identifier' && node.name === 'arguments')) return true;
-  if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ClassBody')
-    return false;
-  return Object.values(node).some((value) =>
-    Array.isArray(value)
-      ? value.some(usesOwnThisOrArguments)
-      : value && typeof value === 'object' && usesOwnThisOrArguments(value),
   );
 }
 
