@@ -6,8 +6,17 @@
  * reader drops the lines with one warning on stderr; and `flushed()` says whether a stream holds
  * bytes. The sinks are compiled from the source with TypeScript, as the bundle would run them.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -51,21 +60,29 @@ interface Child {
 }
 
 function start(node: string, file: string, lines: number, width: number): Child {
-  const done = join(dir, `done-${Math.random().toString(36).slice(2)}`);
-  const child = spawn(node, [file, String(lines), String(width), done], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pause(); // nobody reads stdout until readStdout()
+  const id = Math.random().toString(36).slice(2);
+  const done = join(dir, `done-${id}`);
+  // stdout is a FIFO that nobody reads until readStdout(): a pipe from spawn() would be read ahead
+  // by the parent's own stream (64 KiB on Node ≥ 22, even when paused), emptying the very pipe the
+  // child is to find full.
+  const fifo = join(dir, `stdout-${id}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  const pipe = openSync(fifo, 'r+'); // read-write: opening does not wait for a reader
+  const child = spawn(node, [file, String(lines), String(width), done], { stdio: ['ignore', pipe, 'pipe'] });
   const collect = (stream: NodeJS.ReadableStream) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     return new Promise<string>((r) => stream.on('end', () => r(Buffer.concat(chunks).toString('utf8'))));
   };
-  const stderr = collect(child.stderr);
+  const stderr = collect(child.stderr!);
   let stdout: Promise<string> | undefined;
   return {
     done,
     readStdout: () => {
-      stdout = collect(child.stdout);
-      child.stdout.resume();
+      const stream = createReadStream(fifo);
+      // Our end of the pipe closes once the reader is open: the child's exit then ends the stream.
+      stream.on('open', () => closeSync(pipe));
+      stdout = collect(stream);
     },
     stdout: () => stdout!,
     stderr: () => stderr,
