@@ -7,35 +7,21 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './support/bundle.js';
+import { gitlabJobEnv, runCli } from './support/bundle.js';
 import { startDiscordServer } from './support/discord-server.js';
 
 const PIPELINE = 'https://gitlab.example.com/acme/api/-/pipelines/1000';
 const COMMIT = 'https://gitlab.example.com/acme/api/-/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 
 function gitlabJob(dir: string, extra: Record<string, string>): Record<string, string> {
-  return {
-    GITLAB_CI: 'true',
-    CI: 'true',
-    CI_SERVER_URL: 'https://gitlab.example.com',
-    CI_PROJECT_PATH: 'acme/api',
-    CI_PROJECT_NAME: 'api',
-    CI_PROJECT_NAMESPACE: 'acme',
-    CI_PROJECT_URL: 'https://gitlab.example.com/acme/api',
-    CI_PIPELINE_ID: '1000',
-    CI_PIPELINE_IID: '100',
-    CI_PIPELINE_URL: PIPELINE,
-    CI_PIPELINE_SOURCE: 'push',
-    CI_COMMIT_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+  return gitlabJobEnv({
     CI_COMMIT_SHORT_SHA: '9f8e7d6',
-    CI_COMMIT_REF_NAME: 'main',
-    CI_COMMIT_BRANCH: 'main',
     CI_COMMIT_TITLE: 'Fix payment path',
     CI_JOB_NAME: 'deploy',
     CI_PROJECT_DIR: dir,
     NOTIFY_DOTENV: join(dir, 'ci-notify.env'),
     ...extra,
-  };
+  });
 }
 
 /** GitLab's dotenv rules (docs.gitlab.com/ci/yaml/artifacts_reports/#artifactsreportsdotenv): KEY=value lines, no spaces in values. */

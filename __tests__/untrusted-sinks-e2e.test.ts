@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBinaries, runAction, runCli, SAMPLE_PUSH } from './support/bundle.js';
+import { gitlabJobEnv, nodeBinaries, runAction, runCli, SAMPLE_PUSH } from './support/bundle.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 type Platform = 'github' | 'gitlab' | 'cli';
@@ -40,26 +40,13 @@ async function runOn(
   const notify = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`NOTIFY_${k.toUpperCase()}`, v]));
   const env =
     platform === 'gitlab'
-      ? {
-          GITLAB_CI: 'true',
-          CI: 'true',
-          CI_SERVER_URL: 'https://gitlab.example.com',
-          CI_PROJECT_PATH: 'acme/api',
-          CI_PROJECT_NAME: 'api',
-          CI_PROJECT_NAMESPACE: 'acme',
-          CI_PROJECT_URL: 'https://gitlab.example.com/acme/api',
-          CI_PIPELINE_ID: '1000',
-          CI_PIPELINE_IID: '100',
-          CI_PIPELINE_URL: 'https://gitlab.example.com/acme/api/-/pipelines/1000',
-          CI_PIPELINE_SOURCE: 'push',
+      ? gitlabJobEnv({
           CI_COMMIT_SHA: SAMPLE_PUSH.after,
-          CI_COMMIT_REF_NAME: 'main',
-          CI_COMMIT_BRANCH: 'main',
           CI_COMMIT_MESSAGE: message,
           CI_COMMIT_TITLE: message.split('\n')[0]!,
           NOTIFY_DOTENV: file,
           ...notify,
-        }
+        })
       : {
           NOTIFY_REPOSITORY: 'acme/api',
           NOTIFY_REF: 'main',

@@ -99,6 +99,30 @@ export const SAMPLE_PUSH = {
   compare: 'https://github.com/acme/api/compare/111111111111...9f8e7d6c5b4a',
 };
 
+/**
+ * The variables GitLab sets in a job of pipeline 1000 of acme/api on main (a push), commit
+ * 9f8e7d6; `overrides` adds or replaces (the message, the dotenv file, NOTIFY_* inputs).
+ */
+export function gitlabJobEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITLAB_CI: 'true',
+    CI: 'true',
+    CI_SERVER_URL: 'https://gitlab.example.com',
+    CI_PROJECT_PATH: 'acme/api',
+    CI_PROJECT_NAME: 'api',
+    CI_PROJECT_NAMESPACE: 'acme',
+    CI_PROJECT_URL: 'https://gitlab.example.com/acme/api',
+    CI_PIPELINE_ID: '1000',
+    CI_PIPELINE_IID: '100',
+    CI_PIPELINE_URL: 'https://gitlab.example.com/acme/api/-/pipelines/1000',
+    CI_PIPELINE_SOURCE: 'push',
+    CI_COMMIT_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+    CI_COMMIT_REF_NAME: 'main',
+    CI_COMMIT_BRANCH: 'main',
+    ...overrides,
+  };
+}
+
 export function githubEnv(dir: string, eventName: string, payload: unknown): Record<string, string> {
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(payload));
