@@ -80,15 +80,6 @@ async function main(): Promise<number> {
     print(VERSION);
     return 0;
   }
-  // From here on a signal is reported, never the silent end the default action would be.
-  const interrupts = signalRelay(
-    process,
-    (signal) => {
-      sinks.stderr(`error: interrupted by ${signal}`);
-      process.exit(EXIT_INTERRUPTED[signal]);
-    },
-    UNTAKEN_SIGNAL_MS,
-  );
   if (!(args.inputs.channels || env.NOTIFY_CHANNELS || env.INPUT_CHANNELS))
     prefetchChannel(args.inputs.channel || env.NOTIFY_CHANNEL || env.INPUT_CHANNEL);
 
@@ -100,6 +91,16 @@ async function main(): Promise<number> {
     // The job token reads the GitLab API for the event; GitLab masks it, and so do we.
     if (env.CI_JOB_TOKEN) redactor.add(env.CI_JOB_TOKEN);
   }
+
+  // From here on a signal is reported in the platform's log, never the silent end of the default action.
+  const interrupts = signalRelay(
+    process,
+    (signal) => {
+      platform.log.error(`interrupted by ${signal}`);
+      process.exit(EXIT_INTERRUPTED[signal]);
+    },
+    UNTAKEN_SIGNAL_MS,
+  );
 
   // NOTIFY_* variables and flags work everywhere (a `run:` step on GitHub, after_script on GitLab).
   let inputs = { ...local.readInputs(), ...(platform === local ? {} : platform.readInputs()), ...args.inputs };
@@ -149,7 +150,7 @@ async function main(): Promise<number> {
     env,
     redactor,
     uuid: newEventId,
-    onInterrupt: (stop) => interrupts.subscribe(stop),
+    onInterrupt: interrupts.subscribe,
   });
   if (output === 'json') print(redactor.redact(results));
   return code;
