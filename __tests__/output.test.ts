@@ -38,14 +38,16 @@ function script(name: string, prelude: string): string {
   const file = join(dir, `${name}.mjs`);
   writeFileSync(
     file,
-    `import { writeFileSync, writeSync } from 'node:fs';
+    `import { renameSync, writeFileSync, writeSync } from 'node:fs';
 import { processOutput, DIRECT_LIMIT } from ${JSON.stringify(sinks)};
 const [lines, width, done] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
 ${prelude}
 const out = processOutput();
 for (let i = 0; i < lines; i++) out.stdout(String(i).padStart(8, '0') + 'x'.repeat(width));
 out.stderr('after');
-writeFileSync(done, JSON.stringify({ flushed: out.flushed(), limit: DIRECT_LIMIT }));
+// Written whole, then renamed: the test waits for the file to exist and must never read it half-written.
+writeFileSync(done + '.part', JSON.stringify({ flushed: out.flushed(), limit: DIRECT_LIMIT }));
+renameSync(done + '.part', done);
 `,
   );
   return file;
