@@ -2,19 +2,21 @@
  * The git facts of src/platform/git.ts read from the repository's files instead of from `git`
  * child processes. Spawning git five times costs ~15 ms of wall time and loads child_process (and
  * with it dgram and the socket list) on every CLI run inside a checkout; reading HEAD, a ref, the
- * config and one loose commit object costs well under a millisecond.
+ * config and one commit object costs well under a millisecond.
  *
  * Only the plain layouts are read here: a `.git` directory or a `.git` file (`gitdir: …`, linked
- * worktrees and submodules, with `commondir`), loose or packed refs, a detached HEAD, a loose commit
- * object (zlib), `remote.origin.url` in the repository's config. Anything else — a packed or
- * alternate object, reftable, config includes, `insteadOf` rewrites, an owner other than us (git's
- * safe.directory check), a GIT_DIR-like variable, two tags on one commit — answers `undefined`,
- * and the caller asks git itself, which stays the reference for every fact.
+ * worktrees and submodules, with `commondir`), loose or packed refs, a detached HEAD, a loose or
+ * packed commit object (zlib; packs in git-pack.ts), `remote.origin.url` in the repository's config.
+ * Anything else — an object in an alternate, reftable, config includes, `insteadOf` rewrites, an
+ * owner other than us (git's safe.directory check), a GIT_DIR-like variable, two tags on one
+ * commit — answers `undefined`, and the caller asks git itself, which stays the reference for
+ * every fact.
  */
 import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { GitFacts } from '../event/local.js';
 import { NO_GIT_FACTS } from './git.js';
+import { readPackedObject, type GitObject } from './git-pack.js';
 import { inflateZlib } from './inflate.js';
 
 /** "Ask git": the files cannot answer this simply. */
@@ -39,7 +41,7 @@ const LAYOUT_VARIABLES = [
 ];
 
 const SHA1 = /^[0-9a-f]{40}$/;
-/** Loose objects a tag lookup may open before it leaves the question to git. */
+/** Objects a tag lookup may open before it leaves the question to git. */
 const MAX_TAG_OBJECTS = 64;
 /** A loose object larger than this, inflated, is left to git (a commit is a few hundred bytes). */
 const MAX_OBJECT_BYTES = 4 * 1024 * 1024;
@@ -238,7 +240,7 @@ async function tagOf(repo: Repository, sha: string): Promise<string | null | Uns
     let points = tag.sha === sha || tag.peeled === sha;
     if (!points && tag.peeled === undefined) {
       if (++opened > MAX_TAG_OBJECTS) return undefined;
-      const object = readLooseObject(repo, tag.sha);
+      const object = readObject(repo, tag.sha);
       if (object === undefined) return undefined;
       if (object.type === 'tag') {
         const target = /^object ([0-9a-f]{40})\ntype (\w+)\n/.exec(object.body.toString('latin1'));
@@ -269,12 +271,12 @@ function looseRefs(commonDir: string, under: string): string[] {
   );
 }
 
-/** The author and message of `git log -1 --format=%an%x00%ae%x00%B`, from a loose commit object. */
+/** The author and message of `git log -1 --format=%an%x00%ae%x00%B`, from the commit object. */
 async function readCommit(
   repo: Repository,
   sha: string,
 ): Promise<{ message: string | null; author: GitFacts['author'] } | Unsure> {
-  const object = readLooseObject(repo, sha);
+  const object = readObject(repo, sha);
   if (object?.type !== 'commit') return undefined;
   const text = object.body.toString('utf8');
   const split = text.indexOf('\n\n');
@@ -294,13 +296,14 @@ async function readCommit(
   return { message: body.trim() || null, author };
 }
 
-/** A loose object (objects/xx/yyyy…, zlib): its type and body; undefined when it is not loose. */
-function readLooseObject(repo: Repository, sha: string): { type: string; body: Buffer } | Unsure {
+/** An object, loose (objects/xx/yyyy…, zlib) or packed (git-pack.ts): its type and body. */
+function readObject(repo: Repository, sha: string): GitObject | Unsure {
   let compressed: Buffer;
   try {
     compressed = readFileSync(join(repo.commonDir, 'objects', sha.slice(0, 2), sha.slice(2)));
   } catch {
-    return undefined; // packed, or in an alternate: git reads those
+    // Packed, as in nearly every CI checkout; in an alternate, git reads it.
+    return readPackedObject(join(repo.commonDir, 'objects'), sha, MAX_OBJECT_BYTES);
   }
   // Not node:zlib: loading it costs more than the rest of this file (inflate.ts).
   const raw = inflateZlib(compressed, MAX_OBJECT_BYTES);
@@ -308,7 +311,7 @@ function readLooseObject(repo: Repository, sha: string): { type: string; body: B
   const nul = raw.indexOf(0);
   const header = /^(commit|tree|blob|tag) (\d+)$/.exec(raw.subarray(0, nul).toString('latin1'));
   if (nul === -1 || !header || Number(header[2]) !== raw.length - nul - 1) return undefined;
-  return { type: header[1]!, body: raw.subarray(nul + 1) };
+  return { type: header[1] as GitObject['type'], body: raw.subarray(nul + 1) };
 }
 
 interface ConfigEntry {
