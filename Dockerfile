@@ -18,7 +18,7 @@ LABEL org.opencontainers.image.title="ci-notify" \
       org.opencontainers.image.source="https://gitlab.com/ci-notify/ci-notify" \
       org.opencontainers.image.licenses="MIT"
 
-# dist/ is the committed bundle: index.js, the chunks it loads lazily and its package.json ("type": "module").
+# dist/ is the committed bundle: index.js, the chunks it loads lazily and its package.json ("type": "commonjs").
 COPY dist/ /opt/ci-notify/
 COPY --chmod=0755 image/bin/ci-notify /opt/ci-notify/bin/ci-notify
 ENV PATH=/opt/ci-notify/bin:$PATH

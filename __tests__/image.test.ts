@@ -20,9 +20,9 @@ let workdir: string;
 
 beforeAll(() => {
   layout = layOutImage(mkdtempSync(join(tmpdir(), 'ci-notify-image-')));
-  // A project checkout whose package.json says CommonJS, as many do: the image's bundle must not care.
+  // A project checkout whose package.json says "module", as many do: the image's bundle must not care.
   workdir = mkdtempSync(join(tmpdir(), 'ci-notify-project-'));
-  writeFileSync(join(workdir, 'package.json'), '{"name": "app", "type": "commonjs"}\n');
+  writeFileSync(join(workdir, 'package.json'), '{"name": "app", "type": "module"}\n');
 });
 afterAll(() => {
   rmSync(layout.root, { recursive: true, force: true });
@@ -84,7 +84,7 @@ describe('the ci-notify image (Dockerfile)', () => {
     const opt = join(layout.root, 'opt', 'ci-notify');
     expect(statSync(join(opt, 'bin', 'ci-notify')).mode & 0o111).toBe(0o111);
     expect(readdirSync(opt).sort()).toEqual(readdirSync(join(ROOT, 'dist')).concat('bin').sort());
-    expect(JSON.parse(readFileSync(join(opt, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+    expect(JSON.parse(readFileSync(join(opt, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
   it('carries every chunk exactly as the checksums at the end of index.js list them', () => {
@@ -103,7 +103,7 @@ describe('the ci-notify image (Dockerfile)', () => {
     }
   });
 
-  it('answers its default command (CMD: the help) and --version, from a project whose package.json says CommonJS', async () => {
+  it('answers its default command (CMD: the help) and --version, from a project whose package.json says "module"', async () => {
     const env = { PATH: layout.path, HOME: workdir };
     const help = await run(layout.cmd[0]!, layout.cmd.slice(1), env);
     expect(help.code).toBe(0);

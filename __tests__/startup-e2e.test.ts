@@ -2,8 +2,9 @@
  * Start-up loads only what the run uses (issue 14): the built bundle as a child process, run in a
  * git checkout (so the git facts are wanted) with a preload that writes `process.moduleLoadList`
  * at exit, its stdout and stderr going to files (as a runner's log file would). Compared with what
- * the same Node loads for an empty ES module, a dry run loads nothing at all — no zlib for the
- * loose commit object (platform/inflate.ts), no stream for the log (output.ts) — and a one-webhook
+ * the same Node loads for an empty CommonJS file, a dry run loads nothing at all — not the ES
+ * module loader (dist/ is CommonJS, scripts/minify-chunks.mjs), no zlib for the loose or packed
+ * commit object (platform/inflate.ts), no stream for the log (output.ts) — and a one-webhook
  * run no more than node:http and what it needs: never child_process (git is not spawned: the facts
  * come from the files), perf_hooks, readline, fs/promises, `module`, os, crypto, node:https for an
  * http:// target, nor the stdout/stderr streams (not even at the end, when sockets close).
@@ -25,8 +26,8 @@ writeFileSync(
   preload,
   `process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST_OUT, process.moduleLoadList.join('\\n')));\n`,
 );
-const emptyModule = join(root, 'empty.mjs');
-writeFileSync(emptyModule, 'export {};\n');
+const emptyScript = join(root, 'empty.cjs');
+writeFileSync(emptyScript, '\n');
 
 /** The child's environment: nothing of this machine's but PATH. */
 const childEnv = (out: string, more: Record<string, string> = {}) => ({
@@ -67,9 +68,9 @@ function runListed(
   });
 }
 
-/** The builtins a bundle run loaded beyond those the same Node loads for an empty ES module. */
+/** The builtins a bundle run loaded beyond those the same Node loads for an empty CommonJS file. */
 async function bundleRun(node: string, args: string[], cwd: string, env: Record<string, string>) {
-  const baseline = new Set((await runListed(node, [emptyModule], cwd)).modules);
+  const baseline = new Set((await runListed(node, [emptyScript], cwd)).modules);
   const run = await runListed(node, [BUNDLE, ...args], cwd, env);
   return { ...run, extra: run.modules.filter((m) => !baseline.has(m)) };
 }
@@ -93,7 +94,7 @@ const NEVER = [
   'zlib',
 ];
 
-function checkout(): { dir: string; sha: string } {
+function checkout(options: { packed?: boolean } = {}): { dir: string; sha: string } {
   const dir = mkdtempSync(join(root, 'repo-'));
   const env = { PATH: process.env.PATH ?? '', HOME: root, GIT_CONFIG_NOSYSTEM: '1' };
   const git = (...args: string[]) => {
@@ -114,6 +115,8 @@ function checkout(): { dir: string; sha: string } {
     'Ship it',
   );
   git('remote', 'add', 'origin', 'https://github.com/acme/api.git');
+  // As a clone or a fetch leaves it: the commit in a pack, no loose object.
+  if (options.packed) git('gc', '-q');
   mkdirSync(join(dir, 'sub'));
   return { dir: join(dir, 'sub'), sha: git('rev-parse', 'HEAD') };
 }
@@ -137,10 +140,23 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.stdout).toContain(`"sha": "${repo.sha}"`);
     expect(run.stdout).toContain('"full_name": "acme/api"');
     expect(run.stdout).toContain('"message": "Ship it"'); // the loose commit object was read
-    // Beyond the ES module loader's own parts for import.meta, which an empty module does not use.
-    expect(run.extra.filter((m) => !m.startsWith('internal/modules/esm/'))).toEqual([]);
+    // Not even the ES module loader's parts (the bundle and its chunk are CommonJS).
+    expect(run.extra).toEqual([]);
     expect(run.stderr).toBe('');
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('a dry run in a fresh clone reads the packed commit without git, and loads nothing either', async () => {
+    const repo = checkout({ packed: true });
+    const run = await bundleRun(node, ['--channel', 'webhook', '--status', 'success', '--dry-run'], repo.dir, {
+      NOTIFY_URL: `${receiver.origin}/hook`,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`"sha": "${repo.sha}"`);
+    expect(run.stdout).toContain('"message": "Ship it"');
+    expect(run.stdout).toContain('"name": "Mona Lisa"');
+    expect(run.extra).toEqual([]); // no child_process: git was not asked
+    expect(run.stderr).toBe('');
   });
 
   it('one delivery over http:// loads node:http alone of the network modules', async () => {
@@ -171,7 +187,7 @@ describe('the bundle as V8 compiles it', () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
       const source = readFileSync(join(dist, file), 'utf8');
-      const ast = parseJs(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+      const ast = parseJs(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true });
       const tables: {
         properties: { key: { value: unknown }; value: { type: string; start: number; end: number } }[];
       }[] = [];

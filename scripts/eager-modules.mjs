@@ -13,7 +13,7 @@ import { parse } from 'acorn';
  * functions get no such treatment from V8, hence `function`; module functions never use `this`.
  */
 export function eagerModuleFunctions(source, file) {
-  const ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+  const ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true });
   const tables = [];
   (function walk(node) {
     if (!node || typeof node.type !== 'string') return;
