@@ -89,6 +89,16 @@
  * dry run — but only on the exact Node build that wrote it: shipped in dist/ it would match this
  * machine and not the runners', and written at run time it helps only repeated runs (this bench).
  *
+ * Fourth round (a fresh clone; perf stat task-clock = CPU ms and wall, 25–40 interleaved runs):
+ *
+ *   The commit of a fresh clone is in a pack, not loose, and git-files.ts left it to five `git`
+ *   children: a dry run in this checkout cost 65 ms against 45 in a loose one. Packs are now read
+ *   (platform/git-pack.ts: the .idx by binary search, OFS/REF delta chains)   dry run 64.7 → 44.8 ms
+ *   dist/ as CommonJS (scripts/minify-chunks.mjs): no ES module loader, chunks by require()
+ *                                              Node 20 dry run CPU 42.6 → 36.9 ms (min), 44.9 → 40.8 (p25)
+ *                                              Node 24 dry run CPU 42.3 → 41.5 (min), ~equal at p25
+ *   What is left: compiling the 150 KB entry (~4.5 ms, vm.Script), ~300 functions run once, cold.
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
