@@ -51,24 +51,43 @@ export function readPackedObject(objectsDir: string, sha: string, limit: number)
   } catch {
     return undefined;
   }
-  const packs: Pack[] = [];
+  // Opened one at a time, as the search reaches them: the commit is usually in the first.
+  const packs = new Packs(names.map((name) => join(objectsDir, 'pack', name)));
   try {
-    for (const name of names) {
-      const pack = openIndex(join(objectsDir, 'pack', name));
-      if (pack === undefined) return undefined; // an index git reads and we do not
-      packs.push(pack);
-    }
     return find(packs, Buffer.from(sha, 'hex'), limit, 0);
   } finally {
-    for (const pack of packs) {
+    packs.close();
+  }
+}
+
+/** The pack indexes of one directory, each opened on first use. */
+class Packs {
+  private readonly opened: (Pack | undefined)[] = [];
+  constructor(private readonly paths: string[]) {}
+
+  get count(): number {
+    return this.paths.length;
+  }
+
+  /** The i-th pack; undefined when its index is not one read here (the caller then asks git). */
+  at(i: number): Pack | undefined {
+    if (!(i in this.opened)) this.opened[i] = openIndex(this.paths[i]!);
+    return this.opened[i];
+  }
+
+  close(): void {
+    for (const pack of this.opened) {
+      if (!pack) continue;
       closeSync(pack.idx);
       if (pack.pack !== null) closeSync(pack.pack);
     }
   }
 }
 
-function find(packs: Pack[], key: Buffer, limit: number, depth: number): GitObject | undefined {
-  for (const pack of packs) {
+function find(packs: Packs, key: Buffer, limit: number, depth: number): GitObject | undefined {
+  for (let i = 0; i < packs.count; i++) {
+    const pack = packs.at(i);
+    if (pack === undefined) return undefined; // an index git reads and we do not
     const offset = offsetOf(pack, key);
     if (offset !== null) return offset === undefined ? undefined : readEntry(packs, pack, offset, limit, depth);
   }
@@ -129,7 +148,7 @@ function offsetOf(pack: Pack, key: Buffer): number | null | undefined {
 }
 
 /** The object at `offset` of `pack`, its deltas applied. */
-function readEntry(packs: Pack[], pack: Pack, offset: number, limit: number, depth: number): GitObject | undefined {
+function readEntry(packs: Packs, pack: Pack, offset: number, limit: number, depth: number): GitObject | undefined {
   if (depth > MAX_DELTA_DEPTH) return undefined;
   if (pack.pack === null) {
     pack.pack = openSync(pack.packPath, 'r');
