@@ -814,6 +814,63 @@ describe('templates/notify.yml', () => {
     }
   });
 
+  it('puts a bundle from the workspace beside the package.json of its own module type, and it runs', () => {
+    const script = /node -e '(\s+const fs = [\s\S]*?)' "\$CI_NOTIFY_BUNDLE"/.exec(component)![1]!;
+    const work = mkdtempSync(join(tmpdir(), 'ci-notify-bundle-type-'));
+    try {
+      // The workspace's own package.json says the opposite of each bundle: it must not matter.
+      const copy = (source: string, projectType: string) => {
+        const project = mkdtempSync(join(work, 'project-'));
+        writeFileSync(join(project, 'package.json'), JSON.stringify({ type: projectType }));
+        const dir = join(project, 'out');
+        const fetched = spawnSync(process.execPath, ['-e', script, source, dir, ''], {
+          cwd: project,
+          env: { PATH: process.env.PATH, TMPDIR: work },
+          encoding: 'utf8',
+        });
+        expect(fetched.stderr).toBe('');
+        expect(fetched.status).toBe(0);
+        return dir;
+      };
+      // This build: CommonJS, with its chunks.
+      const ours = copy(join(ROOT, 'dist'), 'module');
+      expect(JSON.parse(readFileSync(join(ours, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(ours, 'index.js'),
+          '--channel',
+          'webhook',
+          '--status',
+          'success',
+          '--url',
+          'https://example.com/hook',
+          '--dry-run',
+        ],
+        {
+          cwd: work,
+          env: { PATH: process.env.PATH, HOME: work },
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('✅ webhook (webhook): dry run (nothing sent)');
+      // A 1.0 build was an ES module (import.meta): it gets "module", and runs as one.
+      const esm = join(work, 'esm');
+      cpSync(join(ROOT, 'dist'), esm, { recursive: true });
+      writeFileSync(
+        join(esm, 'index.js'),
+        '#!/usr/bin/env node\nconst __nccwpck_require__ = {};\nconsole.log("ci-notify", typeof import.meta.url);\n',
+      );
+      const theirs = copy(esm, 'commonjs');
+      expect(JSON.parse(readFileSync(join(theirs, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+      const old = spawnSync(process.execPath, [join(theirs, 'index.js')], { encoding: 'utf8' });
+      expect([old.status, old.stdout]).toEqual([0, 'ci-notify string\n']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('names the host that redirected a bundle download, to plain http:// or to a missing file', async () => {
     const script = /node -e '(\s+const fs = [\s\S]*?)' "\$CI_NOTIFY_BUNDLE"/.exec(component)![1]!;
     const { key, cert, caFile } = await loopbackCertificate();
