@@ -59,8 +59,9 @@
  *
  * Measured and not done: a CommonJS entry compiles no faster than the ES module (wrapSafe 6.7 ms vs
  * compileSourceTextModule 7.5 ms, callgrind within noise), and every run import()s a channel chunk,
- * which starts the ES module loader anyway; an all-ASCII bundle (terser ascii_only) and V8's
- * `//# allFunctionsCalledOnLoad` hint change nothing measurable; loading a chunk with new Function
+ * which starts the ES module loader anyway; V8's `//# allFunctionsCalledOnLoad` hint
+ * changes nothing measurable (an all-ASCII bundle did not either, timed; in instructions it does,
+ * see the fourth round); loading a chunk with new Function
  * instead of import() saves ~0.4 ms, not worth leaving the module system. Not done on purpose: V8's
  * compile cache (module.enableCompileCache, Node ≥ 22.1) would make repeated runs on one machine —
  * this bench — much faster, but a hosted runner starts every job cold and would pay for writing it.
@@ -97,7 +98,15 @@
  *   dist/ as CommonJS (scripts/minify-chunks.mjs): no ES module loader, chunks by require()
  *                                              Node 20 dry run CPU 42.6 → 36.9 ms (min), 44.9 → 40.8 (p25)
  *                                              Node 24 dry run CPU 42.3 → 41.5 (min), ~equal at p25
- *   What is left: compiling the 150 KB entry (~4.5 ms, vm.Script), ~300 functions run once, cold.
+ *   What is left: compiling the 150 KB entry (~4.1 ms, vm.Script), ~300 functions run once, cold.
+ *
+ *   Then measured in instructions (valgrind --tool=callgrind, all threads, Node 24, a dry run in a
+ *   shell: ~155 M, an empty program ~91 M, the HTTP floor ~131 M; ±3% run to run, far steadier than
+ *   time on this machine):
+ *   the GitHub and GitLab platform code as chunks of their own (entry 150 → 126 KB)
+ *                                              −1% in a shell, −2% on GitHub (where it is required)
+ *   terser ascii_only (the files were two-byte strings to V8 for a few →, … and —)     −4% (Node 20: −1%)
+ *   eager module functions (scripts/eager-modules.mjs), checked again                   −6% kept
  *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.

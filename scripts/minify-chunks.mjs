@@ -71,7 +71,9 @@ for (const file of readdirSync(dist).filter((f) => /^(\d+\.)?index\.js$/.test(f)
     ecma: 2022,
     compress: { passes: 1 },
     mangle: { reserved: ['__nccwpck_require__'] },
-    format: { comments: false },
+    // Non-ASCII characters written as \u escapes: V8 then decodes the file to a one-byte string and
+    // scans one-byte source, not two-byte (callgrind, a Node 24 dry run: −4% instructions).
+    format: { comments: false, ascii_only: true },
   });
   if (typeof result.code !== 'string') throw new Error(`terser produced nothing for ${file}`);
   writeFileSync(path, eagerModuleFunctions(result.code, file));
