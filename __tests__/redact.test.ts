@@ -252,6 +252,55 @@ describe('a secret as endpoints and other programs echo it', () => {
   });
 });
 
+describe('a secret whole and wrapped in the same text', () => {
+  it('masks both, and a secret inside a longer one, whichever comes first', () => {
+    const token = 'Tk9pQ2xvc2VBbmRTZWNyZXQ1234';
+    const redactor = new Redactor();
+    redactor.add(token);
+    redactor.add(`https://hooks.example.com/x/${token}`);
+    expect(
+      redactor.redact(`POST https://hooks.example.com/x/${token} (key ${token.slice(0, 10)}\n  ${token.slice(10)})`),
+    ).toBe('POST *** (key ***)');
+    expect(
+      redactor.redact(`${token.slice(0, 5)} ${token.slice(5)} then ${token} then https://hooks.example.com/x/${token}`),
+    ).toBe('*** then *** then ***');
+  });
+
+  it('leaves no registered long form in the text, whole or with whitespace in it (random texts)', () => {
+    let seed = 20261204;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const token = (n: number) => Array.from({ length: n }, () => pick([...alphabet])).join('');
+    for (let round = 0; round < 300; round++) {
+      const redactor = new Redactor();
+      const secrets = Array.from({ length: 1 + Math.floor(random() * 4) }, () => token(16 + Math.floor(random() * 30)));
+      // Some secrets contain another, as a URL contains its token.
+      if (random() < 0.5) secrets.push(`https://example.com/hook/${pick(secrets)}?x=1`);
+      for (const secret of secrets) redactor.add(secret);
+      const parts: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        if (random() < 0.5) {
+          parts.push(pick(['POST', 'to', 'key:', 'ok', '→', '(', ')', token(3)]));
+          continue;
+        }
+        const secret = pick(secrets);
+        if (random() < 0.5) parts.push(secret);
+        else {
+          const cut = 1 + Math.floor(random() * (secret.length - 1));
+          parts.push(`${secret.slice(0, cut)}${pick([' ', '\n', '\r\n  ', '\t'])}${secret.slice(cut)}`);
+        }
+      }
+      const text = parts.join(pick([' ', '\n', '']));
+      const out = redactor.redact(text);
+      const compact = out.replace(/\s+/g, '');
+      for (const secret of secrets) {
+        expect({ text, out, found: compact.includes(secret) }).toEqual({ text, out, found: false });
+      }
+    }
+  });
+});
+
 describe('derivedForms encodings', () => {
   it('holds the form-urlencoded form URLSearchParams writes, for every printable ASCII character and beyond', () => {
     const characters = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'é', '中', '😀'];

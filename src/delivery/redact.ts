@@ -127,16 +127,25 @@ export class Redactor {
  * An answer that wraps long lines (base64 at 76 columns, a pretty-printed error) splits a secret
  * across lines, and a one-line error joins those lines with a space: no whole-string match finds
  * it. Masks a long form written with whitespace between its characters (only a long one: an id
- * such as `MonaLisa` must not hide the name "Mona Lisa"). The text without its
- * whitespace is searched first, so the pattern is built only for a form that is really there.
+ * such as `MonaLisa` must not hide the name "Mona Lisa"). The text without its whitespace is
+ * searched first, so a pattern is built only for a form that is really there wrapped: a form that
+ * appears whole (the common case: a log line quoting a URL) is masked as a string, and the text is
+ * searched again; building and running a Unicode pattern for every line that quoted a secret cost
+ * a 50-target run ~10 ms.
  */
 function redactWrapped(text: string, wrappable: string[]): string {
-  const compact = text.replace(/\s+/g, '');
   let out = text;
+  let compact = text.replace(/\s+/g, '');
   for (const s of wrappable) {
     if (!compact.includes(s)) continue;
+    if (out.includes(s)) {
+      out = out.split(s).join(MASK);
+      compact = out.replace(/\s+/g, '');
+      if (!compact.includes(s)) continue;
+    }
     const pattern = [...s].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
     out = out.replace(new RegExp(pattern, 'gu'), MASK);
+    compact = out.replace(/\s+/g, '');
   }
   return out;
 }
