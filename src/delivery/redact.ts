@@ -276,7 +276,9 @@ export function urlSecretParts(raw: string): string[] {
     const password = safeDecode(url.password);
     parts.push(Buffer.from(`${user}:${password}`).toString('base64'), `${user}:${password}`);
   }
-  for (const [, value] of url.searchParams) if (value.length >= 8) parts.push(value, encodeURIComponent(value));
+  // Only when there is a query: the first use of searchParams builds URLSearchParams (~0.3 ms cold).
+  if (url.search)
+    for (const [, value] of url.searchParams) if (value.length >= 8) parts.push(value, encodeURIComponent(value));
   for (const seg of url.pathname.split('/')) {
     // Long or letter+digit segments are hook ids and keys; lower-case words joined by - or _
     // ("generic-webhook-trigger") are routes, and masking them would garble our own hints.
