@@ -312,6 +312,26 @@ describe('git facts from the repository files', () => {
     expect(await readGitFactsFromFiles(repo.dir, repo.env, null, ALL)).toBeUndefined();
     writeFileSync(join(pack, idx), index);
 
+    // An index left from before a repack, beside the new pack under its name: its offsets point
+    // into other bytes; the pack's trailing checksum is not the one it names, so git is asked.
+    const stale = repository();
+    stale.git('gc', '-q');
+    const stalePack = join(stale.dir, '.git', 'objects', 'pack');
+    const oldIndex = readFileSync(
+      join(
+        stalePack,
+        readdirSync(stalePack).find((f) => f.endsWith('.idx'))!,
+      ),
+    );
+    writeFileSync(join(stale.dir, 'c.txt'), 'c\n');
+    stale.git('add', '-A');
+    stale.git('commit', '-q', '-m', 'Another');
+    stale.git('repack', '-adfq');
+    const newIndex = readdirSync(stalePack).find((f) => f.endsWith('.idx'))!;
+    expect((await readGitFactsFromFiles(stale.dir, stale.env, stale.sha, ALL))?.message).toBe(MESSAGE);
+    writeFileSync(join(stalePack, newIndex), oldIndex);
+    expect(await readGitFactsFromFiles(stale.dir, stale.env, stale.sha, ALL)).toBeUndefined();
+
     // An object only in an alternate object store: git reads it.
     const borrower = join(repo.dir, '..', 'borrower');
     git(join(repo.dir, '..'), repo.env, 'clone', '-q', '--shared', repo.dir, borrower);

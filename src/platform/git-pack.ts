@@ -31,6 +31,9 @@ const FANOUT_END = 8 + 256 * 4;
 
 interface Pack {
   idx: number;
+  idxSize: number;
+  /** The pack's trailing checksum is the one its index names (known once the pack is opened). */
+  matches: boolean;
   /** Opened on first use. */
   pack: number | null;
   packPath: string;
@@ -110,7 +113,16 @@ function openIndex(path: string): Pack | undefined {
     closeSync(fd);
     return undefined;
   }
-  return { idx: fd, pack: null, packPath: path.replace(/\.idx$/, '.pack'), packSize: 0, count, fanout };
+  return {
+    idx: fd,
+    idxSize: size,
+    matches: false,
+    pack: null,
+    packPath: path.replace(/\.idx$/, '.pack'),
+    packSize: 0,
+    count,
+    fanout,
+  };
 }
 
 function readAt(fd: number, length: number, position: number): Buffer | undefined {
@@ -153,7 +165,13 @@ function readEntry(packs: Packs, pack: Pack, offset: number, limit: number, dept
   if (pack.pack === null) {
     pack.pack = openSync(pack.packPath, 'r');
     pack.packSize = fstatSync(pack.pack).size;
+    // The index names its pack by the pack's trailing checksum (as git checks when it opens one):
+    // an index left from before a repack must not send us to another object's bytes.
+    const named = readAt(pack.idx, 20, pack.idxSize - 40);
+    const trailer = pack.packSize >= 32 ? readAt(pack.pack, 20, pack.packSize - 20) : undefined;
+    pack.matches = !!named && !!trailer && named.equals(trailer);
   }
+  if (!pack.matches) return undefined;
   // Type and size (a varint of up to 53 bits), then an OFS_DELTA's distance or a REF_DELTA's base.
   const head = Buffer.alloc(Math.min(32, Math.max(0, pack.packSize - offset)));
   if (head.length < 2 || readSync(pack.pack, head, 0, head.length, offset) !== head.length) return undefined;
