@@ -24,7 +24,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const preload = join(root, 'module-list.cjs');
 writeFileSync(
   preload,
-  `process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST_OUT, process.moduleLoadList.join('\\n')));\n`,
+  // Builtins as Node lists them, and the bundle's chunks as they are required (Chunk <path>).
+  `const chunks = [];
+const Module = require('module');
+const load = Module.prototype.require;
+Module.prototype.require = function (id) {
+  if (/\\.index\\.js$/.test(id)) chunks.push('Chunk ' + require('path').resolve(require('path').dirname(this.filename), id));
+  return load.apply(this, arguments);
+};
+process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST_OUT, [...process.moduleLoadList, ...chunks].join('\\n')));\n`,
 );
 const emptyScript = join(root, 'empty.cjs');
 writeFileSync(emptyScript, '\n');
@@ -43,7 +51,7 @@ function runListed(
   argv: string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[]; chunks: string[] }> {
   const name = Math.random().toString(36).slice(2);
   const out = join(root, `list-${name}.txt`);
   const logs = [join(root, `stdout-${name}.txt`), join(root, `stderr-${name}.txt`)] as const;
@@ -59,11 +67,10 @@ function runListed(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const modules = readFileSync(out, 'utf8')
-        .split('\n')
-        .filter((m) => m.startsWith('NativeModule '))
-        .map((m) => m.slice('NativeModule '.length));
-      resolve({ code, stdout: readFileSync(logs[0], 'utf8'), stderr: readFileSync(logs[1], 'utf8'), modules });
+      const listed = readFileSync(out, 'utf8').split('\n');
+      const modules = listed.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+      const chunks = listed.filter((m) => m.startsWith('Chunk ')).map((m) => m.slice('Chunk '.length));
+      resolve({ code, stdout: readFileSync(logs[0], 'utf8'), stderr: readFileSync(logs[1], 'utf8'), modules, chunks });
     });
   });
 }
@@ -74,6 +81,9 @@ async function bundleRun(node: string, args: string[], cwd: string, env: Record<
   const run = await runListed(node, [BUNDLE, ...args], cwd, env);
   return { ...run, extra: run.modules.filter((m) => !baseline.has(m)) };
 }
+
+/** Whether a required chunk holds the message renderer (render/message.ts exports buildMessage). */
+const renders = (chunk: string) => readFileSync(chunk, 'utf8').includes('buildMessage:');
 
 /** Loaded for nothing a one-webhook run uses. */
 const NEVER = [
@@ -172,6 +182,28 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.extra.filter((m) => NEVER.includes(m))).toEqual([]);
     expect(run.stdout).toMatch(/^✅ webhook \(webhook\): delivered \[\d+ ms\]\n$/);
     expect(run.stderr).toBe('');
+    // The webhook's chunk, and not the message renderer: the body is the event.
+    expect(run.chunks).toHaveLength(1);
+    expect(run.chunks.some(renders)).toBe(false);
+  });
+
+  it('loads the message renderer for a channel that lays out the message, and only then', async () => {
+    const repo = checkout();
+    const chat = await bundleRun(node, ['--channel', 'slack', '--status', 'failure', '--dry-run'], repo.dir, {
+      NOTIFY_URL: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    });
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toContain('Pipeline failed');
+    expect(chat.chunks.some(renders)).toBe(true);
+    // A webhook with format: template renders the template.
+    const template = await bundleRun(node, ['--channel', 'webhook', '--status', 'failure', '--dry-run'], repo.dir, {
+      NOTIFY_URL: `${receiver.origin}/hook`,
+      NOTIFY_FORMAT: 'template',
+      NOTIFY_TEMPLATE: '{"text": "${status_text}"}',
+    });
+    expect(template.code).toBe(0);
+    expect(template.stdout).toContain('"text": "Failed"');
+    expect(template.chunks.some(renders)).toBe(true);
   });
 });
 

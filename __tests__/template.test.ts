@@ -1,5 +1,6 @@
 import type { CiEvent } from '../src/event/types.js';
-import { renderTemplate, renderTemplateParts, warnOnce } from '../src/render/template.js';
+import { warnOnce } from '../src/logger.js';
+import { renderTemplate, renderTemplateParts } from '../src/render/template.js';
 import { escapeChatMarkdown, neutralizeMentions } from '../src/render/text.js';
 import type { Locale } from '../src/render/types.js';
 import { sampleEvent } from './support/fixtures.js';

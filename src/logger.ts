@@ -84,3 +84,16 @@ export function safeLogText(text: string): string {
 export function printable(redact: (text: string) => string): (message: string) => string {
   return (message) => safeLogText(redact(message.replace(CONTROL, '').replace(INVISIBLE, '')));
 }
+
+/**
+ * Wraps `warn` so the same message is reported once however many renders repeat it (the title,
+ * the body and a channel's own render of one target all read the same placeholders).
+ */
+export function warnOnce(warn: (msg: string) => void): (msg: string) => void {
+  const seen = new Set<string>();
+  return (msg) => {
+    if (seen.has(msg)) return;
+    seen.add(msg);
+    warn(msg);
+  };
+}

@@ -181,6 +181,7 @@ export const jenkins = {
   options: jenkinsOptions,
   secrets: (options) => [options.url, options.token].filter((s): s is string => !!s),
   msgTypes: [],
+  sendsEvent: true,
   // The body is the event (with build_args merged in).
   facts: () => EVENT_BODY_FACTS,
   async send(ctx: SendContext<JenkinsOptions>): Promise<ChannelResult> {

@@ -112,6 +112,12 @@ export interface Channel<O = unknown> {
    * output). Channels without it post a new message and the core says so once in the log.
    */
   edits?: boolean;
+  /**
+   * True when the request carries the event itself (webhook, jenkins): `message` is never read, and
+   * `render` only with a `template`. The core then does not load the message renderer, a chunk of
+   * its own (~6% of a one-webhook run's instructions, mostly parsing it).
+   */
+  sendsEvent?: boolean;
   send(ctx: SendContext<O>): Promise<ChannelResult | ChannelResult[]>;
   /**
    * The API-only event facts this target's request uses (src/event/facts.ts), so a run reads only

@@ -286,6 +286,7 @@ export const webhook = {
     return secrets.filter((s): s is string => !!s);
   },
   msgTypes: [],
+  sendsEvent: true,
   facts(options, target) {
     // GET: id, status, repository, ref, sha and the run URL, all known without the API.
     if (options.method === 'GET') return [];

@@ -20,7 +20,8 @@ import {
   triggerWord,
   type Labels,
 } from './locale.js';
-import { durationMs, renderTemplate, renderTemplateParts, warnOnce } from './template.js';
+import { warnOnce } from '../logger.js';
+import { durationMs, renderTemplate, renderTemplateParts } from './template.js';
 import { oneLine, safeUrl, truncateUtf8, utf8Bytes } from './text.js';
 import type {
   ChangeRequestSection,

@@ -192,19 +192,6 @@ function mapStrings(value: unknown, fn: (text: string) => string): unknown {
   return value;
 }
 
-/**
- * Wraps `warn` so the same message is reported once however many renders repeat it (the title,
- * the body and a channel's own render of one target all read the same placeholders).
- */
-export function warnOnce(warn: (msg: string) => void): (msg: string) => void {
-  const seen = new Set<string>();
-  return (msg) => {
-    if (seen.has(msg)) return;
-    seen.add(msg);
-    warn(msg);
-  };
-}
-
 function resolve(name: string, ctx: TemplateContext): Resolved {
   const { event, env, locale } = ctx;
   switch (name) {
