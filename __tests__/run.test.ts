@@ -228,6 +228,10 @@ describe('run()', () => {
         'interrupted by SIGTERM: 1 delivered, 1 in flight (may or may not arrive), 0 not sent',
       );
       expect(platform.summaries[0]).toContain('| stuck | webhook | ❌ interrupted by SIGTERM while sending');
+      // The heading is the message's default title, as in a run that ends.
+      expect(platform.summaries[0]!.split('\n')[0]).toBe(
+        '### ❌ acme/api · main · CI #128 failed (was passing) — notifications',
+      );
     });
 
     it('says nothing was sent when it comes while the CI facts are still read', async () => {

@@ -99,16 +99,14 @@ interface Renderer {
   defaultTitle: typeof import('./render/message.js').defaultTitle;
   renderTemplate: typeof import('./render/template.js').renderTemplate;
 }
-let renderer: Renderer | undefined;
 let loadingRenderer: Promise<Renderer> | undefined;
 function loadRenderer(): Promise<Renderer> {
   return (loadingRenderer ??= Promise.all([import('./render/message.js'), import('./render/template.js')]).then(
-    ([message, template]) =>
-      (renderer = {
-        buildMessage: message.buildMessage,
-        defaultTitle: message.defaultTitle,
-        renderTemplate: template.renderTemplate,
-      }),
+    ([message, template]) => ({
+      buildMessage: message.buildMessage,
+      defaultTitle: message.defaultTitle,
+      renderTemplate: template.renderTemplate,
+    }),
   ));
 }
 
@@ -194,14 +192,14 @@ export async function run(deps: RunDeps): Promise<number> {
   const outcome = await Promise.race([delivery, interrupted.signal]).finally(interrupted.dispose);
   if (typeof outcome === 'string') {
     delivery.catch(() => {}); // still running; the caller ends the process
-    await summaryRenderer;
-    reportInterrupted(outcome, state, settings, invalid, status.status, deps);
+    reportInterrupted(outcome, state, settings, invalid, status.status, deps, (await summaryRenderer)?.defaultTitle);
     return EXIT_INTERRUPTED[outcome];
   }
 
   const results = [...snapshot(state.progress, null), ...invalid];
-  await summaryRenderer;
+  const title = (await summaryRenderer)?.defaultTitle;
   report(platform, redactor, results, outcome.status, outcome, {
+    title,
     failOnError: settings.fail_on_error,
     announced: invalid,
     previews: state.previews,
@@ -331,6 +329,7 @@ function reportInterrupted(
   invalid: TargetResult[],
   status: string,
   deps: RunDeps,
+  title?: Renderer['defaultTitle'],
 ): void {
   const results = [...snapshot(state.progress, signal, state.sent), ...invalid];
   const count = (what: string) => [...state.progress.values()].filter((p) => p === what).length;
@@ -339,6 +338,7 @@ function reportInterrupted(
     `interrupted by ${signal}: ${delivered} delivered, ${count('in flight')} in flight (may or may not arrive), ${count('not sent')} not sent`,
   );
   report(deps.platform, deps.redactor, results, state.event?.status ?? status, state.event, {
+    title,
     failOnError: settings.fail_on_error,
     announced: invalid,
     refs: state.refs,
@@ -406,6 +406,8 @@ function report(
     announced: readonly TargetResult[];
     previews?: ReadonlyMap<string, string[]>;
     refs?: ReadonlyMap<string, string>;
+    /** The job summary's heading (the renderer's default title), where the platform has a summary. */
+    title?: Renderer['defaultTitle'];
   } = { failOnError: true, announced: [] },
 ): void {
   const log = platform.log;
@@ -432,7 +434,7 @@ function report(
     // Every platform logger redacts; the summary file is written as it is, so it is redacted here.
     // Cells are redacted before they are escaped (escaping `_` or `&` would hide a secret from the redactor).
     const redact = (text: string) => redactor.redact(text);
-    platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews, redact)));
+    platform.writeSummary(redactor.redact(summaryMarkdown(event, results, lines.previews, redact, lines.title)));
   } catch (error) {
     log.warn(`could not write the job summary: ${sinkError(error)}`);
   }
@@ -800,6 +802,7 @@ function summaryMarkdown(
   results: TargetResult[],
   previews: ReadonlyMap<string, string[]> = new Map(),
   redact: (text: string) => string = (text) => text,
+  title?: Renderer['defaultTitle'],
 ): string {
   const cell = (text: string) => markdownCell(redact(text));
   const rows = results.map((r) => {
@@ -813,7 +816,7 @@ function summaryMarkdown(
     return `| ${cell(r.name)} | ${cell(r.channel)} | ${cell(result + pacedNote(r))} | ${r.attempts} | ${r.duration_ms} ms |`;
   });
   // Without the renderer (its chunk could not be read) the heading falls back to the workflow's name.
-  const heading = event ? cell(renderer?.defaultTitle(event, 'en') ?? event.pipeline.name ?? 'ci-notify') : 'ci-notify';
+  const heading = event ? cell(title?.(event, 'en') ?? event.pipeline.name ?? 'ci-notify') : 'ci-notify';
   return [
     `### ${heading} — notifications`,
     '| target | channel | result | attempts | time |',
