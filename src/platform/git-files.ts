@@ -43,7 +43,7 @@ const LAYOUT_VARIABLES = [
 const SHA1 = /^[0-9a-f]{40}$/;
 /** Objects a tag lookup may open before it leaves the question to git. */
 const MAX_TAG_OBJECTS = 64;
-/** A loose object larger than this, inflated, is left to git (a commit is a few hundred bytes). */
+/** An object (or a delta) larger than this, inflated, is left to git (a commit is a few hundred bytes). */
 const MAX_OBJECT_BYTES = 4 * 1024 * 1024;
 
 interface Repository {

@@ -99,8 +99,8 @@ function find(packs: Packs, key: Buffer, limit: number, depth: number): GitObjec
 
 function openIndex(path: string): Pack | undefined {
   const fd = openSync(path, 'r');
-  const header = Buffer.alloc(FANOUT_END);
-  if (readSync(fd, header, 0, FANOUT_END, 0) !== FANOUT_END || header.readUInt32BE(0) !== IDX_MAGIC) {
+  const header = readAt(fd, FANOUT_END, 0);
+  if (!header || header.readUInt32BE(0) !== IDX_MAGIC) {
     closeSync(fd);
     return undefined;
   }
@@ -173,8 +173,9 @@ function readEntry(packs: Packs, pack: Pack, offset: number, limit: number, dept
   }
   if (!pack.matches) return undefined;
   // Type and size (a varint of up to 53 bits), then an OFS_DELTA's distance or a REF_DELTA's base.
-  const head = Buffer.alloc(Math.min(32, Math.max(0, pack.packSize - offset)));
-  if (head.length < 2 || readSync(pack.pack, head, 0, head.length, offset) !== head.length) return undefined;
+  const headLength = Math.min(32, pack.packSize - offset);
+  const head = headLength >= 2 ? readAt(pack.pack, headLength, offset) : undefined;
+  if (!head) return undefined;
   let at = 0;
   let byte = head[at++]!;
   const type = (byte >> 4) & 7;
