@@ -1,4 +1,11 @@
-import { Redactor, derivedForms, isMaskable, urlSecretParts } from '../src/delivery/redact.js';
+import {
+  Redactor,
+  allEncodedForms,
+  derivedForms,
+  encodedForms,
+  isMaskable,
+  urlSecretParts,
+} from '../src/delivery/redact.js';
 
 describe('Redactor', () => {
   it('masks a secret raw, URL-encoded (both styles), JSON-escaped and in base64', () => {
@@ -111,6 +118,15 @@ describe('urlSecretParts', () => {
       'https://u:pw12@h.example.com/api/v2/hook/AbCdEf123456?x=1&token=longtoken1',
     ]);
     expect(urlSecretParts('not a url')).toEqual([]);
+  });
+
+  it('takes every query value of 8 characters or more once decoded, however it is written', () => {
+    const values = (url: string) => urlSecretParts(url).filter((p) => p !== url && p !== new URL(url).href);
+    expect(values('https://h.example/x?a=1234567&b=abcdefg&c')).toEqual([]);
+    expect(values('https://h.example/x?a=12345678')).toEqual(['12345678', '12345678']);
+    expect(values('https://h.example/x?t=1&k=%41%42%43%44%45%46%47%48')).toEqual(['ABCDEFGH', 'ABCDEFGH']);
+    expect(values('https://h.example/x?k=a+b+c+d+&z')).toEqual(['a b c d ', 'a%20b%20c%20d%20']);
+    expect(values('https://h.example/x?=abcdefgh12')).toEqual(['abcdefgh12', 'abcdefgh12']);
   });
 
   it('derives forms for a plain secret without treating it as a URL', () => {
@@ -308,6 +324,24 @@ describe('derivedForms encodings', () => {
       const secret = `Ab1${c}zz${c}Q9`;
       expect(derivedForms(secret)).toContain(new URLSearchParams({ v: secret }).toString().slice(2));
       expect(derivedForms(secret)).toContain(encodeURIComponent(secret));
+    }
+  });
+
+  it('short-cuts tokens and URLs to exactly the distinct forms, in order, that every encoder gives', () => {
+    // Seeded: every printable ASCII character, a few that are not, and URL-shaped values, each
+    // character class of the short cuts mixed with one from outside it.
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const alphabet = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\x7f', 'é', '\n', '\u2028'];
+    const values = ['https://hooks.example.com/a/B1?x=1&y=%2F', 'abc', 'A_b-c.d', 'x!y*z(1)~', 'a/b', ''];
+    for (let i = 0; i < 3000; i++) {
+      const pool = random(3) === 0 ? alphabet : alphabet.slice(1, 95).filter((c) => !`"&'<>\\`.includes(c));
+      values.push(Array.from({ length: 1 + random(24) }, () => pool[random(pool.length)]).join(''));
+      values.push(`https://h.example/${values[values.length - 1]}`);
+    }
+    for (const value of values) {
+      const forms = (list: string[]) => [...new Set(list)];
+      expect({ value, forms: forms(encodedForms(value)) }).toEqual({ value, forms: forms(allEncodedForms(value)) });
     }
   });
 

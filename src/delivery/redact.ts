@@ -220,10 +220,37 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
  */
 const PLAIN = /^[A-Za-z0-9_.-]*$/;
 
-/** The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64. */
-function encodedForms(value: string): string[] {
+/** Printable ASCII but space, " & ' < > and \\: what JSON, HTML and Go's encoder leave as it is. */
+const URL_SAFE = /^[!#-%(-;=?-[\]-~]*$/;
+
+/**
+ * The value as it appears raw, URL-encoded (both styles), JSON-escaped (once and twice) and in base64:
+ * allEncodedForms(), short-cut for the values most secrets are (a token, a webhook URL) to the forms
+ * that differ from the value, in the same order (a test holds the two equal).
+ */
+export function encodedForms(value: string): string[] {
+  if (PLAIN.test(value)) return [value, Buffer.from(value).toString('base64')];
+  if (URL_SAFE.test(value)) {
+    // A URL or key of printable ASCII without "&'<>\ or space: its JSON, HTML and Go forms are
+    // itself; only percent-encoding and JSON's optional \/ change it (a webhook URL, once per target).
+    const uriEncoded = encodeURIComponent(value);
+    const strictPercent = uriEncoded.replace(/[!'()*]/g, percentEncoded);
+    return [
+      value,
+      uriEncoded,
+      strictPercent,
+      strictPercent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      value.replace(/\//g, '\\/'),
+      Buffer.from(value).toString('base64'),
+      uriEncoded.replace(/[!'()~]/g, percentEncoded),
+    ];
+  }
+  return allEncodedForms(value);
+}
+
+/** Every form of encodedForms(), computed for any value (repeats included). */
+export function allEncodedForms(value: string): string[] {
   const base64 = Buffer.from(value).toString('base64');
-  if (PLAIN.test(value)) return [value, base64];
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
   // Other JSON encoders escape more: Go's encoding/json writes <, > and & as \u003c…, Python's
   // json.dumps (ensure_ascii) every non-ASCII character as \u00f6, PHP's json_encode both that and /.
@@ -277,7 +304,8 @@ export function urlSecretParts(raw: string): string[] {
     parts.push(Buffer.from(`${user}:${password}`).toString('base64'), `${user}:${password}`);
   }
   // Only when there is a query: the first use of searchParams builds URLSearchParams (~0.3 ms cold).
-  if (url.search)
+  // Decoding never lengthens a value, so a query whose raw values are all shorter than 8 has none.
+  if (url.search.split('&').some((pair) => pair.length - pair.indexOf('=') - 1 >= 8))
     for (const [, value] of url.searchParams) if (value.length >= 8) parts.push(value, encodeURIComponent(value));
   for (const seg of url.pathname.split('/')) {
     // Long or letter+digit segments are hook ids and keys; lower-case words joined by - or _

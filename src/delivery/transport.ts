@@ -117,11 +117,24 @@ export function createTransport(proxies: ProxySettings): Transport {
   return { send, close };
 }
 
+/**
+ * The loaded modules, by protocol: import() of a builtin builds a new namespace object each time
+ * (a getter per export, in the bundle), which a 50-target run paid once per request.
+ */
+const modules = new Map<string, Promise<HttpModule>>();
+
 function load(protocol: string): Promise<HttpModule> {
+  let lib = modules.get(protocol);
   // node:https's exports are a superset of what is used here (request, Agent).
-  return protocol === 'https:'
-    ? (import('node:https') as Promise<unknown> as Promise<HttpModule>)
-    : import('node:http');
+  if (!lib)
+    modules.set(
+      protocol,
+      (lib =
+        protocol === 'https:'
+          ? (import('node:https') as Promise<unknown> as Promise<HttpModule>)
+          : import('node:http')),
+    );
+  return lib;
 }
 
 function requestOptions(spec: HttpRequestSpec): TlsRequestOptions {
@@ -268,9 +281,14 @@ class Exchange {
     let size = 0;
     const finish = () => {
       const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+      let headers: Record<string, string> | undefined;
       this.succeed({
         status: answer.statusCode ?? 0,
-        headers: flattenHeaders(answer.headers),
+        // Built when first read (most answers are judged by status and body alone): Node builds
+        // its own header object from the raw lines on first access too.
+        get headers() {
+          return (headers ??= flattenHeaders(answer.headers));
+        },
         text,
         json: parseJson(text),
       });
