@@ -332,7 +332,13 @@ describe('derivedForms encodings', () => {
     // character class of the short cuts mixed with one from outside it.
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const alphabet = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\x7f', 'é', '\n', '\u2028'];
+    const alphabet = [
+      ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+      '\x7f',
+      'é',
+      '\n',
+      '\u2028',
+    ];
     const values = ['https://hooks.example.com/a/B1?x=1&y=%2F', 'abc', 'A_b-c.d', 'x!y*z(1)~', 'a/b', ''];
     for (let i = 0; i < 3000; i++) {
       const pool = random(3) === 0 ? alphabet : alphabet.slice(1, 95).filter((c) => !`"&'<>\\`.includes(c));
