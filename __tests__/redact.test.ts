@@ -282,6 +282,37 @@ describe('a secret whole and wrapped in the same text', () => {
     ).toBe('*** then *** then ***');
   });
 
+  it('masks many secrets that begin alike (webhook URLs on one host) exactly as one longest-first pass would', () => {
+    let seed = 41;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const token = () =>
+      Array.from({ length: 20 }, () => 'ABCDEFGHJKMNPQRSTVWXYZabcdefgh0123456789'[random(40)]).join('');
+    const redactor = new Redactor();
+    const tokens = Array.from({ length: 8 }, token);
+    const forms: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const secret = i % 3 ? `https://hooks.example.com/hook/${tokens[i % 8]}?t=${i}` : tokens[i % 8]!;
+      forms.push(...redactor.add(secret));
+    }
+    // A long secret whose first 16 characters are a form of their own, inside a shorter one of
+    // another beginning; and a form that holds *** and shows only once another form is masked.
+    const long = `${tokens[0]}${'Z'.repeat(40)}`;
+    forms.push(...redactor.add(long), ...redactor.add(`https://h.example/${long.slice(0, 24)}`));
+    forms.push(...redactor.add('QQQQQQQQQQQQQQQQQQQQ'), ...redactor.add('c***def12'));
+    const longestFirst = [...forms].sort((a, b) => b.length - a.length);
+    const onePass = (text: string) => longestFirst.reduce((out, form) => out.split(form).join('***'), text);
+    for (const text of [`see https://h.example/${long.slice(0, 24)} now`, 'abcQQQQQQQQQQQQQQQQQQQQdef12']) {
+      expect({ text, out: redactor.redact(text) }).toEqual({ text, out: onePass(text) });
+    }
+    expect(redactor.redact('abcQQQQQQQQQQQQQQQQQQQQdef12')).toBe('ab***');
+    for (let round = 0; round < 200; round++) {
+      const text = Array.from({ length: 1 + random(5) }, () =>
+        random(3) ? forms[random(forms.length)] : `x${token()}`,
+      ).join(random(2) ? ' ' : ',');
+      expect({ text, out: redactor.redact(text) }).toEqual({ text, out: onePass(text) });
+    }
+  });
+
   it('leaves no registered long form in the text, whole or with whitespace in it (random texts)', () => {
     let seed = 20261204;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

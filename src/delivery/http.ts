@@ -187,11 +187,11 @@ function judge(
   const { answer } = attempt;
   const verdict = safeRead(read, answer);
   const reason = `HTTP ${answer.status}`;
+  // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
+  if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
   // A platform's own wait (Discord's and Telegram's retry_after) counts only when it is a real wait.
   const platformWaitMs = !verdict.ok && (verdict.retryAfterMs ?? 0) > 0 ? verdict.retryAfterMs! : null;
   const waitMs = platformWaitMs ?? parseRetryAfter(answer.headers['retry-after'], Date.now());
-  // A platform code of success inside a 5xx (or any non-2xx) is not a delivery: the status wins.
-  if (verdict.ok && answer.status >= 200 && answer.status < 300) return { ok: true, answer, ...pickNote(verdict) };
   const failure: { error: string; hint?: string } = verdict.ok
     ? { error: httpErrorLine(answer) }
     : { error: verdict.error, ...pickHint(verdict) };

@@ -71,11 +71,13 @@ export class Redactor {
   private sorted: string[] | null = null;
   /** The short forms, matched as whole tokens by one pattern; rebuilt only after add(). */
   private shortPattern: RegExp | null = null;
+  /** The forms masked anywhere in a line (MIN_ANYWHERE_LENGTH and longer); rebuilt only after add(). */
+  private anywhere: FormIndex | null = null;
   /**
    * The forms redactWrapped() looks for, longest first; rebuilt only after add(). Chosen once, not
-   * per line: a 50-target run has some 600 forms and a log line per target.
+   * per line: a 50-target run has some 350 forms and a log line per target.
    */
-  private wrappable: string[] | null = null;
+  private wrappable: FormIndex | null = null;
 
   /** Registers a secret and its derived forms; returns every form added (for ::add-mask::). */
   add(secret: string | null | undefined): string[] {
@@ -87,6 +89,7 @@ export class Redactor {
         added.push(form);
         this.sorted = null;
         this.shortPattern = null;
+        this.anywhere = null;
         this.wrappable = null;
       }
     }
@@ -108,10 +111,11 @@ export class Redactor {
     if (/\s/.test(out))
       out = redactWrapped(
         out,
-        (this.wrappable ??= secrets.filter((s) => s.length >= WRAPPED_MIN_LENGTH && !/\s/.test(s))),
+        (this.wrappable ??= new FormIndex(secrets.filter((s) => s.length >= WRAPPED_MIN_LENGTH && !/\s/.test(s)))),
       );
-    for (const s of secrets) {
-      if (s.length >= MIN_ANYWHERE_LENGTH && out.includes(s)) out = out.split(s).join(MASK);
+    const anywhere = (this.anywhere ??= new FormIndex(secrets.filter((s) => s.length >= MIN_ANYWHERE_LENGTH)));
+    for (const s of anywhere.candidates(out)) {
+      if (out.includes(s)) out = out.split(s).join(MASK);
     }
     const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
     if (short) out = out.replace(short, MASK);
@@ -133,10 +137,10 @@ export class Redactor {
  * searched again; building and running a Unicode pattern for every line that quoted a secret cost
  * a 50-target run ~10 ms.
  */
-function redactWrapped(text: string, wrappable: string[]): string {
+function redactWrapped(text: string, wrappable: FormIndex): string {
   let out = text;
   let compact = text.replace(/\s+/g, '');
-  for (const s of wrappable) {
+  for (const s of wrappable.candidates(compact)) {
     if (!compact.includes(s)) continue;
     if (out.includes(s)) {
       out = out.split(s).join(MASK);
@@ -149,6 +153,38 @@ function redactWrapped(text: string, wrappable: string[]): string {
   }
   return out;
 }
+
+/**
+ * Forms (each at least FORM_KEY_LENGTH long) grouped by their first FORM_KEY_LENGTH characters, so
+ * that a line is searched once per group instead of once per form: the forms of 50 webhook URLs
+ * on one host share a handful of beginnings ("http://h", "http%3A%", "aHR0cDov"…), and a run logs a
+ * line per target, which made redaction grow with targets × targets.
+ */
+class FormIndex {
+  private readonly groups = new Map<string, number[]>();
+
+  /** `forms` in the order they are to be masked (longest first). */
+  constructor(private readonly forms: string[]) {
+    forms.forEach((form, i) => {
+      // Masking puts *** into the text, so a form holding it may appear only after another was
+      // masked: its group ('') is always searched.
+      const key = form.includes(MASK) ? '' : form.slice(0, FORM_KEY_LENGTH);
+      const group = this.groups.get(key);
+      if (group) group.push(i);
+      else this.groups.set(key, [i]);
+    });
+  }
+
+  /** The forms whose beginning occurs in the text, in mask order; the caller still checks each whole. */
+  candidates(text: string): string[] {
+    const hits: number[] = [];
+    for (const [key, indexes] of this.groups) if (text.includes(key)) for (const i of indexes) hits.push(i);
+    return hits.sort((a, b) => a - b).map((i) => this.forms[i] as string);
+  }
+}
+
+/** The length of a FormIndex key: the shortest form masked anywhere. */
+const FORM_KEY_LENGTH = MIN_ANYWHERE_LENGTH;
 
 /** One pattern for the short forms (longest first), each only where no letter, digit or _ touches it. */
 function wholeTokenPattern(forms: string[]): RegExp | null {
