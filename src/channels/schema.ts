@@ -189,6 +189,7 @@ type ObjectOutput<S extends Shape> = Flatten<
 type Flatten<T> = { [K in keyof T]: T[K] };
 
 function object<S extends Shape>(shape: S, params?: Params): Schema<ObjectOutput<S>, Record<string, unknown>> {
+  const entries = Object.entries(shape);
   return new Schema((payload) => {
     const input = payload.value;
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -196,7 +197,7 @@ function object<S extends Shape>(shape: S, params?: Params): Schema<ObjectOutput
       return payload;
     }
     const output: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(shape)) {
+    for (const [key, schema] of entries) {
       const result = schema.run({ value: (input as Record<string, unknown>)[key], issues: [] });
       for (const issue of result.issues) payload.issues.push({ ...issue, path: [key, ...issue.path] });
       if (result.value !== undefined || key in input) output[key] = result.value;

@@ -59,10 +59,17 @@ const COMMON_WORDS = new Set([
   'token',
 ]);
 
+/** The longest of COMMON_WORDS: a longer value is none of them (and is not lower-cased to ask). */
+const LONGEST_COMMON_WORD = Math.max(...[...COMMON_WORDS].map((word) => word.length));
+
+function isCommonWord(value: string): boolean {
+  return value.length <= LONGEST_COMMON_WORD && COMMON_WORDS.has(value.toLowerCase());
+}
+
 /** Whether a value can be hidden in the log: long enough and not a word every log contains. */
 export function isMaskable(secret: string | null | undefined): boolean {
   const value = (secret ?? '').trim();
-  return value.length >= MIN_SECRET_LENGTH && !COMMON_WORDS.has(value.toLowerCase());
+  return value.length >= MIN_SECRET_LENGTH && !isCommonWord(value);
 }
 
 export class Redactor {
@@ -84,7 +91,7 @@ export class Redactor {
     if (!secret || !isMaskable(secret)) return [];
     const added: string[] = [];
     for (const form of derivedForms(secret)) {
-      if (form.length >= MIN_SECRET_LENGTH && !COMMON_WORDS.has(form.toLowerCase()) && !this.secrets.has(form)) {
+      if (form.length >= MIN_SECRET_LENGTH && !isCommonWord(form) && !this.secrets.has(form)) {
         this.secrets.add(form);
         added.push(form);
         this.sorted = null;
