@@ -113,11 +113,13 @@
  *   cuts): parsing 33 M (the entry's pre-parse ~18 M, then each function parsed again when first
  *   called), bytecode 8 M, ICs and runtime 5 M, running our JavaScript 2–3 M.
  *
- * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable).
+ * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
+ * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
+ * runs by default, printed as JSON: the steady measure on a shared machine; needs valgrind).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -132,7 +134,8 @@ const opt = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i === -1 ? fallback : argv[i + 1];
 };
-const RUNS = Number(opt('runs', '15'));
+const INSTRUCTIONS = argv.includes('--instructions');
+const RUNS = Number(opt('runs', INSTRUCTIONS ? '3' : '15'));
 const asJson = argv.includes('--json');
 const API_LATENCY_MS = 100;
 const TARGETS = {
@@ -143,6 +146,10 @@ const TARGETS = {
 };
 const GOAL = 1.25;
 
+if (INSTRUCTIONS && spawnSync('valgrind', ['--version']).status !== 0) {
+  console.error('--instructions counts with valgrind, which is not installed here (apt-get install valgrind)');
+  process.exit(2);
+}
 if (!existsSync(bundle)) {
   console.error('dist/index.js is missing: run `npm run build` first');
   process.exit(2);
@@ -318,7 +325,7 @@ function actionEnv(inputs) {
   return env;
 }
 
-function time(node, args, extraEnv = {}) {
+function timeOf(node, args, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(node, args, { env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -334,6 +341,35 @@ function time(node, args, extraEnv = {}) {
   });
 }
 
+let callgrindRuns = 0;
+/**
+ * --instructions: the instructions the main thread executes (valgrind's callgrind), in millions,
+ * in place of milliseconds. Process creation and the kernel are not in them, so the ratios are
+ * higher than the wall-time ones, but they move by ±2% where time moves by ±20% on a shared machine.
+ */
+function instructions(node, args, extraEnv = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const out = join(dir, `callgrind-${callgrindRuns++}.out`);
+    const child = spawn(
+      'valgrind',
+      ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${out}`, node, ...args],
+      { env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0)
+        return reject(new Error(`valgrind ${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      // Thread 1 is the main thread: V8's background threads (GC, compilers) vary from run to run.
+      const main = readFileSync(`${out}-01`, 'utf8');
+      const totals = /^(?:summary|totals): (\d+)/m.exec(main);
+      if (!totals) return reject(new Error(`no instruction count in ${out}-01`));
+      resolvePromise({ ms: Number(totals[1]) / 1e6, rssKb: null });
+    });
+  });
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -343,6 +379,7 @@ const median = (xs) => {
 // ── measuring ────────────────────────────────────────────────────────────────────────────────
 
 async function measure(node) {
+  const time = INSTRUCTIONS ? instructions : timeOf;
   const cli = (url, ...more) => [bundle, '--channel', 'webhook', '--url', url, '--status', 'success', ...more];
   // The reads a transition needs (run, jobs, earlier runs) vs none (a template of plain facts).
   const needsReads = { channel: 'webhook', url: httpUrl, notify_on: 'always, changed' };
@@ -360,6 +397,8 @@ async function measure(node) {
     reads_not_needed: () => time(node, [bundle], actionEnv({ ...needsNone, github_token: 'ghs_bench' })),
     reads_not_needed_no_token: () => time(node, [bundle], actionEnv(needsNone)),
   };
+  // The API-read cases measure waiting, which instructions do not show.
+  if (INSTRUCTIONS) for (const name of Object.keys(cases)) if (name.startsWith('reads_')) delete cases[name];
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   // Warm the file cache, then interleave the cases so machine noise hits them all alike.
   for (const c of Object.values(cases)) await c();
@@ -376,6 +415,14 @@ async function measure(node) {
       (i) => (s.fifty_http[i] - s.one_http[i]) / Math.max(1e-9, s.floor_http_50[i] - s.floor_http[i]),
     ),
   };
+  if (INSTRUCTIONS) {
+    return {
+      node,
+      version: await versionOf(node),
+      medians_minstr: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+      ratios,
+    };
+  }
   const waits = {
     reads_needed_ms: paired((i) => s.reads_needed[i] - s.reads_needed_no_token[i]),
     reads_not_needed_ms: paired((i) => s.reads_not_needed[i] - s.reads_not_needed_no_token[i]),
@@ -427,7 +474,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (asJson) {
+if (asJson || INSTRUCTIONS) {
   console.log(
     JSON.stringify(
       {
@@ -437,6 +484,9 @@ if (asJson) {
         entry_bytes: entryBytes,
         targets: TARGETS,
         goal: GOAL,
+        ...(INSTRUCTIONS
+          ? { unit: 'millions of main-thread instructions (callgrind); the targets are for wall time' }
+          : {}),
         reports,
       },
       null,
