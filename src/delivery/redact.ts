@@ -183,12 +183,15 @@ class FormIndex {
   }
 
   /** The forms whose beginning occurs in the text, in mask order; the caller still checks each whole. */
-  candidates(text: string): string[] {
-    const hits: number[] = [];
-    for (const [key, indexes] of this.groups) if (text.includes(key)) for (const i of indexes) hits.push(i);
-    return hits.sort((a, b) => a - b).map((i) => this.forms[i] as string);
+  candidates(text: string): readonly string[] {
+    let hits: number[] | null = null;
+    for (const [key, indexes] of this.groups) if (text.includes(key)) (hits ??= []).push(...indexes);
+    // Most lines quote no secret: nothing is allocated for them.
+    return hits ? hits.sort((a, b) => a - b).map((i) => this.forms[i] as string) : NO_FORMS;
   }
 }
+
+const NO_FORMS: readonly string[] = [];
 
 /** The length of a FormIndex key: the shortest form masked anywhere. */
 const FORM_KEY_LENGTH = MIN_ANYWHERE_LENGTH;
