@@ -84,6 +84,11 @@ async function bundleRun(node: string, args: string[], cwd: string, env: Record<
 
 /** Whether a required chunk holds the message renderer (render/message.ts exports buildMessage). */
 const renders = (chunk: string) => readFileSync(chunk, 'utf8').includes('buildMessage:');
+/**
+ * Whether a required chunk builds the event of a run outside GitHub and GitLab
+ * (platform/local-event.ts: the variables of the many CIs, Drone's among them, and the git reading).
+ */
+const buildsLocalEvent = (chunk: string) => readFileSync(chunk, 'utf8').includes('DRONE_BUILD_NUMBER');
 
 /** Loaded for nothing a one-webhook run uses. */
 const NEVER = [
@@ -182,9 +187,51 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.extra.filter((m) => NEVER.includes(m))).toEqual([]);
     expect(run.stdout).toMatch(/^✅ webhook \(webhook\): delivered \[\d+ ms\]\n$/);
     expect(run.stderr).toBe('');
-    // The webhook's chunk, and not the message renderer: the body is the event.
-    expect(run.chunks).toHaveLength(1);
+    // The webhook's chunk and the CLI's event, and not the message renderer: the body is the event.
+    expect(run.chunks).toHaveLength(2);
+    expect(run.chunks.filter(buildsLocalEvent)).toHaveLength(1);
     expect(run.chunks.some(renders)).toBe(false);
+  });
+
+  it("a GitHub Actions run never loads the CLI's event and git reading", async () => {
+    const repo = checkout();
+    const event = join(root, 'push.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        ref: 'refs/heads/main',
+        after: repo.sha,
+        repository: { full_name: 'acme/api', html_url: 'https://github.com/acme/api' },
+        head_commit: { id: repo.sha, message: 'Ship it', author: { name: 'Mona Lisa', email: 'mona@example.com' } },
+        sender: { login: 'monalisa' },
+      }),
+    );
+    const run = await bundleRun(node, [], repo.dir, {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'acme/api',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_NUMBER: '128',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_WORKFLOW: 'CI',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_SHA: repo.sha,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_ACTOR: 'monalisa',
+      INPUT_CHANNEL: 'webhook',
+      INPUT_URL: `${receiver.origin}/hook`,
+      INPUT_STATUS: 'success',
+    });
+    expect(run.code).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+    const body = receiver.requests[0]!.json() as { provider: string; commit: { sha: string; message: string } };
+    expect([body.provider, body.commit.sha, body.commit.message]).toEqual(['github', repo.sha, 'Ship it']);
+    expect(run.chunks.length).toBeGreaterThan(1); // the GitHub platform's and the webhook's
+    expect(run.chunks.filter(buildsLocalEvent)).toEqual([]);
+    expect(buildsLocalEvent(BUNDLE)).toBe(false); // nor is it in the entry, parsed by every run
+    expect(run.extra.filter((m) => NEVER.includes(m))).toEqual([]);
   });
 
   it('loads the message renderer for a channel that lays out the message, and only then', async () => {

@@ -7,13 +7,11 @@
  * Outputs also go, when NOTIFY_OUTPUT_FILE / --output-file is set, to that file as name=value lines.
  */
 import { appendFileSync } from 'node:fs';
-import { localEvent } from '../event/local.js';
 import { INPUTS, INPUT_NAMES, shownValue } from '../inputs.js';
 import { VERSION } from '../version.js';
 import type { EventInput } from '../event/types.js';
 import { printable, type Logger } from '../logger.js';
-import { readGitFactsFromFiles } from './git-files.js';
-import { gitRunner, readGitFacts, type GitRunner } from './git.js';
+import type { GitRunner } from './git.js';
 import type { Platform } from './types.js';
 
 export interface LocalIo {
@@ -209,7 +207,6 @@ export function localPlatform(
 ): Platform {
   const log = plainLogger(io, redact, env.NOTIFY_DEBUG === 'true' || env.NOTIFY_DEBUG === '1');
   const outputFile = args.outputFile || env.NOTIFY_OUTPUT_FILE || '';
-  const git = options.git ?? gitRunner(process.cwd(), env);
   let inputs: Record<string, string> | null = null;
   return {
     name: 'local',
@@ -236,18 +233,9 @@ export function localPlatform(
         if (value !== undefined && value !== '') facts[name] = value;
       }
       Object.assign(facts, args.facts);
-      // Ask git only for what the CI and the flags left open.
-      const first = localEvent(input, env, facts);
-      const want = {
-        commit: first.commit.message === null || first.commit.author === null || first.commit.sha === null,
-        ref: first.ref.name === null,
-        remote: first.repository.full_name === null,
-      };
-      if (!want.commit && !want.ref && !want.remote) return first;
-      const known =
-        (options.git ? undefined : await readGitFactsFromFiles(process.cwd(), env, first.commit.sha, want)) ??
-        (await readGitFacts(git, first.commit.sha, want));
-      return localEvent(input, env, facts, known);
+      // A chunk of its own: GitHub and GitLab runs never build this event (local-event.ts).
+      const { localRunEvent } = await import('./local-event.js');
+      return localRunEvent(input, env, facts, options.git);
     },
     setOutput(name, value) {
       // One line per output: CR ends a line for many readers too.
