@@ -113,6 +113,27 @@
  *   cuts): parsing 33 M (the entry's pre-parse ~18 M, then each function parsed again when first
  *   called), bytecode 8 M, ICs and runtime 5 M, running our JavaScript 2–3 M.
  *
+ * Fifth round (main-thread instructions, callgrind, 3 runs; `--instructions` below):
+ *
+ *   49 extra targets, Node 20 (50 targets − 1)                                168 M → 131 M
+ *     the http module imported once, not per request (an import() of a builtin builds a namespace
+ *     object each time); answer headers built when read; a URL's secret forms without the JSON and
+ *     HTML passes that leave it as it is; the query read only when a value can be 8 characters
+ *     long forms of secrets grouped by their first 8 characters: a log line is searched once per
+ *     group (a handful: the URLs of one host begin alike), not once per form — it was targets ×
+ *     targets
+ *   a GitHub Actions run (no token)             the CLI's event and git reading as a chunk   −3%
+ *     (entry 110 → 88 KB; a CLI run loads it, ±0)
+ *   Where Node 24's one delivery goes: its delivery part costs what the floor's whole request does
+ *   (one − dry run 46 M, floor − empty program 48 M); all of the excess is start-up (dry run −
+ *   empty program 71 M: parsing 33 M, bytecode 12 M, the rest a few M each). Parse cost follows the
+ *   bytes: 51 KB of code that never runs, appended to the entry, cost +7 M (pre-parse alone).
+ *   Measured and not kept: the module-level functions a run calls written as `var f=(function f…)`
+ *   so V8 compiles them with their module instead of pre-parsing and parsing again (33 of them;
+ *   ±0), all 647 (+2 M); a larger entry, so the source string is a large object outside the young
+ *   generation (−120 KB of new space, and still one scavenge in a delivery: it needs ~1.15 MB of a
+ *   1 MB semi-space); no context object for a schema transform of the value alone (no change).
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
  * runs by default, printed as JSON: the steady measure on a shared machine; needs valgrind).
