@@ -280,15 +280,12 @@ export function encodedForms(value: string): string[] {
     // A URL or key of printable ASCII without "&'<>\ or space: its JSON, HTML and Go forms are
     // itself; only percent-encoding and JSON's optional \/ change it (a webhook URL, once per target).
     const uriEncoded = encodeURIComponent(value);
-    const strictPercent = uriEncoded.replace(/[!'()*]/g, percentEncoded);
     return [
       value,
-      uriEncoded,
-      strictPercent,
-      strictPercent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      ...percentForms(uriEncoded),
       value.replace(/\//g, '\\/'),
       Buffer.from(value).toString('base64'),
-      uriEncoded.replace(/[!'()~]/g, percentEncoded),
+      formEncoded(uriEncoded),
     ];
   }
   return allEncodedForms(value);
@@ -304,13 +301,9 @@ export function allEncodedForms(value: string): string[] {
   const goJson = jsonEscaped.replace(/[<>&\u2028\u2029]/g, jsonUnicodeEscape);
   // URL encoders see characters, not UTF-16 halves: a lone surrogate is sent as U+FFFD.
   const uriEncoded = encodeURIComponent(value.replace(LONE_SURROGATE, '\ufffd'));
-  // RFC 3986 encoders (Python's quote, Go's QueryEscape, curl) also encode !'()*; some write hex in lower case.
-  const strictPercent = uriEncoded.replace(/[!'()*]/g, percentEncoded);
   return [
     value,
-    uriEncoded,
-    strictPercent,
-    strictPercent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    ...percentForms(uriEncoded),
     jsonEscaped,
     asciiJson,
     asciiJson.replace(/\//g, '\\/'),
@@ -320,10 +313,19 @@ export function allEncodedForms(value: string): string[] {
     // A JSON body quoted inside another JSON string (a log of a request dump) escapes twice.
     JSON.stringify(jsonEscaped).slice(1, -1),
     base64,
-    // A form body (application/x-www-form-urlencoded, what URLSearchParams writes): space as +,
-    // and !'()~ encoded where encodeURIComponent keeps them.
-    uriEncoded.replace(/%20/g, '+').replace(/[!'()~]/g, percentEncoded),
+    formEncoded(uriEncoded),
   ];
+}
+
+/** encodeURIComponent's output, as RFC 3986 encoders write it (Python's quote, Go's QueryEscape, curl: !'()* too), and that with lower-case hex. */
+function percentForms(uriEncoded: string): string[] {
+  const strict = uriEncoded.replace(/[!'()*]/g, percentEncoded);
+  return [uriEncoded, strict, strict.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())];
+}
+
+/** A form body (application/x-www-form-urlencoded, what URLSearchParams writes): space as +, and !'()~ encoded where encodeURIComponent keeps them. */
+function formEncoded(uriEncoded: string): string {
+  return uriEncoded.replace(/%20/g, '+').replace(/[!'()~]/g, percentEncoded);
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
