@@ -185,7 +185,11 @@ class FormIndex {
   /** The forms whose beginning occurs in the text, in mask order; the caller still checks each whole. */
   candidates(text: string): readonly string[] {
     let hits: number[] | null = null;
-    for (const [key, indexes] of this.groups) if (text.includes(key)) (hits ??= []).push(...indexes);
+    for (const [key, indexes] of this.groups) {
+      if (!text.includes(key)) continue;
+      hits ??= [];
+      for (const i of indexes) hits.push(i);
+    }
     // Most lines quote no secret: nothing is allocated for them.
     return hits ? hits.sort((a, b) => a - b).map((i) => this.forms[i] as string) : NO_FORMS;
   }
