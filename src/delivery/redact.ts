@@ -76,8 +76,11 @@ export class Redactor {
   private readonly secrets = new Set<string>();
   /** Longest first, so a URL is replaced whole before its token would be; rebuilt only after add(). */
   private sorted: string[] | null = null;
-  /** The short forms, matched as whole tokens by one pattern; rebuilt only after add(). */
-  private shortPattern: RegExp | null = null;
+  /**
+   * The short forms, matched as whole tokens by one pattern (null: there are none); rebuilt only
+   * after add(). Unbuilt is `undefined`, so that "none" is not rebuilt for every line.
+   */
+  private shortPattern: RegExp | null | undefined = undefined;
   /** The forms masked anywhere in a line (MIN_ANYWHERE_LENGTH and longer); rebuilt only after add(). */
   private anywhere: FormIndex | null = null;
   /**
@@ -95,7 +98,7 @@ export class Redactor {
         this.secrets.add(form);
         added.push(form);
         this.sorted = null;
-        this.shortPattern = null;
+        this.shortPattern = undefined;
         this.anywhere = null;
         this.wrappable = null;
       }
@@ -124,7 +127,9 @@ export class Redactor {
     for (const s of anywhere.candidates(out)) {
       if (out.includes(s)) out = out.split(s).join(MASK);
     }
-    const short = (this.shortPattern ??= wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH)));
+    if (this.shortPattern === undefined)
+      this.shortPattern = wholeTokenPattern(secrets.filter((s) => s.length < MIN_ANYWHERE_LENGTH));
+    const short = this.shortPattern;
     if (short) out = out.replace(short, MASK);
     return out;
   }
@@ -169,6 +174,8 @@ function redactWrapped(text: string, wrappable: FormIndex): string {
  */
 class FormIndex {
   private readonly groups = new Map<string, number[]>();
+  /** A hash of each key's first 4 characters: most positions of a text are passed over on it. */
+  private readonly starts = new Set<number>();
 
   /** `forms` in the order they are to be masked (longest first). */
   constructor(private readonly forms: string[]) {
@@ -179,21 +186,52 @@ class FormIndex {
       const group = this.groups.get(key);
       if (group) group.push(i);
       else this.groups.set(key, [i]);
+      if (key) this.starts.add(startHash(key, 0));
     });
   }
 
   /** The forms whose beginning occurs in the text, in mask order; the caller still checks each whole. */
   candidates(text: string): readonly string[] {
     let hits: number[] | null = null;
-    for (const [key, indexes] of this.groups) {
-      if (!text.includes(key)) continue;
+    const take = (indexes: number[]) => {
       hits ??= [];
       for (const i of indexes) hits.push(i);
+    };
+    if (this.groups.size <= GROUPS_SEARCHED_WHOLE || this.groups.size * 4 <= text.length) {
+      for (const [key, indexes] of this.groups) if (text.includes(key)) take(indexes);
+    } else {
+      // More groups than the text is long (secrets with tokens of their own each begin otherwise:
+      // a run with 1,000 webhook URLs has ~6,000 groups): each position's next characters are
+      // looked up instead, so the cost follows the text, not the number of secrets.
+      const always = this.groups.get('');
+      if (always) take(always);
+      const seen = new Set<string>();
+      for (let at = 0; at + FORM_KEY_LENGTH <= text.length; at++) {
+        if (!this.starts.has(startHash(text, at))) continue;
+        const key = text.slice(at, at + FORM_KEY_LENGTH);
+        const indexes = this.groups.get(key);
+        if (indexes && !seen.has(key)) {
+          seen.add(key);
+          take(indexes);
+        }
+      }
     }
     // Most lines quote no secret: nothing is allocated for them.
-    return hits ? hits.sort((a, b) => a - b).map((i) => this.forms[i] as string) : NO_FORMS;
+    return hits ? (hits as number[]).sort((a, b) => a - b).map((i) => this.forms[i] as string) : NO_FORMS;
   }
 }
+
+/** The four UTF-16 units of `text` at `at`, hashed to a small integer (collisions only cost a lookup). */
+function startHash(text: string, at: number): number {
+  return (
+    (((text.charCodeAt(at) * 31 + text.charCodeAt(at + 1)) * 31 + text.charCodeAt(at + 2)) * 31 +
+      text.charCodeAt(at + 3)) |
+    0
+  );
+}
+
+/** Up to this many groups, a text is searched for each group's key (a few native searches). */
+const GROUPS_SEARCHED_WHOLE = 32;
 
 const NO_FORMS: readonly string[] = [];
 
