@@ -363,10 +363,44 @@ function timeOf(node, args, extraEnv = {}) {
 }
 
 let callgrindRuns = 0;
+
+/**
+ * The instructions of the functions named like `pattern` themselves (not of what they call), from
+ * a callgrind output file: `fn=` starts a function's cost lines (names are given once as `(id)
+ * name`, then as `(id)`, also from `cfn=` lines), and the line after a `calls=` line is the cost of
+ * that call, counted under the callee.
+ */
+function selfInstructions(text, pattern) {
+  const names = new Map();
+  const nameOf = (spec) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
+    if (!m) return spec;
+    if (m[2] !== undefined) names.set(m[1], m[2]);
+    return names.get(m[1]) ?? '';
+  };
+  let counting = false;
+  let callCost = false;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (callCost) callCost = false;
+    else if (line.startsWith('fn=')) counting = pattern.test(nameOf(line.slice(3)));
+    else if (line.startsWith('cfn=')) nameOf(line.slice(4));
+    else if (line.startsWith('calls=')) callCost = true;
+    else if (counting && /^[-+*\d]/.test(line)) sum += Number(line.trim().split(/\s+/).at(-1));
+  }
+  return sum;
+}
+
 /**
  * --instructions: the instructions the main thread executes (valgrind's callgrind), in millions,
  * in place of milliseconds. Process creation and the kernel are not in them, so the ratios are
  * higher than the wall-time ones, but they move by ±2% where time moves by ±20% on a shared machine.
+ *
+ * Minus V8's search for a prime while it seeds its hash tables (HashSeed::InitializeRoots calling
+ * `detail::sprp`, a primality test): it depends on the random seed of each process and took 6–13 M
+ * instructions on Node 24 (10–12 M on Node 20) for the same program — the noise of the count. The
+ * same in every program, it is not ours or the floor's; without it the same program counts within
+ * ±0.5%, so a change of 1 M shows.
  */
 function instructions(node, args, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {
@@ -386,7 +420,8 @@ function instructions(node, args, extraEnv = {}) {
       const main = readFileSync(`${out}-01`, 'utf8');
       const totals = /^(?:summary|totals): (\d+)/m.exec(main);
       if (!totals) return reject(new Error(`no instruction count in ${out}-01`));
-      resolvePromise({ ms: Number(totals[1]) / 1e6, rssKb: null });
+      const seeding = selfInstructions(main, /^detail::sprp\(/);
+      resolvePromise({ ms: (Number(totals[1]) - seeding) / 1e6, rssKb: null });
     });
   });
 }
