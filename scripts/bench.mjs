@@ -136,7 +136,8 @@
  *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
- * runs by default, printed as JSON: the steady measure on a shared machine; needs valgrind).
+ * runs by default, printed as JSON with each case's median and range: the steady measure on a
+ * shared machine; needs valgrind).
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -476,6 +477,8 @@ async function measure(node) {
       node,
       version: await versionOf(node),
       medians_minstr: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+      // How steady the count is: the lowest and highest run of each case.
+      ranges_minstr: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, [Math.min(...v), Math.max(...v)]])),
       ratios,
     };
   }
