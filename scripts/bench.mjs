@@ -416,7 +416,10 @@ function selfInstructions(text, pattern) {
  * `detail::sprp`, a primality test): it depends on the random seed of each process and took 6–13 M
  * instructions on Node 24 (10–12 M on Node 20) for the same program — the noise of the count. The
  * same in every program, it is not ours or the floor's; without it the same program counts within
- * ±0.5%, so a change of 1 M shows.
+ * ±0.5%, so a change of 1 M shows. Left in: an HTTPS run on Node 24 now and then counts ~40 M more,
+ * when its main thread parses Node's bundled root certificates (GetBundledRootCertificates) that
+ * other runs apparently leave to another thread — Node's own, in the floor as in ours; the median
+ * rides over it.
  */
 function instructions(node, args, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {
