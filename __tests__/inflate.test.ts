@@ -90,16 +90,9 @@ function canonical(lengths: number[]): number[] {
   return codes;
 }
 
+/** The Adler-32 that ends a zlib stream of `data`, as zlib (the reference) writes it. */
 function adler32Of(data: Buffer): Buffer {
-  let a = 1;
-  let b = 0;
-  for (const byte of data) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  const check = Buffer.alloc(4);
-  check.writeUInt32BE(((b << 16) | a) >>> 0);
-  return check;
+  return deflateSync(data).subarray(-4);
 }
 
 /**
@@ -119,6 +112,7 @@ function shortEndBlock(w: BitWriter, text: string, final: boolean): void {
   const clCodes = canonical(clLengths);
   const litCodes = canonical(litLengths);
   w.value(final ? 1 : 0, 1).value(2, 2);
+  // HLIT: 257 literal/length codes, HDIST: 1 distance code, HCLEN: all 19 code-length codes.
   w.value(257 - 257, 5)
     .value(1 - 1, 5)
     .value(19 - 4, 4);
