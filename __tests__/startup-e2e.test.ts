@@ -84,11 +84,21 @@ async function bundleRun(node: string, args: string[], cwd: string, env: Record<
 
 /** Whether a required chunk holds the message renderer (render/message.ts exports buildMessage). */
 const renders = (chunk: string) => readFileSync(chunk, 'utf8').includes('buildMessage:');
+/** Whether a required chunk holds the template renderer (render/template.ts exports renderTemplate). */
+const holdsTemplate = (chunk: string) => readFileSync(chunk, 'utf8').includes('renderTemplate:');
 /**
  * Whether a required chunk builds the event of a run outside GitHub and GitLab
  * (platform/local-event.ts: the variables of the many CIs, Drone's among them, and the git reading).
  */
 const buildsLocalEvent = (chunk: string) => readFileSync(chunk, 'utf8').includes('DRONE_BUILD_NUMBER');
+/**
+ * Whether a required chunk holds the default title without the renderer: render/title.ts names a
+ * merge request's ref "MR !12"; render/message.ts exports buildMessage.
+ */
+const titleOnly = (chunk: string) => {
+  const text = readFileSync(chunk, 'utf8');
+  return text.includes('MR !') && !text.includes('buildMessage:');
+};
 
 /** Loaded for nothing a one-webhook run uses. */
 const NEVER = [
@@ -193,8 +203,8 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.chunks.some(renders)).toBe(false);
   });
 
-  it("a GitHub Actions run never loads the CLI's event and git reading", async () => {
-    const repo = checkout();
+  /** A push on GitHub Actions, as the runner gives it: its variables, the event file, a job summary file. */
+  function githubStep(repo: { sha: string }, inputs: Record<string, string>) {
     const event = join(root, 'push.json');
     writeFileSync(
       event,
@@ -206,7 +216,8 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
         sender: { login: 'monalisa' },
       }),
     );
-    const run = await bundleRun(node, [], repo.dir, {
+    const summary = join(root, `summary-${Math.random().toString(36).slice(2)}.md`);
+    const env: Record<string, string> = {
       GITHUB_ACTIONS: 'true',
       GITHUB_REPOSITORY: 'acme/api',
       GITHUB_SERVER_URL: 'https://github.com',
@@ -220,10 +231,16 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
       GITHUB_REF: 'refs/heads/main',
       GITHUB_REF_NAME: 'main',
       GITHUB_ACTOR: 'monalisa',
-      INPUT_CHANNEL: 'webhook',
-      INPUT_URL: `${receiver.origin}/hook`,
-      INPUT_STATUS: 'success',
-    });
+      GITHUB_STEP_SUMMARY: summary,
+    };
+    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+    return { env, heading: () => readFileSync(summary, 'utf8').split('\n')[0] };
+  }
+
+  it("a GitHub Actions run never loads the CLI's event and git reading, nor the renderer for its summary", async () => {
+    const repo = checkout();
+    const step = githubStep(repo, { channel: 'webhook', url: `${receiver.origin}/hook`, status: 'success' });
+    const run = await bundleRun(node, [], repo.dir, step.env);
     expect(run.code).toBe(0);
     expect(receiver.requests).toHaveLength(1);
     const body = receiver.requests[0]!.json() as { provider: string; commit: { sha: string; message: string } };
@@ -232,6 +249,26 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(run.chunks.filter(buildsLocalEvent)).toEqual([]);
     expect(buildsLocalEvent(BUNDLE)).toBe(false); // nor is it in the entry, parsed by every run
     expect(run.extra.filter((m) => NEVER.includes(m))).toEqual([]);
+    // The summary's heading is the default title, from render/title.ts alone: the webhook sends the
+    // event, so nothing lays out a message and the renderer's chunks stay unread.
+    expect(step.heading()).toBe('### ✅ acme/api · main · CI #128 succeeded — notifications');
+    expect(run.chunks.some(renders)).toBe(false);
+    expect(run.chunks.filter(titleOnly)).toHaveLength(1);
+  });
+
+  it("a GitHub Actions run whose target lays out a message takes the summary's heading from the renderer", async () => {
+    const repo = checkout();
+    const step = githubStep(repo, {
+      channel: 'slack',
+      url: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX',
+      status: 'failure',
+      dry_run: 'true',
+    });
+    const run = await bundleRun(node, [], repo.dir, step.env);
+    expect(run.code).toBe(0);
+    expect(step.heading()).toBe('### ❌ acme/api · main · CI #128 failed — notifications');
+    expect(run.chunks.some(renders)).toBe(true);
+    expect(run.chunks.filter(titleOnly)).toEqual([]);
   });
 
   it('loads the message renderer for a channel that lays out the message, and only then', async () => {
@@ -242,6 +279,9 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     expect(chat.code).toBe(0);
     expect(chat.stdout).toContain('Pipeline failed');
     expect(chat.chunks.some(renders)).toBe(true);
+    // One file holds the renderer: the message's chunk carries the template renderer too, so the
+    // template's own chunk (the same code again) is never read beside it.
+    expect(chat.chunks.filter(holdsTemplate)).toHaveLength(1);
     // A webhook with format: template renders the template.
     const template = await bundleRun(node, ['--channel', 'webhook', '--status', 'failure', '--dry-run'], repo.dir, {
       NOTIFY_URL: `${receiver.origin}/hook`,

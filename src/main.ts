@@ -4,7 +4,7 @@
  *   → outputs, job summary, exit code.
  */
 import type { InterruptSignal } from './platform/interrupts.js';
-import type { ChannelResult, SendContext } from './channels/types.js';
+import type { Channel, ChannelResult, SendContext } from './channels/types.js';
 import { loadChannels } from './channels/index.js';
 import { refForTarget } from './channels/message-ref.js';
 import { createHttpClient, shownBody, type HttpClientOptions } from './delivery/http.js';
@@ -90,24 +90,43 @@ interface RunState {
 
 /**
  * The message renderer (render/message.ts, render/template.ts and the locale): a chunk of its own,
- * loaded for a target that lays out the default message or renders a template, and for the job
- * summary's heading. A run whose targets send the event itself (webhook, jenkins) never loads it:
- * parsing it was ~6% of a one-webhook run's instructions (callgrind, Node 24).
+ * loaded for a target that lays out the default message or renders a template. A run whose targets
+ * send the event itself (webhook, jenkins) never loads it: parsing it was ~6% of a one-webhook
+ * run's instructions (callgrind, Node 24).
  */
 interface Renderer {
   buildMessage: typeof import('./render/message.js').buildMessage;
-  defaultTitle: typeof import('./render/message.js').defaultTitle;
+  defaultTitle: TitleOf;
   renderTemplate: typeof import('./render/template.js').renderTemplate;
 }
+type TitleOf = typeof import('./render/title.js').defaultTitle;
 let loadingRenderer: Promise<Renderer> | undefined;
 function loadRenderer(): Promise<Renderer> {
-  return (loadingRenderer ??= Promise.all([import('./render/message.js'), import('./render/template.js')]).then(
-    ([message, template]) => ({
-      buildMessage: message.buildMessage,
-      defaultTitle: message.defaultTitle,
-      renderTemplate: template.renderTemplate,
-    }),
-  ));
+  // One after the other: render/message.ts imports render/template.ts, so the bundler puts both in
+  // the message's chunk, and template.js is then loaded already. Asked for together, each import
+  // read and compiled a file of its own, the template twice (~1% of a DingTalk run, Node 24).
+  return (loadingRenderer ??= import('./render/message.js').then(async (message) => ({
+    buildMessage: message.buildMessage,
+    defaultTitle: message.defaultTitle,
+    renderTemplate: (await import('./render/template.js')).renderTemplate,
+  })));
+}
+
+/** Whether a target lays out the default message or renders a template, so needs the renderer. */
+function laysOut(channel: Channel, target: { template: string }): boolean {
+  return !channel.sendsEvent || target.template !== '';
+}
+
+/**
+ * The job summary's heading, the default title: the renderer's when a target needs the renderer
+ * anyway, else render/title.ts alone — a small chunk (the title and the locale) instead of the
+ * renderer's two, which loaded for a heading were ~4% of a GitHub Actions run to a webhook
+ * (callgrind, Node 24; issue 14).
+ */
+function loadTitle(targets: readonly PlannedTarget[]): Promise<TitleOf> {
+  return targets.some((t) => laysOut(t.channel, t.settings))
+    ? loadRenderer().then((renderer) => renderer.defaultTitle)
+    : import('./render/title.js').then((title) => title.defaultTitle);
 }
 
 export async function run(deps: RunDeps): Promise<number> {
@@ -186,18 +205,18 @@ export async function run(deps: RunDeps): Promise<number> {
   };
   const interrupted = interruption(deps.onInterrupt, () => (state.stopped = true));
   // The job summary's heading is the default title; loaded while the targets are served.
-  const summaryRenderer = platform.writeSummary ? loadRenderer().catch(() => undefined) : undefined;
+  const summaryTitle = platform.writeSummary ? loadTitle(settings.targets).catch(() => undefined) : undefined;
   const facts = { status: status.status, params: params.params };
   const delivery = deliverAll(state, settings, facts, { wanted, map: people.map }, http, deps, now);
   const outcome = await Promise.race([delivery, interrupted.signal]).finally(interrupted.dispose);
   if (typeof outcome === 'string') {
     delivery.catch(() => {}); // still running; the caller ends the process
-    reportInterrupted(outcome, state, settings, invalid, status.status, deps, (await summaryRenderer)?.defaultTitle);
+    reportInterrupted(outcome, state, settings, invalid, status.status, deps, await summaryTitle);
     return EXIT_INTERRUPTED[outcome];
   }
 
   const results = [...snapshot(state.progress, null), ...invalid];
-  const title = (await summaryRenderer)?.defaultTitle;
+  const title = await summaryTitle;
   report(platform, redactor, results, outcome.status, outcome, {
     title,
     failOnError: settings.fail_on_error,
@@ -478,7 +497,7 @@ async function deliverTarget(
   const warn = warnOnce((m: string) => log.warn(`${t.name}: ${m}`));
   const update = updateFor(t.raw.update ?? '', t.name, t.channel, channel.edits === true, log);
   try {
-    const render = channel.sendsEvent && !t.template ? undefined : await loadRenderer();
+    const render = laysOut(channel, t) ? await loadRenderer() : undefined;
     const unloaded = (what: string) =>
       new Error(`${t.channel} read the ${what}, but says it sends the event (sendsEvent): no renderer was loaded`);
     let message: MessageModel | undefined;

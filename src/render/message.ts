@@ -23,6 +23,7 @@ import {
 import { warnOnce } from '../logger.js';
 import { durationMs, renderTemplate, renderTemplateParts } from './template.js';
 import { oneLine, safeUrl, truncateUtf8, utf8Bytes } from './text.js';
+import { NAME_BYTES, cut, defaultTitle, headlineOf, nonEmpty, outcomeOf, refOf, repositoryName } from './title.js';
 import type {
   ChangeRequestSection,
   CommitSection,
@@ -34,7 +35,6 @@ import type {
   Line,
   Locale,
   MessageModel,
-  Outcome,
   PeopleSection,
   ParamsSection,
   Section,
@@ -42,6 +42,8 @@ import type {
   TemplatePart,
   TriggerSection,
 } from './types.js';
+
+export { defaultTitle, headlineOf, outcomeOf } from './title.js';
 
 export interface BuildMessageOptions {
   locale: Locale;
@@ -60,16 +62,14 @@ export const MAX_LISTED_JOBS = 8;
 
 /**
  * Budgets per part, in UTF-8 bytes (issue: one 50 KB author or commit line must never push the
- * title or the other facts out of a 4 KB message). Names are repository, branch, job, step,
- * author and pipeline names; titles are commit and pull-request titles, shortened for reading.
+ * title or the other facts out of a 4 KB message): titles are commit and pull-request titles,
+ * shortened for reading; names have NAME_BYTES (render/title.ts).
  */
-export const NAME_BYTES = 160;
 export const TITLE_BYTES = 240;
 /** A user's `title` template renders to one line of at most this. */
 export const USER_TITLE_BYTES = 400;
 /** A user's `template` renders to at most this; each channel cuts further to its own limit. */
 export const USER_BODY_BYTES = 16_000;
-const CUT = '…';
 
 export function buildMessage(event: CiEvent, options: BuildMessageOptions): MessageModel {
   const { locale } = options;
@@ -111,30 +111,6 @@ export function buildMessage(event: CiEvent, options: BuildMessageOptions): Mess
     link: runUrl !== null && shown('link') ? { label: l.view_run, url: runUrl } : null,
     event,
   };
-}
-
-/**
- * What the message says happened. Only success and failure carry a transition (the run before
- * decides "fixed" and "still failing"); a success with a failed job that was allowed to fail
- * passed with warnings (GitLab `allow_failure`), unless it is also a fix — that news wins.
- */
-export function outcomeOf(event: Pick<CiEvent, 'status' | 'transition' | 'jobs'>): Outcome {
-  if (event.status === 'success') {
-    if (event.transition === 'fixed') return 'fixed';
-    return event.jobs.some((job) => job.allow_failure && job.status === 'failure') ? 'warnings' : 'success';
-  }
-  if (event.status === 'failure') {
-    if (event.transition === 'regressed') return 'regressed';
-    if (event.transition === 'still_failing') return 'still_failing';
-    return 'failure';
-  }
-  return event.status;
-}
-
-/** `❌ acme/api · main · CI #128 failed (was passing)`: sign, repository, ref, run and outcome. */
-export function defaultTitle(event: CiEvent, locale: Locale): string {
-  const parts = [repositoryName(event), refOf(event)?.text ?? null, headlineOf(event, locale)];
-  return `${outcomeSign(outcomeOf(event))} ${parts.filter((p): p is string => p !== null).join(' · ')}`;
 }
 
 /**
@@ -180,40 +156,6 @@ export function titleWithin(
     if (measure(compose()) <= maxBytes) return compose();
   }
   return compose();
-}
-
-/** "CI #128 failed (was passing)" / "CI #128 失败（上次成功）"; "Pipeline #128 failed" without a name. */
-export function headlineOf(event: CiEvent, locale: Locale): string {
-  const name = nonEmpty(event.pipeline.name);
-  const number = event.pipeline.number;
-  const run = [
-    name === null ? labels(locale).pipeline_fallback : cut(oneLine(name), NAME_BYTES),
-    number === null ? null : `#${number}`,
-  ]
-    .filter((part) => part !== null)
-    .join(' ');
-  return joinWords(run, outcomePhrase(outcomeOf(event), locale));
-}
-
-function repositoryName(event: CiEvent): string | null {
-  const name = nonEmpty(event.repository.full_name) ?? nonEmpty(event.repository.name);
-  return name === null ? null : cut(oneLine(name), NAME_BYTES);
-}
-
-/** The ref as the title names it: "main", "v1.2.0", "PR #12" (GitHub), "MR !12" (GitLab). */
-function refOf(event: CiEvent): MessageModel['ref'] {
-  const type = event.ref.type;
-  const cr = event.change_request;
-  if ((type === 'pull_request' || type === 'merge_request') && cr !== null && cr.number !== null) {
-    return {
-      text: type === 'merge_request' ? `MR !${cr.number}` : `PR #${cr.number}`,
-      type,
-      url: safeUrl(cr.url) ?? safeUrl(event.ref.url),
-    };
-  }
-  const name = nonEmpty(event.ref.name);
-  if (name === null) return null;
-  return { text: cut(oneLine(name), NAME_BYTES), type, url: safeUrl(event.ref.url) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,19 +467,10 @@ function samePerson(a: Person, b: Person | null): boolean {
   });
 }
 
-function nonEmpty(value: string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return oneLine(value) === '' ? null : value;
-}
-
 /** One line within `bytes`, or null when empty. */
 function optional(value: string | null | undefined, bytes: number): string | null {
   const text = nonEmpty(value);
   return text === null ? null : cut(oneLine(text), bytes);
-}
-
-function cut(text: string, bytes: number): string {
-  return truncateUtf8(text, bytes, CUT);
 }
 
 /**
@@ -571,15 +504,4 @@ function firstLine(message: string | null): string | null {
   if (message === null) return null;
   const line = message.split(/\r?\n/).find((l) => l.trim() !== '');
   return line === undefined ? null : line;
-}
-
-const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
-
-/** Joins two phrases with a space, except between two CJK characters ("流水线失败", "CI #128 失败"). */
-function joinWords(left: string, right: string): string {
-  if (left === '') return right;
-  if (right === '') return left;
-  const last = left.at(-1) ?? '';
-  const first = right.at(0) ?? '';
-  return CJK.test(last) && CJK.test(first) ? `${left}${right}` : `${left} ${right}`;
 }
