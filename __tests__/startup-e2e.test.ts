@@ -84,6 +84,8 @@ async function bundleRun(node: string, args: string[], cwd: string, env: Record<
 
 /** Whether a required chunk holds the message renderer (render/message.ts exports buildMessage). */
 const renders = (chunk: string) => readFileSync(chunk, 'utf8').includes('buildMessage:');
+/** Whether a required chunk holds the yaml package (one of its error messages). */
+const parsesYaml = (chunk: string) => readFileSync(chunk, 'utf8').includes('Nested mappings are not allowed');
 /** Whether a required chunk holds the template renderer (render/template.ts exports renderTemplate). */
 const holdsTemplate = (chunk: string) => readFileSync(chunk, 'utf8').includes('renderTemplate:');
 /**
@@ -236,6 +238,31 @@ describe.each(nodeBinaries())('start-up of a one-webhook run ($label)', ({ path:
     for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
     return { env, heading: () => readFileSync(summary, 'utf8').split('\n')[0] };
   }
+
+  it('reads a plain YAML list of targets without the yaml package, and any other YAML with it', async () => {
+    const repo = checkout();
+    const plain = await bundleRun(node, ['--status', 'failure'], repo.dir, {
+      NOTIFY_CHANNELS: [
+        '- type: webhook   # the first',
+        `  url: ${receiver.origin}/hook?n=1`,
+        '- type: webhook',
+        '  name: second',
+        `  url: '${receiver.origin}/hook?n=2'`,
+        '  timeout: 5',
+      ].join('\n'),
+    });
+    expect(plain.code).toBe(0);
+    expect(receiver.requests.map((r) => r.url).sort()).toEqual(['/hook?n=1', '/hook?n=2']);
+    expect(plain.stdout).toMatch(/^✅ webhook\b.*\n✅ second\b.*\n$/);
+    expect(plain.chunks.filter(parsesYaml)).toEqual([]);
+    // An anchor is outside the plain subset: the yaml package reads it.
+    const anchored = await bundleRun(node, ['--status', 'failure', '--dry-run'], repo.dir, {
+      NOTIFY_CHANNELS: `- type: webhook\n  url: &hook ${receiver.origin}/hook\n- type: webhook\n  name: again\n  url: *hook`,
+    });
+    expect(anchored.code).toBe(0);
+    expect(anchored.stdout).toMatch(/✅ webhook\b.*dry run[^]*✅ again\b.*dry run/);
+    expect(anchored.chunks.filter(parsesYaml)).toHaveLength(1);
+  });
 
   it("a GitHub Actions run never loads the CLI's event and git reading, nor the renderer for its summary", async () => {
     const repo = checkout();

@@ -9,6 +9,7 @@ import type { Channel, ChannelType, TargetSettings } from './channels/types.js';
 import { isTriggerWord, TRIGGER_WORDS, type TriggerWord } from './event/transition.js';
 import { INPUT_NAMES, parseBoolean, SECRET_INPUTS, shownValue, splitList } from './inputs.js';
 import { MENTION_PEOPLE_WORDS, parseMentionPeople } from './people/select.js';
+import { parsePlainYamlList } from './plain-yaml.js';
 import { FIELD_NAMES, type FieldName, type Locale } from './render/types.js';
 
 /** Inputs that a `channels` entry inherits from the top level when it does not set them itself. */
@@ -454,6 +455,8 @@ function parseChannelsValue(text: string, errors: string[], warnings: string[]):
       value = undefined;
     }
   }
+  // The common YAML list (flat `key: value` items) without the yaml package; the rest with it.
+  value ??= parsePlainYamlList(trimmed);
   if (value === undefined) {
     try {
       value = yamlParse(trimmed, warnings);
@@ -474,8 +477,8 @@ function parseChannelsValue(text: string, errors: string[], warnings: string[]):
 }
 
 /**
- * yaml is needed only when `channels` is YAML. It is required lazily so the common single-target
- * run never pays for loading it (startup time is measured).
+ * yaml is needed only when `channels` is YAML outside the plain subset of src/plain-yaml.ts. It is
+ * required lazily so the common run never pays for loading it (startup time is measured).
  */
 let yamlParse: (text: string, warnings: string[]) => unknown = (text: string) => {
   throw new Error(`yaml not loaded: ${text.length}`);
@@ -489,6 +492,7 @@ export async function prepareYaml(raw: Record<string, string>): Promise<void> {
   } catch {
     /* YAML */
   }
+  if (parsePlainYamlList(text) !== undefined) return; // read without it (src/plain-yaml.ts)
   const yaml = await import('yaml');
   yamlParse = (t: string, warnings: string[]) => {
     // parseDocument, not parse: parse() sends warnings to process.emitWarning (raw to stderr).
