@@ -149,6 +149,31 @@
  *   it all once, cold; the built-in modules compile the same functions as the floor's (216 vs 214).
  *   The git reading of a CLI run is 10 M of it (HEAD, refs, config 4.5 M; the commit object 5.5 M).
  *
+ * Seventh round (the same count; Node 24 unless said):
+ *
+ *   what a run loaded and did not need                                       before → after
+ *   a YAML `channels` list loaded the yaml package (120 KB) to read          192 → 143 M  (2 webhook
+ *     `- key: value` lines: src/plain-yaml.ts reads that subset as yaml does   targets, dry run; the same
+ *     and leaves the rest to it                                               list as JSON: 141 M)
+ *   a GitHub Actions run loaded the message renderer for the job summary's     198 → 194 M  (one webhook)
+ *     heading: render/title.ts and the locale are a chunk of their own
+ *   a run laying out a message read the template renderer twice (its own     158.5 → 157.0 M  (DingTalk,
+ *     chunk beside the message's, which holds it too)                           dry run)
+ *
+ *   Where a one-webhook dry run goes (148 M; an empty program 79 M), each part taken out alone: the
+ *   entry's compile 15 M (vm.compileFunction of dist/index.js; `--version`, which also runs the
+ *   module functions, 98 M), the webhook chunk's compile 3.3 M, the CLI event chunk's 4.1 M; the
+ *   git reading 9.1 M (the commit object 6.3 M, its inflate 4.7 M of which 3.3 M is the first call
+ *   compiling the inflater; node:zlib would cost 16 M to load); one webhook URL's secret forms
+ *   4.6 M; the options schema's parse 1.0 M. Measured and not kept: every called function expression
+ *   and arrow parenthesized so V8 compiles it with its parent (−2.2 M, −1.1%, but only from a
+ *   coverage profile of the build's own run), class fields as constructor assignments
+ *   (useDefineForClassFields false, ±0). The bench's own cases (a CLI run, targets as JSON) did not
+ *   move: Node 20 one delivery 407 M (1.25×), Node 24 198 M (1.60×). Node 20's floor counts 326 M
+ *   here only because every program gets NODE_EXTRA_CA_CERTS: Node 20 then reads its certificates
+ *   on the main thread at start (without it: 124 M, as Node 24 either way), so without a CA one
+ *   delivery on Node 20 is ~1.65× its floor too.
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
  * runs by default, printed as JSON with each case's median and range: the steady measure on a
