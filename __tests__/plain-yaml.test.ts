@@ -1,21 +1,11 @@
 import { parseDocument } from 'yaml';
 import { parsePlainYamlList } from '../src/plain-yaml.js';
+import { seededRandom } from './support/hostile-text.js';
 
 /** What the yaml package reads (the reference), or 'refused' for a document with errors or warnings. */
 function reference(text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true });
   return doc.errors.length || doc.warnings.length ? 'refused' : doc.toJS();
-}
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['type', 'url', 'name', 'at_all', 'timeout', 'notify-on', 'secret', 'x_1'];
@@ -172,7 +162,7 @@ describe('parsePlainYamlList', () => {
   });
 
   it('agrees with yaml on every generated list it reads, and reads many of them', () => {
-    const next = random(20261204);
+    const next = seededRandom(20261204);
     let read = 0;
     let left = 0;
     for (let i = 0; i < 6000; i++) {
