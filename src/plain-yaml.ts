@@ -24,9 +24,10 @@ const KEY = '[A-Za-z_][A-Za-z0-9_-]*';
 const ITEM = new RegExp(`^-( +)(${KEY}):(?: +(.*))?$`);
 /** ` key: value`: indent, key, rest. */
 const ENTRY = new RegExp(`^( +)(${KEY}):(?: +(.*))?$`);
-/** What yaml reads as null or a boolean, never as a string (core schema), as keys too. */
-const NULL_OR_BOOL = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+/** What yaml reads as null, true or false, never as a string (core schema); keys included. */
 const NULL = /^(?:~|null|Null|NULL)$/;
+const TRUE = /^(?:true|True|TRUE)$/;
+const FALSE = /^(?:false|False|FALSE)$/;
 /**
  * A plain scalar that may resolve to something else than a string, or may not be a plain scalar at
  * all: it starts with an indicator or a sign, digit or dot (a number, .inf, .nan), or holds ": " or
@@ -38,11 +39,12 @@ const AWKWARD = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\t\\]
 
 /** The list, or undefined when the text is not in the subset (parse it with yaml). */
 export function parsePlainYamlList(text: string): Record<string, string | number | boolean>[] | undefined {
-  if (AWKWARD.test(text.replace(/\r\n/g, '\n'))) return undefined;
+  const lines = text.replace(/\r\n/g, '\n');
+  if (AWKWARD.test(lines)) return undefined;
   const list: Record<string, string | number | boolean>[] = [];
   let item: Record<string, string | number | boolean> | undefined;
   let indent = 0;
-  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
+  for (const line of lines.split('\n')) {
     const content = line.trimStart();
     if (content === '' || content.startsWith('#')) continue;
     const start = ITEM.exec(line);
@@ -54,8 +56,9 @@ export function parsePlainYamlList(text: string): Record<string, string | number
       indent = width;
     } else if (item === undefined || width !== indent) return undefined;
     const key = entry[2]!;
-    // yaml keeps __proto__ as a key of its own; an assignment here would not.
-    if (NULL_OR_BOOL.test(key) || key === '__proto__' || Object.hasOwn(item!, key)) return undefined;
+    // A key yaml reads as something else than itself (null, true), __proto__ (yaml keeps it as a
+    // key of its own; an assignment here would not) and a repeated key (an error in yaml) are left to it.
+    if (scalar(key) !== key || key === '__proto__' || Object.hasOwn(item!, key)) return undefined;
     const value = scalar(entry[3] ?? '');
     if (value === undefined) return undefined;
     item![key] = value;
@@ -75,8 +78,8 @@ function scalar(raw: string): string | number | boolean | undefined {
   // A comment starts at a # after whitespace; the scalar is what comes before it, trailing spaces cut.
   const value = raw.replace(/\s+#.*$/, '').trimEnd();
   if (value === '' || NULL.test(value)) return undefined;
-  if (/^(?:true|True|TRUE)$/.test(value)) return true;
-  if (/^(?:false|False|FALSE)$/.test(value)) return false;
+  if (TRUE.test(value)) return true;
+  if (FALSE.test(value)) return false;
   if (/^(?:0|[1-9][0-9]{0,14})$/.test(value)) return Number(value);
   if (NOT_PLAIN_STRING.test(value)) return undefined;
   return value;

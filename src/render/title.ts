@@ -2,8 +2,8 @@
  * The default title — `❌ acme/api · main · CI #128 failed (was passing)` — and the parts of it the
  * message model shows on their own (the outcome, the headline, the ref). A module of its own so the
  * job summary can have its heading without the whole message renderer: a GitHub Actions run whose
- * targets send the event (webhook, jenkins) loads this and the locale, not render/message.ts and
- * render/template.ts (issue 14: −4% of such a run's instructions, Node 24).
+ * targets send the event (webhook, jenkins) loads this and the locale (a 7 KB chunk), not
+ * render/message.ts and render/template.ts (issue 14: −2% of such a run's instructions, Node 24).
  */
 import type { CiEvent } from '../event/types.js';
 import { labels, outcomePhrase, outcomeSign } from './locale.js';
@@ -16,7 +16,7 @@ import type { Locale, MessageModel, Outcome } from './types.js';
  * author and pipeline names.
  */
 export const NAME_BYTES = 160;
-export const CUT = '…';
+const CUT = '…';
 
 /**
  * What the message says happened. Only success and failure carry a transition (the run before
@@ -88,7 +88,7 @@ export function cut(text: string, bytes: number): string {
 const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
 
 /** Joins two phrases with a space, except between two CJK characters ("流水线失败", "CI #128 失败"). */
-export function joinWords(left: string, right: string): string {
+function joinWords(left: string, right: string): string {
   if (left === '') return right;
   if (right === '') return left;
   const last = left.at(-1) ?? '';
