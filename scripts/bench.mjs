@@ -174,6 +174,50 @@
  *   on the main thread at start (without it: 124 M, as Node 24 either way), so without a CA one
  *   delivery on Node 20 is ~1.65× its floor too.
  *
+ * Eighth round: where a one-webhook delivery goes, phase by phase (Node 24, the bench's HTTP case,
+ * callgrind medians of 3; a build with `process.exit(0)` at each point, so each figure is what the
+ * run had cost by then; the floor the same way):
+ *
+ *   ci-notify                                         M      floor                        M
+ *   node, nothing run                                78.0    node, nothing run           78.0
+ *   dist/index.js loaded (compiled, module code)     97.8    require('node:http')        92.9
+ *   main(): arguments, inputs, text sources         106.7    http.request(…)            105.7
+ *   run(): settings read and validated              114.2    request sent, answer in    119.5
+ *   secrets' forms registered                       117.1    exit                       123.2
+ *   the CLI event (its chunk 6.1, CI variables 2.7,
+ *     the git reading 11.3: the commit object 7.0)  139.1
+ *   webhook body, client, up to the request         144.6
+ *   node:http loaded                                160.5    (the floor's: 14.6)
+ *   http.request(…)                                 174.8    (12.8)
+ *   answer read and judged                          193.9    (13.8)
+ *   report, outputs, exit                           198.3
+ *
+ *   So of the 75 M over the floor, 20 M is loading our entry, 21 M the CLI event (for the bench:
+ *   it runs in a checkout, so the commit is read from .git), 18 M reading inputs and settings and
+ *   the secrets, and ~10 M our HTTP path over node:http's own (the body, the retry loop, the
+ *   exchange with its deadlines, the answer's verdict). No part is a slip; each is code that runs
+ *   once, cold. What cold code costs (Node 24, synthetic programs): ~27,000 instructions for the
+ *   first call of even a one-line function (lazy compile, feedback, first ICs), ~175 per byte of
+ *   source merely loaded (pre-parsed), and ~60 per bytecode the interpreter runs the first time.
+ *   Upper bounds measured: every function the run never calls blanked out of dist/ (44 KB):
+ *   198 → 191 M (−3.5%), so moving unused code out of what loads is worth at most that; Node's
+ *   compile cache (NODE_COMPILE_CACHE, warm): 198 → 181 M, not used (round two: a hosted runner
+ *   starts every job cold); no young-generation GC at all (--min-semi-space-size=16): −2.4 M.
+ *   Re-measured and corrected from round seven: the inflate of the bench's commit (536 bytes,
+ *   dynamic Huffman) costs 5.7 M the first time, of which 1.6 M is compiling the inflater and the
+ *   rest running it cold; a table-driven decoder (one lookup per symbol instead of a loop per bit)
+ *   was tried again and saves nothing (86.9 vs 87.0 M): the hot loops reach Sparkplug quickly, and
+ *   what is left is fixed cost. 1.35× on Node 24 (167 M) needs ~31 M less of the above: the CLI
+ *   event and the entry are the two places big enough, and both are rewrites (a CLI event and git
+ *   reading of a third of the code; an entry without the GitHub/GitLab-only and rare paths).
+ *
+ *   The 49 extra targets (Node 24, counted the same way): 50 targets cost 106 M more than one,
+ *   the floor's 49 extra POSTs 56 M. Per target: settings 0.25 M (the channel's options schema, the
+ *   common inputs), registering the URL's secret forms 0.25 M (0.18 M of it deriving the forms: a
+ *   build that registers each secret alone was 11.7 M cheaper at 50 targets, 3.1 M at one), the
+ *   delivery 1.65 M against the floor's 1.14 M. Young-generation GC is 11 M of a 50-target run
+ *   against the floor's 4.8 M.
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
  * runs by default, printed as JSON with each case's median and range: the steady measure on a
