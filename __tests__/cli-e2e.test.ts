@@ -304,6 +304,20 @@ describe.each(nodeBinaries())('the CLI ($label)', ({ path: node }) => {
       expect(empty.stderr).toContain('error: template: stdin (-) was empty');
       expect(receiver.requests).toHaveLength(0);
     });
+
+    it('says a channels value that is no list is no list, whether or not the yaml package reads it', async () => {
+      // The first three are JSON too: a JSON check once took them for read and left yaml unloaded, so
+      // nothing read them ("not a valid YAML or JSON list"). The last is YAML alone.
+      for (const value of ['42', 'true', '"a webhook"', 'just words']) {
+        const run = await cli(node, ['--status', 'success', '--channels', value]);
+        expect({ value, code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+          value,
+          code: 2,
+          stdout: '',
+          stderr: 'error: channels: expected a list of targets, each {type, name?, …}\n',
+        });
+      }
+    });
   });
 
   describe('secrets', () => {

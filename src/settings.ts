@@ -446,17 +446,8 @@ function parseChannelsOnce(text: string): ChannelsParse {
 }
 
 function parseChannelsValue(text: string, errors: string[], warnings: string[]): unknown[] | null {
-  let value: unknown;
   const trimmed = text.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      value = undefined;
-    }
-  }
-  // The common YAML list (flat `key: value` items) without the yaml package; the rest with it.
-  value ??= parsePlainYamlList(trimmed);
+  let value = readWithoutYaml(trimmed);
   if (value === undefined) {
     try {
       value = yamlParse(trimmed, warnings);
@@ -477,22 +468,31 @@ function parseChannelsValue(text: string, errors: string[], warnings: string[]):
 }
 
 /**
- * yaml is needed only when `channels` is YAML outside the plain subset of src/plain-yaml.ts. It is
- * required lazily so the common run never pays for loading it (startup time is measured).
+ * A JSON list or mapping, or the common YAML list (flat `key: value` items, src/plain-yaml.ts):
+ * what `channels` can be without the yaml package; undefined when yaml must read it. prepareYaml
+ * and parseChannelsValue ask this one function, so yaml is loaded exactly for the texts that need it.
+ */
+function readWithoutYaml(trimmed: string): unknown {
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      /* YAML flow, or not valid at all: yaml says which */
+    }
+  }
+  return parsePlainYamlList(trimmed);
+}
+
+/**
+ * yaml is needed only when `channels` is YAML outside what readWithoutYaml reads. It is required
+ * lazily so the common run never pays for loading it (startup time is measured).
  */
 let yamlParse: (text: string, warnings: string[]) => unknown = (text: string) => {
   throw new Error(`yaml not loaded: ${text.length}`);
 };
 export async function prepareYaml(raw: Record<string, string>): Promise<void> {
   const text = (raw.channels ?? '').trim();
-  if (!text) return;
-  try {
-    JSON.parse(text);
-    return; // JSON needs no YAML parser
-  } catch {
-    /* YAML */
-  }
-  if (parsePlainYamlList(text) !== undefined) return; // read without it (src/plain-yaml.ts)
+  if (!text || readWithoutYaml(text) !== undefined) return;
   const yaml = await import('yaml');
   yamlParse = (t: string, warnings: string[]) => {
     // parseDocument, not parse: parse() sends warnings to process.emitWarning (raw to stderr).
