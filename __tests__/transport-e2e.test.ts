@@ -61,26 +61,27 @@ describe.each(nodeBinaries())('the transport through the bundle ($label)', ({ pa
     };
   }
 
-  it('delivers over https with the private CA, loading node:https and never node:http or undici', async () => {
+  it('delivers over https with the private CA on node:tls, never loading node:https, node:http or undici', async () => {
     const server = createHttpsServer({ key: ca.key, cert: ca.cert }, answer);
     servers.push(server);
     const port = await listen(server);
     const run = await deliver(`https://localhost:${port}/cgi-bin/webhook/send?key=k`);
     expect(run.code).toBe(0);
     expect([
+      run.modules.includes('tls'),
       run.modules.includes('https'),
       run.modules.includes('http'),
       run.modules.some((m) => /undici/.test(m)),
-    ]).toEqual([true, false, false]);
+    ]).toEqual([true, false, false, false]);
   });
 
-  it('delivers over http loading node:http and never node:https', async () => {
+  it('delivers over http on node:net, never loading node:http, node:https or node:tls', async () => {
     const server = createHttpServer(answer);
     servers.push(server);
     const port = await listen(server);
     const run = await deliver(`http://127.0.0.1:${port}/cgi-bin/webhook/send?key=k`);
     expect(run.code).toBe(0);
-    expect([run.modules.includes('http'), run.modules.includes('https')]).toEqual([true, false]);
+    expect(['net', 'http', 'https', 'tls'].map((m) => run.modules.includes(m))).toEqual([true, false, false, false]);
   });
 
   it('refuses a certificate from a CA it was not told to trust, once, without sending', async () => {

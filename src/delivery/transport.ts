@@ -1,26 +1,30 @@
 /**
- * One HTTP attempt, on Node's own `node:http` / `node:https`, with one deadline over every stage:
- * DNS, connect, the proxy's CONNECT, TLS, sending, waiting for the answer, reading it.
+ * One HTTP attempt, with one deadline over every stage: DNS, connect, the proxy's CONNECT, TLS,
+ * sending, waiting for the answer, reading it. A direct request goes on a socket of our own
+ * (wire.ts, on `node:net` / `node:tls`); a request through a proxy on Node's `node:http` /
+ * `node:https`.
  *
- * Why not undici (which v1 used): a single notification is one small request, and Node's modules
- * do it for what the floor program costs, while undici's Agent and request API cost ~45 ms to load
- * (Node 20, measured with --cpu-prof) before the first byte. Its proxy agent was also the worst
- * bug we shipped: a proxy that dropped the CONNECT was asked again ~4,100 times a second, and one
- * that never answered it hung the run, whatever the timeout said (issue 13). Tunnelling is a few
- * lines here (CONNECT, then TLS over the socket) and stays under our deadline. Connection reuse
- * across many targets is Node's keep-alive Agent: 50 concurrent https POSTs to one host, whole
- * process, took a median 1.0 s with it against 1.6 s with undici's Agent on Node 24 (1.3 s against
- * 2.4 s on Node 20; 15 paired runs on the shared 2-core machine). undici earns its cost nowhere in
- * this client.
+ * Why not undici (which v1 used): a single notification is one small request, and undici's Agent
+ * and request API cost ~45 ms to load (Node 20, measured with --cpu-prof) before the first byte.
+ * Its proxy agent was also the worst bug we shipped: a proxy that dropped the CONNECT was asked
+ * again ~4,100 times a second, and one that never answered it hung the run, whatever the timeout
+ * said (issue 13). Tunnelling is a few lines here (CONNECT, then TLS over the socket) and stays
+ * under our deadline. Connection reuse across many targets is wire.ts's pool of kept-alive
+ * sockets (Node's keep-alive Agent behind a proxy): 50 concurrent https POSTs to one host, whole
+ * process, took a median 1.0 s with Node's Agent against 1.6 s with undici's on Node 24 (1.3 s
+ * against 2.4 s on Node 20; 15 paired runs on the shared 2-core machine). undici earns its cost
+ * nowhere in this client.
  *
- * Only the module the URL needs is loaded, when it is first needed: on Node 24 `node:http` alone
- * costs ~40 ms to load, and an https run never needs it (a proxied one does, for CONNECT).
+ * Only the module the URL needs is loaded, when it is first needed: `node:net` for http://,
+ * `node:tls` for https://, and `node:http` only for a proxy (on Node 24 it costs ~40 ms of wall
+ * time to load on a slow machine, 15 M instructions against node:net's 10 M).
  */
 import type * as NodeHttp from 'node:http';
 import type { RequestOptions as TlsRequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { proxyAuthorization, proxyFor, type ProxySettings } from './proxy.js';
 import type { HttpAnswer, HttpRequestSpec } from './types.js';
+import { Wire, type WireRequest } from './wire.js';
 
 /** Enough of an answer for any platform's JSON verdict; a runaway body is cut here. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -76,6 +80,7 @@ export function createTransport(proxies: ProxySettings): Transport {
   };
 
   const open = new Set<Exchange>();
+  const wire = new Wire();
 
   async function send(spec: HttpRequestSpec, timeoutMs: number): Promise<Attempt> {
     const exchange = new Exchange(timeoutMs);
@@ -94,8 +99,11 @@ export function createTransport(proxies: ProxySettings): Transport {
         const lib = await load(proxy.protocol);
         exchange.start(lib.request(forwardedOptions(proxy, target, options, agentFor(proxy.protocol, lib))), spec.body);
       } else {
-        const lib = await load(target.protocol);
-        exchange.start(lib.request(target, { ...options, agent: agentFor(target.protocol, lib) }), spec.body);
+        await exchange.direct(wire, target, {
+          method: spec.method,
+          headers: options.headers as Record<string, string>,
+          body: spec.body,
+        });
       }
     } catch (error) {
       exchange.fail(error);
@@ -112,6 +120,7 @@ export function createTransport(proxies: ProxySettings): Transport {
     // costs a stream: net.Socket's _destroy compares the socket with process.stderr, which builds
     // that stream (~1 ms on Node 24, issue 14) in a run that writes its log without it (output.ts).
     agents.clear();
+    wire.clear();
   }
 
   return { send, close };
@@ -244,6 +253,33 @@ class Exchange {
       request.on('error', reject);
       request.end();
     });
+  }
+
+  /** A direct request on our own socket (wire.ts), through the same stages and deadline. */
+  async direct(wire: Wire, target: URL, request: WireRequest): Promise<void> {
+    let socket: Socket | undefined;
+    await wire.send(target, request, MAX_ANSWER_BYTES, {
+      socket: (s, reused) => {
+        socket = s;
+        this.socket = s;
+        this.reused = reused;
+        this.live.add(s);
+      },
+      connected: () => this.advance('send'),
+      sent: () => this.advance('wait'),
+      head: () => (this.stage = 'read'),
+      answer: (status, headers, body) => {
+        const text = body.toString('utf8');
+        this.succeed({ status, headers, text, json: parseJson(text) });
+      },
+      fail: (error) => {
+        // The write's callback comes a tick after the bytes reach the kernel, and a loopback server
+        // can read them and reset first: a connected socket with nothing left to write counts as sent.
+        if (this.stage === 'send' && socket?.writableLength === 0) this.stage = 'wait';
+        this.fail(error);
+      },
+    });
+    if (this.done) socket?.destroy();
   }
 
   /** Sends the request and reads the answer, moving through the stages as the socket reports them. */
