@@ -1,7 +1,8 @@
 /**
- * The transport through the bundle: a delivery loads only the Node module its URL needs (on Node 24
- * `node:http` alone costs ~40 ms to load), and a private CA is trusted through NODE_EXTRA_CA_CERTS
- * with certificate checks always on.
+ * The transport through the bundle: a direct delivery loads only the socket module its URL needs
+ * (`node:net` or `node:tls`, never `node:http`/`node:https`, which cost more than the request), a
+ * private CA is trusted through NODE_EXTRA_CA_CERTS with certificate checks always on, and a
+ * retry goes on the kept-alive connection or resumes the TLS session.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
@@ -83,6 +84,39 @@ describe.each(nodeBinaries())('the transport through the bundle ($label)', ({ pa
     expect(run.code).toBe(0);
     expect(['net', 'http', 'https', 'tls'].map((m) => run.modules.includes(m))).toEqual([true, false, false, false]);
   });
+
+  it('sends a retry over https on the kept-alive connection, and resumes the TLS session on a new one', async () => {
+    // Three attempts: 503 (connection kept), 503 with Connection: close, then 200.
+    const seen: { connection: number; resumed: boolean }[] = [];
+    const connections = new Map<object, number>();
+    const server = createHttpsServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+      const socket = req.socket as import('node:tls').TLSSocket;
+      if (!connections.has(socket)) connections.set(socket, connections.size);
+      seen.push({ connection: connections.get(socket)!, resumed: socket.isSessionReused() });
+      req.resume();
+      req.on('end', () => {
+        const n = seen.length;
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (n === 2) headers.Connection = 'close';
+        res.writeHead(n < 3 ? 503 : 200, headers).end(n < 3 ? 'busy' : '{"errcode":0,"errmsg":"ok"}');
+      });
+    });
+    servers.push(server);
+    const port = await listen(server);
+    const run = await runCli(
+      ['--channel', 'wecom', '--url', `https://localhost:${port}/cgi-bin/webhook/send?key=k`, '--status', 'failure'],
+      { NOTIFY_RETRIES: '2', NOTIFY_TIMEOUT: '5', NODE_EXTRA_CA_CERTS: ca.caFile },
+      node,
+    );
+    expect([run.code, seen]).toEqual([
+      0,
+      [
+        { connection: 0, resumed: false },
+        { connection: 0, resumed: false },
+        { connection: 1, resumed: true },
+      ],
+    ]);
+  }, 20_000);
 
   it('refuses a certificate from a CA it was not told to trust, once, without sending', async () => {
     const server = createHttpsServer({ key: ca.untrustedKey, cert: ca.untrustedCert }, answer);
