@@ -230,6 +230,38 @@
  *   profile has no site above 170 KB, and a young generation that never needs collecting saves 37
  *   faults. The lever is the same one: less code run.
  *
+ * Ninth round: a direct request without node:http (src/delivery/wire.ts). The phase map above
+ * showed our network part costing what node:http costs, and node:http itself costing more than a
+ * socket: loading `node:net` is 10 M instructions against `node:http`'s 15 M (Node 24), and a whole
+ * one-POST program on `node:net` (a raw HTTP/1.1 request, the answer read off the socket) counts
+ * 105.7 M against the floor's 123.3 M. So a direct request now goes on our own socket — `node:net`,
+ * or `node:tls` for https — with a small HTTP/1.1 reader (Content-Length, chunked and read-to-close
+ * bodies, 1xx skipped, Node's 16 KiB head limit and header checks), a pool of kept-alive sockets
+ * per origin and TLS sessions resumed; requests through a proxy stay on node:http/node:https.
+ * Instructions (medians of 3, M), before → after:
+ *
+ *                          Node 20                 Node 24
+ *   one delivery HTTP      406.8 → 392.8 (1.20×)   197.4 → 180.9 (1.47×)
+ *   one delivery HTTPS     459.5 → 444.2 (1.18×)   261.8 → 241.3 (1.06×)
+ *   50 targets             535.7 → 491.0           300.3 → 255.8
+ *   49 extra / floor's     1.79× → 1.36×           1.78× → 1.33×
+ *   dry run                358.3 → 359.9           148.4 → 150.4 (the entry is 7 KB larger)
+ *
+ *   Wall time, 15 runs (quiet machine): Node 24 one delivery 1.30× over HTTP, 1.18× over HTTPS,
+ *   dry run 1.08×, the 49 extra targets 1.11×, RSS +3.5/+3.0 MiB; Node 20 1.26×, 1.19×, 1.10×,
+ *   1.34×, +1.9/+2.2 MiB. What is left over the floor is all before the first byte: a dry run is
+ *   150 M of the delivery's 181 M, and a delivery's network part (30 M, node:net's load included)
+ *   now costs less than the floor's (45 M). Of the pre-network part, compiling the entry and the
+ *   two chunks a webhook run reads is 23 M (CompileFunctionForCJSLoader, ~172 instructions a byte),
+ *   lazy compiles on first call 27 M; 37% of the entry's bytes (36 KB), 8 KB of the webhook chunk
+ *   and 10 KB of the CLI event's are never called in this run (V8 coverage): ~9 M of loading, the
+ *   bound for moving code into more chunks. Looked at and not kept: asking for missing files with
+ *   statSync({ throwIfNoEntry: false }) instead of catching ENOENT (12 exceptions in the git
+ *   reading, ~55,000 instructions each): the extra Stats objects ate the saving (150.2 vs 149.9 M).
+ *   A delivery's one young-generation GC (2.1 M on the main thread) comes from new space being full
+ *   when the request leaves (~590 KB allocated by then: the sources as strings, compiling, module
+ *   code); a dry run ends below the trigger.
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
  * runs by default, printed as JSON with each case's median and range: the steady measure on a
