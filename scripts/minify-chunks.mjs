@@ -12,7 +12,22 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'terser';
+import { eagerFunctions } from './eager-functions.mjs';
 import { eagerModuleFunctions } from './eager-modules.mjs';
+
+/**
+ * The functions a typical run calls, compiled eagerly (eager-functions.mjs). Off only for
+ * scripts/eager-hints.mjs, which profiles the bundle without them to write the list.
+ */
+const hints =
+  process.env.CI_NOTIFY_EAGER_HINTS === 'off'
+    ? new Set()
+    : new Set(
+        readFileSync(new URL('./eager-hints.txt', import.meta.url), 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('#')),
+      );
 
 /**
  * ncc writes ES modules (the package is `"type": "module"`); dist/ is CommonJS instead. A run then
@@ -76,7 +91,7 @@ for (const file of readdirSync(dist).filter((f) => /^(\d+\.)?index\.js$/.test(f)
     format: { comments: false, ascii_only: true },
   });
   if (typeof result.code !== 'string') throw new Error(`terser produced nothing for ${file}`);
-  writeFileSync(path, eagerModuleFunctions(result.code, file));
+  writeFileSync(path, eagerFunctions(eagerModuleFunctions(result.code, file), hints));
 }
 // ncc wrote `"type": "module"` here; the files are CommonJS now, wherever the package is installed.
 writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
