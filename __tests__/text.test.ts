@@ -288,3 +288,103 @@ describe('headUnits', () => {
     }
   });
 });
+
+describe('cuts without the segmenter agree with it', () => {
+  // Plain pieces (one cluster each, never joining a neighbour) and pieces that join: combining
+  // accents, ZWJ sequences, skin tones, variation selectors, flags, Hangul jamo, CR LF, a Thai
+  // spacing mark, a Devanagari conjunct (virama), half-width sound marks, BMP and astral emoji.
+  const pieces = [
+    'a',
+    'Z',
+    ' ',
+    '\n',
+    '\t',
+    '中',
+    '文',
+    'é',
+    'ß',
+    '…',
+    '—',
+    '@',
+    WJ,
+    '\u200b',
+    'カ',
+    '、',
+    'Ａ',
+    'e\u0301',
+    '\u0301',
+    '\u200d',
+    '👍',
+    '👍🏽',
+    '🏽',
+    '❤\ufe0f',
+    '\ufe0f',
+    '🇨🇳',
+    '🇨',
+    '한',
+    '\u1100\u1161',
+    '\u1161',
+    '\r\n',
+    '\r',
+    'สำ',
+    '\u0e33',
+    'क्ष',
+    '\u094d',
+    'ｶﾞ',
+    '\uff9e',
+    '✨',
+    '👨‍👩‍👧',
+    '😀',
+    '\u302a',
+    'か\u3099',
+    '\u3099',
+  ];
+  const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+  // mulberry32: a seeded generator whose low bits are as random as its high ones.
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+  };
+  const texts = Array.from({ length: 3000 }, () =>
+    Array.from({ length: 1 + random(24) }, () => pieces[random(pieces.length)]).join(''),
+  );
+
+  /** The longest prefix ending on a cluster boundary within `budget` UTF-8 bytes, as the segmenter says. */
+  const reference = (text: string, budget: number) => {
+    let best = '';
+    let end = 0;
+    for (const { segment } of segmenter.segment(text)) {
+      end += segment.length;
+      if (utf8Bytes(text.slice(0, end)) > budget) break;
+      best = text.slice(0, end);
+    }
+    return best.replace(/@$/, '');
+  };
+
+  it('truncateUtf8 cuts where a whole-text segmentation would, at every budget', () => {
+    const wrong: string[] = [];
+    for (const text of texts) {
+      for (let budget = 0; budget < utf8Bytes(text); budget += 1 + random(5)) {
+        const cut = truncateUtf8(text, budget, '');
+        if (cut !== reference(text, budget)) wrong.push(JSON.stringify([text, budget, cut]));
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it('truncateChars counts clusters as the segmenter does', () => {
+    const wrong: string[] = [];
+    for (const text of texts) {
+      const clusters = [...segmenter.segment(text)].map((s) => s.segment);
+      for (let max = 2; max <= clusters.length + 1; max += 1 + random(3)) {
+        const expected = clusters.length <= max ? text : clusters.slice(0, max - 1).join('') + '…';
+        const cut = truncateChars(text, max);
+        if (cut !== expected) wrong.push(JSON.stringify([text, max, cut, expected]));
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+});

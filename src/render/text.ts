@@ -71,6 +71,7 @@ function prefixWithin(text: string, budget: number, size: (ch: string) => number
     end += ch.length;
   }
   if (end === text.length) return text;
+  if (plainBoundary(text, end)) return text.slice(0, end);
   const graphemes = graphemeSegmenter();
   if (graphemes === null) return text.slice(0, end);
   const start = Math.max(0, end - CLUSTER_SLACK);
@@ -81,6 +82,38 @@ function prefixWithin(text: string, budget: number, size: (ch: string) => number
     boundary = pieceEnd;
   }
   return text.slice(0, boundary);
+}
+
+/**
+ * Characters that are a grapheme cluster each and never join the character before or after them
+ * (UAX #29: no mark, joiner, variation selector, emoji modifier, regional indicator, Hangul jamo or
+ * syllable, prepended or CR): tab and LF, printable ASCII, Latin-1 and Latin Extended, general
+ * punctuation, the zero-width space and the word joiner (controls: a break on both sides; the
+ * joiner follows every "@" of untrusted text, neutralizeMentions), CJK symbols without the ideographic tone marks (U+302A–302F), kana without the
+ * combining sound marks (U+3099–309A), CJK ideographs, full-width forms without the half-width
+ * sound marks (U+FF9E–FF9F). Creating an Intl.Segmenter loads ICU's break-iterator data: 91 M
+ * instructions on Node 24, half of a whole webhook delivery, and most cuts fall between two of these.
+ */
+const PLAIN =
+  /^[\t\n\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2060\u3000-\u3029\u3030-\u303f\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9d]*$/;
+
+/**
+ * Whether a cut of `text` at `end` (between two code points) is a grapheme cluster boundary without
+ * asking the segmenter: true when the code units on both sides are plain (see PLAIN), or when the
+ * one before is a pictograph (an emoji without a modifier, joiner or selector after it, which the
+ * plain one after rules out) — a break the segmenter would also find (UAX #29, GB999).
+ */
+function plainBoundary(text: string, end: number): boolean {
+  if (end <= 0 || end >= text.length) return true;
+  const after = text[end]!;
+  if (!PLAIN.test(after)) return false;
+  const before = text.charCodeAt(end - 1);
+  if (before >= 0xdc00 && before <= 0xdfff) {
+    // An astral pictograph (U+1F300–1FAFF, not a skin-tone modifier U+1F3FB–1F3FF).
+    const code = text.codePointAt(end - 2) ?? 0;
+    return code >= 0x1f300 && code <= 0x1faff && !(code >= 0x1f3fb && code <= 0x1f3ff);
+  }
+  return PLAIN.test(text[end - 1]!);
 }
 
 function* segmentStrings(segmenter: Intl.Segmenter, text: string): Generator<string> {
@@ -124,7 +157,8 @@ export function truncateUtf16(text: string, maxUnits: number, marker: string = T
 export function truncateChars(text: string, max: number, marker = '…'): string {
   // A cluster holds at least one code point: text of at most `max` code points fits as it is.
   if (text.length <= max || [...text].length <= max) return text;
-  const graphemes = graphemeSegmenter();
+  // Plain text (PLAIN) is one cluster per code point: no segmenter (and no ICU data) needed.
+  const graphemes = PLAIN.test(text) && PLAIN.test(marker) ? null : graphemeSegmenter();
   const pieces: string[] = [];
   let seen = 0;
   // Stop one past `max`: whether there is more is all that matters beyond it.
