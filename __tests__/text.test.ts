@@ -1,5 +1,6 @@
 import {
   TRUNCATION_MARKER,
+  atWordEdges,
   controlFree,
   escapeChatMarkdown,
   escapeHtml,
@@ -384,6 +385,54 @@ describe('cuts without the segmenter agree with it', () => {
         const cut = truncateChars(text, max);
         if (cut !== expected) wrong.push(JSON.stringify([text, max, cut, expected]));
       }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('word edges without a \\p{…} regex', () => {
+  it('replaces the underscores and tildes the lookaround patterns would, on 5,000 generated lines', () => {
+    const original = new RegExp('(?<![\\p{L}\\p{N}])_|_(?![\\p{L}\\p{N}])', 'gu');
+    const tildes = new RegExp('(?<![\\p{L}\\p{N}])~|~(?![\\p{L}\\p{N}])', 'gu');
+    const pieces = [
+      '_',
+      '__',
+      'a',
+      'Z',
+      '9',
+      ' ',
+      '-',
+      'é',
+      '中',
+      '²',
+      '①',
+      '𝐀',
+      '𝟘',
+      '😀',
+      '\ud835',
+      '\udc00',
+      '.',
+      '＿',
+      '~',
+      '~~',
+    ];
+    let seed = 99;
+    const random = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+    };
+    const wrong: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const line = Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join('');
+      // Only the underscores differ between the two: compare where each put a ＿.
+      const ours = [...escapeChatMarkdown(line)].filter((c) => c === '_' || c === '＿').join('');
+      const theirs = [...line.replace(original, '＿')].filter((c) => c === '_' || c === '＿').join('');
+      if (ours !== theirs) wrong.push(JSON.stringify([line, ours, theirs]));
+      const edges = atWordEdges(atWordEdges(line, '_', '＿'), '~', '∼');
+      const expected = line.replace(original, '＿').replace(tildes, '∼');
+      if (edges !== expected) wrong.push(JSON.stringify([line, edges, expected]));
     }
     expect(wrong.slice(0, 5)).toEqual([]);
   });

@@ -11,7 +11,7 @@
  * Every escaper takes one piece of a line (spaces kept: " — Run tests" follows a linked job name),
  * or with `multiline` a template value that keeps its lines, each defused at its start.
  */
-import { controlFree, escapeHtml, flatLine, neutralizeMentions } from './text.js';
+import { atWordEdges, controlFree, escapeHtml, flatLine, neutralizeMentions } from './text.js';
 
 export interface EscapeOptions {
   /** Keep line breaks (a `${commit.message}` in a user's template); each line is defused. */
@@ -25,10 +25,6 @@ function perLine(text: string, options: EscapeOptions, line: (text: string) => s
   return controlFree(text).split('\n').map(line).join('\n');
 }
 
-// \p{…} classes built on first use: a regex literal costs V8 an ICU lookup when the file is parsed.
-let edgeUnderscore: RegExp | undefined;
-let edgeTilde: RegExp | undefined;
-
 /** `*` `` ` `` and emphasis delimiters at a word's edge → look-alikes (Slack, Google Chat, Teams). */
 /** `[` and `]` as full-width look-alikes (for `replace`): no markdown link can open, and no escape shows. */
 function lookalikeBracket(c: string): string {
@@ -36,14 +32,8 @@ function lookalikeBracket(c: string): string {
 }
 
 function lookalikeEmphasis(text: string): string {
-  return (
-    text
-      .replace(/\*/g, '∗')
-      .replace(/`/g, 'ˋ')
-      // `_` and `~` only emphasise at a word's edge; `fix_payment_path` stays as it is.
-      .replace((edgeUnderscore ??= new RegExp('(?<![\\p{L}\\p{N}])_|_(?![\\p{L}\\p{N}])', 'gu')), '＿')
-      .replace((edgeTilde ??= new RegExp('(?<![\\p{L}\\p{N}])~|~(?![\\p{L}\\p{N}])', 'gu')), '∼')
-  );
+  // `_` and `~` only emphasise at a word's edge; `fix_payment_path` stays as it is.
+  return atWordEdges(atWordEdges(text.replace(/\*/g, '∗').replace(/`/g, 'ˋ'), '_', '＿'), '~', '∼');
 }
 
 /** A line start that opens a markdown block (heading, quote, list, ordered list) → backslash-escaped. */
