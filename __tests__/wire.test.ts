@@ -312,6 +312,16 @@ describe('the direct HTTP/1.1 client: reading answers', () => {
       `network error: Parse Error: Invalid Content-Length (HPE_UNEXPECTED_CONTENT_LENGTH) after the request was sent in full${SENT}`,
     ],
     [
+      'a control character for a chunk size',
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\u0011\r\nx\r\n0\r\n\r\n'],
+      `network error: Parse Error: Invalid character in chunk size (HPE_INVALID_CHUNK_SIZE) while reading the answer${READ}`,
+    ],
+    [
+      'a chunk size of 13 hex digits',
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000001\r\nx\r\n0\r\n\r\n'],
+      `network error: Parse Error: Invalid character in chunk size (HPE_INVALID_CHUNK_SIZE) while reading the answer${READ}`,
+    ],
+    [
       'a bad chunk size',
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
       `network error: Parse Error: Invalid character in chunk size (HPE_INVALID_CHUNK_SIZE) while reading the answer${READ}`,

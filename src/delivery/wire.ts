@@ -76,7 +76,7 @@ export class Wire {
     let socket: Socket;
     if (reused) socket = reused;
     else {
-      const host = target.hostname.replace(/^\[|\]$/g, '');
+      const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
       const https = target.protocol === 'https:';
       const port = Number(target.port) || (https ? 443 : 80);
       if (https) {
@@ -241,9 +241,10 @@ class Reading {
       }
       const colon = line.indexOf(':');
       const name = line.slice(0, colon).toLowerCase();
-      if (colon <= 0 || !TOKEN.test(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
+      if (colon <= 0 || !isToken(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
       const value = line.slice(colon + 1).trim();
-      if (/[\0\r\n]/.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
+      if (value.includes('\0') || value.includes('\r'))
+        throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
       // Repeated lengths must agree (RFC 9110 §8.6); Node keeps the first, so look before it does.
       if (name === 'content-length' && headers[name] !== undefined && headers[name] !== value)
         throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Invalid Content-Length');
@@ -260,9 +261,9 @@ class Reading {
     const length = headers['content-length'];
     if (status === 204 || status === 304) this.framing = { kind: 'length', left: 0 };
     else if (coding !== undefined)
-      this.framing = /(?:^|,)\s*chunked\s*$/i.test(coding) ? { kind: 'chunked' } : { kind: 'close' };
+      this.framing = tokens(coding).at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
     else if (length !== undefined) {
-      if (!/^\d{1,15}$/.test(length)) throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Invalid Content-Length');
+      if (!isDigits(length, 15)) throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Invalid Content-Length');
       this.framing = { kind: 'length', left: Number(length) };
     } else this.framing = { kind: 'close' };
     if (this.framing.kind === 'length' && this.framing.left === 0) this.complete(rest.length === 0);
@@ -303,7 +304,8 @@ class Reading {
         this.buffered = data;
         return EMPTY;
       }
-      const line = data.toString('latin1', 0, newline).replace(/\r$/, '');
+      const raw = data.toString('latin1', 0, newline);
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       data = data.subarray(newline + 1);
       if (this.chunkLeft === 0) {
         // The CRLF after a chunk's data.
@@ -312,9 +314,8 @@ class Reading {
       } else if (this.trailers) {
         if (line === '') this.complete(data.length === 0);
       } else {
-        const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);
-        if (!size) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
-        const n = parseInt(size[1]!, 16);
+        const n = chunkSize(line);
+        if (n === null) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
         if (n === 0) this.trailers = true;
         else this.chunkLeft = n;
       }
@@ -341,8 +342,8 @@ class Reading {
     const keepAlive =
       reusable &&
       this.buffered === null &&
-      !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) &&
-      (!this.version1_0 || /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection));
+      !tokens(connection).includes('close') &&
+      (!this.version1_0 || tokens(connection).includes('keep-alive'));
     if (!keepAlive) {
       // Its end or error may still come: nothing listens for it, and an error must not crash the run.
       // Ended, not destroyed, and unreferenced: the server's close ends it without holding the
@@ -358,10 +359,74 @@ class Reading {
 
 const EMPTY = Buffer.alloc(0);
 
-/** RFC 9110 §5.6.2: a header name is a token. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What Node refuses in a header value (lib/_http_common.js checkInvalidHeaderChar). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/*
+ * The checks below are loops, not regular expressions: V8 compiles each pattern a run executes (to
+ * bytecode, then again to machine code on its second use), which costs more than the few header
+ * fields a request and its answer have.
+ */
+
+/** RFC 9110 §5.6.2 tchar: ! # $ % & ' * + - . ^ _ ` | ~ digits letters. */
+const TOKEN_CHARS = (() => {
+  const table = new Uint8Array(128);
+  for (const c of "!#$%&'*+-.^_`|~") table[c.charCodeAt(0)] = 1;
+  for (let c = 0x30; c <= 0x39; c++) table[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) table[c] = table[c + 0x20] = 1;
+  return table;
+})();
+
+/** A header name is a token (RFC 9110 §5.6.2). */
+function isToken(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** What Node refuses in a header value (lib/_http_common.js checkInvalidHeaderChar: /[^\t\x20-\x7e\x80-\xff]/). */
+function invalidValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 0x09 && (c < 0x20 || c === 0x7f || c > 0xff)) return true;
+  }
+  return false;
+}
+
+/** 1 to `max` ASCII digits. */
+function isDigits(text: string, max: number): boolean {
+  if (text.length === 0 || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** A chunk's size line (RFC 9112 §7.1): 1 to 12 hex digits, spaces, then nothing or `;extensions`. */
+function chunkSize(line: string): number | null {
+  let size = 0;
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const digit =
+      c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (digit < 0) break;
+    if (i === 12) return null;
+    size = size * 16 + digit;
+  }
+  if (i === 0) return null;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  return i === line.length || line[i] === ';' ? size : null;
+}
+
+/** A comma-separated header value as lower-case tokens ("Keep-Alive, Upgrade" → keep-alive, upgrade). */
+function tokens(value: string): string[] {
+  return value
+    .toLowerCase()
+    .split(',')
+    .map((token) => token.trim());
+}
 
 /** Header fields Node keeps the first of when repeated (IncomingMessage#_addHeaderLine); the rest are joined. */
 const FIRST_WINS = new Set([
@@ -399,11 +464,11 @@ function requestHead(target: URL, request: WireRequest): string {
   let length = false;
   let authorization = false;
   for (const [name, value] of Object.entries(request.headers)) {
-    if (!TOKEN.test(name))
+    if (!isToken(name))
       throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), {
         code: 'ERR_INVALID_HTTP_TOKEN',
       });
-    if (INVALID_VALUE.test(value))
+    if (invalidValue(value))
       throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), {
         code: 'ERR_INVALID_CHAR',
       });
@@ -431,5 +496,5 @@ function parseError(code: string, reason: string): Error {
 }
 
 function isIpAddress(host: string): boolean {
-  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.includes(':');
+  return host.includes(':') || [...host].every((c) => c === '.' || (c >= '0' && c <= '9'));
 }
