@@ -263,6 +263,45 @@
  *   when the request leaves (~590 KB allocated by then: the sources as strings, compiling, module
  *   code); a dry run ends below the trigger.
  *
+ * Tenth round: what a run pays V8 and ICU before its own code does anything (Node 24, callgrind,
+ * main thread). After round nine a one-webhook delivery was 180 M, of which compiling the entry and
+ * the two chunks it reads was 23 M (CompileFunctionForCJSLoader) and lazy compiles on first call
+ * 27 M (Runtime_CompileLazy). A DingTalk failure message, the issue's own measure, was 296 M: 91 M
+ * of it one `new Intl.Segmenter` (ICU's break-iterator data) to cut the commit text on a grapheme
+ * boundary, ~10 M two `\p{L}\p{N}` lookaround patterns (ICU property tables, a lookbehind compile).
+ * Changes, and what each measured:
+ *   - the functions typical runs call are compiled eagerly, with their file
+ *     (scripts/eager-functions.mjs; `npm run eager-hints` takes them from the V8 coverage of 11
+ *     runs). Synthetic, 300 functions of ~160 bytes: called, lazy 119.2 M vs eager 108.3 M;
+ *     never called, lazy 88.9 M vs eager 103.8 M — so a function is eager only when more than half
+ *     of the runs loading its file call it. One webhook delivery 180.9 → 172.1 M (the bound, every
+ *     function this very run calls and no other: 169.5 M). It also touches ~117 more pages (3,735
+ *     → 3,852 faults: the eager compile's parse of the whole file at once), so on these VMs, where a
+ *     fault costs ~15 µs, wall and CPU time did not tell the two apart (two interleaved A/B runs of
+ *     40: +1.8% and −3.6% CPU); on hardware with cheap faults the 5% fewer instructions remain.
+ *   - a cut between two characters that cannot join (letters, CJK, punctuation, a pictograph before
+ *     plain text) is taken without the segmenter (render/text.ts plainBoundary), which stays for
+ *     marks, joiners, flags, Hangul, CR LF: DingTalk failure 296 → 193 M.
+ *   - `_`/`~` at a word's edge by looking at the neighbours (atWordEdges): → 182 M.
+ *   - wire.ts's header checks as loops: a run compiles each regular expression it executes to
+ *     bytecode and, on its second use, to machine code (--regexp-tier-up-ticks=1); a webhook run
+ *     compiles 33 patterns (Node's own among them) and tiers up 30, ~10 M in all.
+ *
+ *   Instructions (medians of 3, M; ratio to the floor):
+ *                          Node 20               Node 24
+ *   floor HTTP / HTTPS     326.3 / 377.1         123.7 / 226.5 (185.7–228.4: Node 24's TLS runs
+ *                                                 come in two modes ~43 M apart, the floor's too)
+ *   dry run                353.2 (1.08×)         143.6 (1.16×)
+ *   one webhook HTTP       384.3 (1.18×)         172.7 (1.40×)
+ *   one webhook HTTPS      435.5 (1.16×)         276.7 (232.4–276.7, see above)
+ *   one DingTalk HTTP      397.1 (1.22×)         183.5 (1.48×)
+ *   one DingTalk HTTPS     448.5 (1.19×)         245.2 (1.08×)
+ *   49 extra targets       1.41×                 1.40×
+ *
+ *   Wall time, 25 runs: Node 24 webhook 1.33× HTTP, 1.19× HTTPS, DingTalk 1.31× / 1.23×, dry run
+ *   1.12×, 49 extra 1.21×, RSS +3.6/+3.1 MiB; Node 20 1.26×, 1.19×, 1.29×, 1.23×, 1.12×, 1.35×,
+ *   +2.1/+2.2 MiB. All within the targets; the goal (1.25×) is met over HTTPS, not yet over HTTP.
+ *
  * Options: --runs N (default 15), --node PATH (only that binary), --json (machine-readable),
  * --instructions (main-thread instruction counts from valgrind's callgrind instead of wall time, 3
  * runs by default, printed as JSON with each case's median and range: the steady measure on a
