@@ -18,6 +18,17 @@ import { httpErrorLine } from '../src/delivery/text.js';
 
 const WJ = '\u2060';
 
+/** mulberry32: a seeded generator whose low bits are as random as its high ones; an integer below n. */
+function seededRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+  };
+}
+
 /** No lone surrogate: a cut inside a surrogate pair would leave one. */
 const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
@@ -341,14 +352,7 @@ describe('cuts without the segmenter agree with it', () => {
     '\u3099',
   ];
   const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
-  // mulberry32: a seeded generator whose low bits are as random as its high ones.
-  let seed = 12345;
-  const random = (n: number) => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
-  };
+  const random = seededRandom(12345);
   const texts = Array.from({ length: 3000 }, () =>
     Array.from({ length: 1 + random(24) }, () => pieces[random(pieces.length)]).join(''),
   );
@@ -416,13 +420,7 @@ describe('word edges without a \\p{…} regex', () => {
       '~',
       '~~',
     ];
-    let seed = 99;
-    const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
-    };
+    const random = seededRandom(99);
     const wrong: string[] = [];
     for (let i = 0; i < 5000; i++) {
       const line = Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join('');

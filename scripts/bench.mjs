@@ -309,6 +309,7 @@
  * Nothing here is asserted in tests: these machines are noisy; the lead runs it on a quiet one.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { githubStepEnv } from './github-step.mjs';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -474,51 +475,8 @@ const targets50 = JSON.stringify(
   Array.from({ length: 50 }, (_, i) => ({ type: 'webhook', name: `t${i}`, url: `${httpUrl}?t=${i}` })),
 );
 
-/** A GitHub Actions step: the runner's variables, an event file, output files, INPUT_* inputs. */
-function actionEnv(inputs) {
-  const eventPath = join(dir, 'event.json');
-  if (!existsSync(eventPath)) {
-    writeFileSync(
-      eventPath,
-      JSON.stringify({
-        ref: 'refs/heads/main',
-        after: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-        repository: { full_name: 'acme/api' },
-        head_commit: {
-          id: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-          message: 'Fix payment path',
-          author: { name: 'Mona Lisa', email: 'mona@example.com', username: 'monalisa' },
-        },
-      }),
-    );
-  }
-  const env = {
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: apiUrl,
-    GITHUB_REPOSITORY: 'acme/api',
-    GITHUB_REPOSITORY_OWNER: 'acme',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_RUN_NUMBER: '128',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_WORKFLOW: 'CI',
-    GITHUB_WORKFLOW_REF: 'acme/api/.github/workflows/ci.yml@refs/heads/main',
-    GITHUB_JOB: 'notify',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_REF_NAME: 'main',
-    GITHUB_REF_TYPE: 'branch',
-    GITHUB_ACTOR: 'monalisa',
-    GITHUB_OUTPUT: join(dir, 'output.txt'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    RUNNER_NAME: 'r9',
-  };
-  for (const [k, v] of Object.entries({ status: 'failure', ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
-  return env;
-}
+/** A GitHub Actions step (scripts/github-step.mjs), with the bench's API stand-in. */
+const actionEnv = (inputs) => githubStepEnv(dir, apiUrl, { status: 'failure', ...inputs });
 
 function timeOf(node, args, extraEnv = {}) {
   return new Promise((resolvePromise, reject) => {

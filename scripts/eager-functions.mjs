@@ -28,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse, tokenizer } from 'acorn';
+import { moduleTables } from './eager-modules.mjs';
 
 const ACORN = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true };
 
@@ -67,33 +68,10 @@ export function convertibleFunctions(source) {
         found.push([child, functionKey(source, child.start, child.end, module)]);
     });
   const moduleIds = new Map();
-  const table = moduleTable(ast);
-  if (table) for (const property of table.properties) moduleIds.set(property.value, `m${property.key.value}`);
+  for (const table of moduleTables(ast))
+    for (const property of table.properties) moduleIds.set(property.value, `m${property.key.value}`);
   scan(ast, null, 'top');
   return found;
-}
-
-/** webpack's `{id: function…}` table of module functions, if the file has one. */
-function moduleTable(ast) {
-  let table = null;
-  walk(ast, null, (node) => {
-    if (table) return false;
-    if (
-      node.type === 'ObjectExpression' &&
-      node.properties.length > 0 &&
-      node.properties.every(
-        (p) =>
-          p.type === 'Property' &&
-          p.key.type === 'Literal' &&
-          typeof p.key.value === 'number' &&
-          /Function/.test(p.value.type),
-      )
-    ) {
-      table = node;
-      return false;
-    }
-  });
-  return table;
 }
 
 /** `source` with the functions whose key is in `hints` made eager (see above). */

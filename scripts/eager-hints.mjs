@@ -20,6 +20,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertibleFunctions } from './eager-functions.mjs';
+import { githubStepEnv } from './github-step.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const hintsFile = join(root, 'scripts', 'eager-hints.txt');
@@ -82,45 +83,7 @@ function checkout(name, packed) {
 const loose = checkout('loose', false);
 const packed = checkout('packed', true);
 
-const event = join(scratch, 'push.json');
-writeFileSync(
-  event,
-  JSON.stringify({
-    ref: 'refs/heads/main',
-    after: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-    repository: { full_name: 'acme/api', html_url: 'https://github.com/acme/api' },
-    head_commit: {
-      id: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-      message: 'Fix the payment path',
-      author: { name: 'Mona Lisa', email: 'mona@example.com', username: 'monalisa' },
-    },
-    sender: { login: 'monalisa' },
-  }),
-);
-const github = (inputs) => ({
-  CI: 'true',
-  GITHUB_ACTIONS: 'true',
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_API_URL: `${origin}/api`,
-  GITHUB_REPOSITORY: 'acme/api',
-  GITHUB_REPOSITORY_OWNER: 'acme',
-  GITHUB_RUN_ID: '4242',
-  GITHUB_RUN_NUMBER: '128',
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_WORKFLOW: 'CI',
-  GITHUB_WORKFLOW_REF: 'acme/api/.github/workflows/ci.yml@refs/heads/main',
-  GITHUB_JOB: 'notify',
-  GITHUB_EVENT_NAME: 'push',
-  GITHUB_EVENT_PATH: event,
-  GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-  GITHUB_REF: 'refs/heads/main',
-  GITHUB_REF_NAME: 'main',
-  GITHUB_REF_TYPE: 'branch',
-  GITHUB_ACTOR: 'monalisa',
-  GITHUB_OUTPUT: join(scratch, 'output.txt'),
-  GITHUB_STEP_SUMMARY: join(scratch, 'summary.md'),
-  ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-});
+const github = (inputs) => githubStepEnv(scratch, `${origin}/api`, inputs);
 const gitlab = (vars) => ({
   CI: 'true',
   GITLAB_CI: 'true',

@@ -14,28 +14,7 @@ import { parse } from 'acorn';
  */
 export function eagerModuleFunctions(source, file) {
   const ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true });
-  const tables = [];
-  (function walk(node) {
-    if (!node || typeof node.type !== 'string') return;
-    if (
-      node.type === 'ObjectExpression' &&
-      node.properties.length > 0 &&
-      node.properties.every(
-        (p) =>
-          p.type === 'Property' &&
-          p.key.type === 'Literal' &&
-          typeof p.key.value === 'number' &&
-          /Function/.test(p.value.type),
-      )
-    ) {
-      tables.push(node);
-      return;
-    }
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) value.forEach(walk);
-      else if (value && typeof value.type === 'string') walk(value);
-    }
-  })(ast);
+  const tables = moduleTables(ast);
   if (tables.length !== 1) throw new Error(`${file}: expected one table of module functions, found ${tables.length}`);
   const edits = [];
   for (const { key, value: fn } of tables[0].properties) {
@@ -76,4 +55,31 @@ function usesOwnThisOrArguments(node) {
       ? value.some(usesOwnThisOrArguments)
       : value && typeof value === 'object' && usesOwnThisOrArguments(value),
   );
+}
+
+/** webpack's `{id: function…}` tables of module functions in a parsed file (a bundle file has one). */
+export function moduleTables(ast) {
+  const tables = [];
+  (function walk(node) {
+    if (!node || typeof node.type !== 'string') return;
+    if (
+      node.type === 'ObjectExpression' &&
+      node.properties.length > 0 &&
+      node.properties.every(
+        (p) =>
+          p.type === 'Property' &&
+          p.key.type === 'Literal' &&
+          typeof p.key.value === 'number' &&
+          /Function/.test(p.value.type),
+      )
+    ) {
+      tables.push(node);
+      return;
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value.type === 'string') walk(value);
+    }
+  })(ast);
+  return tables;
 }
