@@ -55,7 +55,10 @@ export function functionKey(source, start, end, module) {
  * the others.
  */
 export function convertibleFunctions(source) {
-  const ast = parse(source, ACORN);
+  return keyedFunctions(parse(source, ACORN), source);
+}
+
+function keyedFunctions(ast, source) {
   markBodies(ast);
   const found = [];
   const scan = (node, parent, module) =>
@@ -76,14 +79,13 @@ export function convertibleFunctions(source) {
 
 /** `source` with the functions whose key is in `hints` made eager (see above). */
 export function eagerFunctions(source, hints) {
-  const eager = new Set(
-    convertibleFunctions(source)
-      .filter(([, key]) => hints.has(key))
-      .map(([node]) => node.start),
-  );
   const ast = parse(source, ACORN);
-  markBodies(ast);
-  const wanted = (node, parent) => eager.has(node.start) && convertible(node, parent, source);
+  const eager = new Set(
+    keyedFunctions(ast, source)
+      .filter(([, key]) => hints.has(key))
+      .map(([node]) => node),
+  );
+  const wanted = (node) => eager.has(node);
 
   const text = (node, hoists) => {
     let out = '';
@@ -113,12 +115,12 @@ export function eagerFunctions(source, hints) {
   const render = (node, parent, hoists) => {
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') {
       const whole = source.slice(node.start, node.body.start) + body(node.body);
-      if (!wanted(node, parent)) return whole;
+      if (!wanted(node)) return whole;
       if (node.type === 'FunctionExpression') return `(${whole})`;
       hoists.push(`var ${node.id.name}=(${whole});`);
       return '';
     }
-    if (node.type === 'ArrowFunctionExpression' && wanted(node, parent)) {
+    if (node.type === 'ArrowFunctionExpression' && wanted(node)) {
       const params = node.params.map((param) => text(param, hoists)).join(',');
       const inner = node.body.type === 'BlockStatement' ? body(node.body) : `{return ${text(node.body, hoists)}}`;
       return `(${node.async ? 'async ' : ''}function(${params})${inner})`;

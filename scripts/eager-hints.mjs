@@ -141,21 +141,28 @@ const runs = [
   { cwd: loose, args: cli('--channel', 'wecom', '--status', 'failed'), env: gitlab({ NOTIFY_URL: urls.wecom }) },
 ];
 
-for (const run of runs) {
-  const code = await new Promise((resolve, reject) => {
-    const child = spawn(node, run.args, {
-      cwd: run.cwd,
-      env: { PATH: process.env.PATH, HOME: scratch, NODE_V8_COVERAGE: coverage, ...run.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+try {
+  for (const run of runs) {
+    await new Promise((resolve, reject) => {
+      const child = spawn(node, run.args, {
+        cwd: run.cwd,
+        env: { PATH: process.env.PATH, HOME: scratch, NODE_V8_COVERAGE: coverage, ...run.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (c) =>
+        c === 0 ? resolve() : reject(new Error(`${run.args.slice(1).join(' ')}: exit ${c}\n${stderr}`)),
+      );
     });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (c) =>
-      c === 0 ? resolve(c) : reject(new Error(`${run.args.slice(1).join(' ')}: exit ${c}\n${stderr}`)),
-    );
-  });
-  if (code !== 0) throw new Error('unreachable');
+  }
+} catch (error) {
+  // dist/ back as the committed list builds it, and nothing of this run left behind.
+  server.close();
+  rmSync(scratch, { recursive: true, force: true });
+  build({});
+  throw error;
 }
 server.close();
 

@@ -212,9 +212,11 @@ class Exchange {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    // 'finish' is emitted a tick after the bytes reach the kernel, and a loopback server can read
-    // them and reset first: a connected socket with nothing left to write counts as sent.
-    if (this.stage === 'send' && this.request?.writableEnded && this.socket?.writableLength === 0) this.stage = 'wait';
+    // 'finish' (or the write's callback, on our own socket) comes a tick after the bytes reach the
+    // kernel, and a loopback server can read them and reset first: a connected socket with nothing
+    // left to write counts as sent. A direct request (no ClientRequest) is written whole at once.
+    if (this.stage === 'send' && (this.request?.writableEnded ?? true) && this.socket?.writableLength === 0)
+      this.stage = 'wait';
     for (const thing of this.live) thing.destroy();
     this.resolve({ kind: 'failed', stage: this.stage, timedOut, error, reused: this.reused });
   }
@@ -257,13 +259,11 @@ class Exchange {
 
   /** A direct request on our own socket (wire.ts), through the same stages and deadline. */
   async direct(wire: Wire, target: URL, request: WireRequest): Promise<void> {
-    let socket: Socket | undefined;
     await wire.send(target, request, MAX_ANSWER_BYTES, {
-      socket: (s, reused) => {
-        socket = s;
-        this.socket = s;
+      socket: (socket, reused) => {
+        this.socket = socket;
         this.reused = reused;
-        this.live.add(s);
+        this.live.add(socket);
       },
       connected: () => this.advance('send'),
       sent: () => this.advance('wait'),
@@ -272,14 +272,10 @@ class Exchange {
         const text = body.toString('utf8');
         this.succeed({ status, headers, text, json: parseJson(text) });
       },
-      fail: (error) => {
-        // The write's callback comes a tick after the bytes reach the kernel, and a loopback server
-        // can read them and reset first: a connected socket with nothing left to write counts as sent.
-        if (this.stage === 'send' && socket?.writableLength === 0) this.stage = 'wait';
-        this.fail(error);
-      },
+      fail: (error) => this.fail(error),
     });
-    if (this.done) socket?.destroy();
+    // Timed out while node:tls or node:net was loading: the socket came after the teardown.
+    if (this.done) this.socket?.destroy();
   }
 
   /** Sends the request and reads the answer, moving through the stages as the socket reports them. */

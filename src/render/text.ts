@@ -89,9 +89,9 @@ function prefixWithin(text: string, budget: number, size: (ch: string) => number
  * (UAX #29: no mark, joiner, variation selector, emoji modifier, regional indicator, Hangul jamo or
  * syllable, prepended or CR): tab and LF, printable ASCII, Latin-1 and Latin Extended, general
  * punctuation, the zero-width space and the word joiner (controls: a break on both sides; the
- * joiner follows every "@" of untrusted text, neutralizeMentions), CJK symbols without the ideographic tone marks (U+302A–302F), kana without the
- * combining sound marks (U+3099–309A), CJK ideographs, full-width forms without the half-width
- * sound marks (U+FF9E–FF9F). Creating an Intl.Segmenter loads ICU's break-iterator data: 91 M
+ * joiner follows every "@" of untrusted text, neutralizeMentions), CJK symbols without the
+ * ideographic tone marks (U+302A–302F), kana without the combining sound marks (U+3099–309A), CJK
+ * ideographs, full-width forms without the half-width sound marks (U+FF9E–FF9F). Creating an Intl.Segmenter loads ICU's break-iterator data: 91 M
  * instructions on Node 24, half of a whole webhook delivery, and most cuts fall between two of these.
  */
 const PLAIN =
